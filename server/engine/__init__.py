@@ -1,0 +1,5 @@
+"""Quill's engine: text in, issues out.
+
+Pure by design: nothing here imports pygls, lsprotocol, onnxruntime or torch, so the engine
+can be tested as plain functions and reused by the CLI, the server and the benchmarks.
+"""

@@ -1,0 +1,173 @@
+"""``Checker.check(text, language_id) -> issues``: the engine's single entry point.
+
+The server, the CLI and the benchmarks all call this, so they cannot disagree. A document is
+cut into regions (paragraphs, comments, strings, identifiers); each region's findings are
+cached by its text, so after an edit only the regions whose text changed are checked again.
+Words the user accepted (dictionaries, ignores, the project's vocabulary) are filtered *after*
+the cache, so adding a word never throws the cache away.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from .extract import canonical_language, extract_regions
+from .lexicon import Lexicon
+from .spelling import Speller
+from .types import CheckStats, Issue, Region
+from .words import tokenize
+
+#: How many region results the cache keeps (a region is a paragraph, comment or identifier).
+CACHE_SIZE = 200_000
+#: How often (in regions) a check looks at its cancellation flag.
+_CANCEL_EVERY = 64
+
+
+class CheckCancelled(Exception):
+    """Raised inside ``check`` when ``should_stop()`` turned true; the result is abandoned."""
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and how; a change clears the cache."""
+
+    spelling: bool = True
+    dialect: str = "en-US"
+    ignore_patterns: tuple[str, ...] = ()
+
+
+@dataclass
+class CheckResult:
+    issues: list[Issue]
+    stats: CheckStats = field(default_factory=CheckStats)
+
+
+def compile_patterns(patterns: Collection[str]) -> tuple[re.Pattern[str], ...]:
+    """Compile user regexes; the caller validates them first (see ``invalid_patterns``)."""
+    return tuple(re.compile(p) for p in patterns)
+
+
+def invalid_patterns(patterns: Collection[str]) -> list[str]:
+    """The patterns that do not compile, each with the reason."""
+    bad: list[str] = []
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            bad.append(f"{p!r}: {exc}")
+    return bad
+
+
+class Checker:
+    """Checks documents; safe to call from one worker thread while another reconfigures it."""
+
+    def __init__(self, options: CheckOptions | None = None, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or Lexicon.shipped()
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[object, ...], tuple[Issue, ...]] = OrderedDict()
+        self._options = CheckOptions()
+        self._speller = Speller(self.lexicon, self._options.dialect)
+        self._patterns: tuple[re.Pattern[str], ...] = ()
+        if options is not None:
+            self.configure(options)
+
+    @property
+    def options(self) -> CheckOptions:
+        return self._options
+
+    @property
+    def speller(self) -> Speller:
+        return self._speller
+
+    def configure(self, options: CheckOptions) -> bool:
+        """Apply new options; returns True when they changed (and the cache was cleared)."""
+        with self._lock:
+            if options == self._options:
+                return False
+            if options.dialect != self._speller.dialect:
+                self._speller = Speller(self.lexicon, options.dialect)
+            self._patterns = compile_patterns(
+                [p for p in options.ignore_patterns if not invalid_patterns([p])]
+            )
+            self._options = options
+            self._cache.clear()
+            return True
+
+    def check(
+        self,
+        text: str,
+        language_id: str,
+        *,
+        accepted: Collection[str] = frozenset(),
+        should_stop: Callable[[], bool] | None = None,
+        use_cache: bool = True,
+    ) -> CheckResult:
+        """All issues in ``text``, sorted by position.
+
+        ``accepted`` holds lower-cased words to let through (user and workspace dictionaries,
+        words ignored in this document, the project's vocabulary). ``use_cache=False`` is for
+        one-off reads (learning a workspace's vocabulary) that should not evict the regions
+        of open documents.
+        """
+        stats = CheckStats()
+        started = time.perf_counter()
+        options, speller, patterns = self._options, self._speller, self._patterns
+        if not options.spelling:
+            return CheckResult([], stats)
+        lang = canonical_language(language_id)
+        regions = extract_regions(text, lang)
+        stats.regions = len(regions)
+        stats.extra["extract_ms"] = (time.perf_counter() - started) * 1000
+        issues: list[Issue] = []
+        for index, region in enumerate(regions):
+            if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
+                raise CheckCancelled()
+            found = self._region_issues(text, region, speller, patterns, stats, use_cache)
+            if not found:
+                continue
+            for issue in found:
+                if accepted and issue.text.lower() in accepted:
+                    continue
+                issues.append(issue.shifted(region.start))
+        stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
+        return CheckResult(issues, stats)
+
+    def _region_issues(
+        self,
+        text: str,
+        region: Region,
+        speller: Speller,
+        patterns: tuple[re.Pattern[str], ...],
+        stats: CheckStats,
+        use_cache: bool = True,
+    ) -> tuple[Issue, ...]:
+        body = text[region.start : region.end]
+        holes = tuple((s - region.start, e - region.start) for s, e in region.holes)
+        key = (region.kind, body, holes)
+        if use_cache:
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    return cached
+        stats.regions_checked += 1
+        local = Region(0, len(body), region.kind, holes)
+        tokens = tokenize(body, local, patterns)
+        stats.tokens += len(tokens)
+        found = tuple(speller.check_tokens(tokens))
+        if not use_cache:
+            return found
+        with self._lock:
+            self._cache[key] = found
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()

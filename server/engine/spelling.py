@@ -1,0 +1,167 @@
+"""Deciding which words are misspelt, and what to say about them.
+
+The lexicon answers "is this a word?"; this module adds what a tool needs to be trusted in
+code as well as prose: words shorter than four letters and acronyms are only flagged when they
+are *known* typos (``teh``), run-together lower-case words are accepted in code
+(``startswith``), the project's own vocabulary and the user's words are accepted, and every
+flag carries ranked suggestions in the flagged word's case.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from .lexicon import Lexicon
+from .suggest import Suggester
+from .types import Category, Issue, RegionKind, Rule, Token
+
+#: Unknown words shorter than this are not flagged (abbreviations like ``idx``, ``buf``).
+MIN_UNKNOWN_LENGTH = 4
+#: Known typos shorter than this are not flagged (``fo`` is too often a real name).
+MIN_TYPO_LENGTH = 3
+#: All-capital words up to this length are taken as acronyms (``NTFS``, ``HTTPX``).
+MAX_ACRONYM_LENGTH = 5
+
+_CODE_KINDS = frozenset(
+    {RegionKind.COMMENT, RegionKind.DOCSTRING, RegionKind.STRING, RegionKind.IDENTIFIER}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a word is flagged: rule, message and suggestions (best first)."""
+
+    rule: Rule
+    message: str
+    suggestions: tuple[str, ...]
+    confidence: float
+
+
+class Speller:
+    """Judges words for one dialect; thread-safe, with a bounded memo of verdicts."""
+
+    def __init__(self, lexicon: Lexicon, dialect: str = "en-US", memo_size: int = 50_000):
+        self.lexicon = lexicon
+        self.dialect = dialect
+        self.suggester = Suggester(lexicon, dialect)
+        self._memo: OrderedDict[tuple[str, bool], Verdict | None] = OrderedDict()
+        self._memo_size = memo_size
+        self._lock = threading.Lock()
+
+    # -- the decision ----------------------------------------------------------------------
+    def judge(self, word: str, kind: RegionKind, whole: str = "") -> Verdict | None:
+        """``None`` when ``word`` (found in a region of ``kind``) is fine, else a verdict."""
+        in_code = kind in _CODE_KINDS
+        if whole and whole != word and self._whole_is_known(whole, in_code):
+            return None
+        key = (word, in_code)
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        verdict = self._judge(word, in_code)
+        with self._lock:
+            self._memo[key] = verdict
+            if len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
+        return verdict
+
+    def _whole_is_known(self, whole: str, in_code: bool) -> bool:
+        """``JavaScript``, ``iPhone``, ``PostgreSQL``: a known whole vouches for its parts."""
+        if not whole.isalpha() or len(whole) < 3:
+            return False
+        return self.lexicon.knows(whole, self.dialect)
+
+    def _judge(self, word: str, in_code: bool) -> Verdict | None:
+        if len(word) < 2 or not word.replace("'", "").isalpha():
+            return None
+        lower = word.lower()
+        typo_fixes = self.lexicon.known_typo(lower)
+        if self.lexicon.knows(word, self.dialect):
+            return self._dialect_verdict(word)
+        if "'" in word:
+            return self._judge_contraction(word, in_code)
+        if typo_fixes and len(word) >= MIN_TYPO_LENGTH:
+            fixes = tuple(_match_case(word, f) for f in typo_fixes)
+            rest = [s for s in self.suggester.suggest(word, limit=5) if s not in fixes]
+            suggestions = (fixes + tuple(rest))[:5]
+            return Verdict(
+                Rule.KNOWN_TYPO,
+                f"'{word}' is a common misspelling of '{suggestions[0]}'",
+                suggestions,
+                0.95,
+            )
+        if len(word) < MIN_UNKNOWN_LENGTH:
+            return None
+        if word.isupper() and len(word) <= MAX_ACRONYM_LENGTH:
+            return None
+        if in_code and lower.isalpha() and self.lexicon.is_compound(lower, self.dialect):
+            return None
+        suggestions = tuple(self.suggester.suggest(word, limit=5))
+        if suggestions:
+            message = f"Unknown word '{word}': did you mean '{suggestions[0]}'?"
+        else:
+            message = f"Unknown word '{word}'"
+        return Verdict(Rule.UNKNOWN_WORD, message, suggestions, 0.8 if suggestions else 0.5)
+
+    def _judge_contraction(self, word: str, in_code: bool) -> Verdict | None:
+        """``doesn't`` is known as a whole; ``dosen't`` is judged by its first part."""
+        head, _, tail = word.replace("’", "'").partition("'")
+        if tail.lower() not in {"s", "t", "ll", "re", "ve", "d", "m"}:
+            return None
+        verdict = self._judge(head, in_code) if head else None
+        if verdict is None:
+            return None
+        fixes = tuple(f"{s}'{tail}" for s in verdict.suggestions)
+        known = tuple(f for f in fixes if self.lexicon.knows(f, self.dialect)) or fixes
+        return Verdict(verdict.rule, verdict.message.replace(f"'{head}'", f"'{word}'"), known,
+                       verdict.confidence)
+
+    def _dialect_verdict(self, word: str) -> Verdict | None:
+        other = self.lexicon.other_dialect_form(word, self.dialect)
+        if other is None:
+            return None
+        other = _match_case(word, other)
+        name = "British" if self.dialect == "en-US" else "American"
+        return Verdict(
+            Rule.DIALECT,
+            f"'{word}' is the {name} spelling; {self.dialect} uses '{other}'",
+            (other,),
+            0.6,
+        )
+
+    # -- tokens to issues ------------------------------------------------------------------
+    def check_tokens(self, tokens: list[Token]) -> list[Issue]:
+        issues: list[Issue] = []
+        for token in tokens:
+            verdict = self.judge(token.text, token.kind, token.whole)
+            if verdict is None:
+                continue
+            issues.append(
+                Issue(
+                    token.start,
+                    token.end,
+                    token.text,
+                    verdict.rule.value,
+                    Category.SPELLING,
+                    verdict.message,
+                    verdict.suggestions,
+                    verdict.confidence,
+                )
+            )
+        return issues
+
+    def suggest(self, word: str, extra_words: Collection[str] = ()) -> list[str]:
+        return self.suggester.suggest(word, limit=5, extra_words=extra_words)
+
+
+def _match_case(original: str, word: str) -> str:
+    """``word`` in the case pattern of ``original`` (lower, Title or UPPER)."""
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

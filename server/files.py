@@ -1,0 +1,186 @@
+"""Finding and reading the files to check, the way users expect from ripgrep or typos.
+
+``.gitignore`` files (in every directory, plus ``.git/info/exclude``) are respected, hidden
+files and directories are skipped unless named explicitly, and text is decoded as UTF-8 (with
+a BOM or not) or, failing that, reported as undecodable rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from .engine.extract import language_for_path
+
+#: Directories that are never worth walking into (third-party or generated trees).
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
+                                 ".pytest_cache", ".tox", ".nox"})
+#: Skipped in a workspace scan (the server learning project words), not in an explicit check.
+VENDORED_DIRS = frozenset({"node_modules", ".venv", "venv", "site-packages", "dist", "build",
+                           "target", "vendor", "third_party"})
+
+
+def _load_spec(path: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    if not any(line.strip() and not line.startswith("#") for line in lines):
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+@dataclass
+class _Ignore:
+    base: Path
+    spec: pathspec.PathSpec
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        try:
+            rel = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        return self.spec.match_file(rel + "/" if is_dir else rel)
+
+
+def _repo_root(start: Path) -> Path | None:
+    for parent in [start, *start.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return None
+
+
+def _inherited_ignores(directory: Path) -> list[_Ignore]:
+    """The .gitignore rules that apply to ``directory`` from its repository's root down."""
+    root = _repo_root(directory)
+    if root is None:
+        return []
+    ignores: list[_Ignore] = []
+    exclude = _load_spec(root / ".git" / "info" / "exclude")
+    if exclude:
+        ignores.append(_Ignore(root, exclude))
+    chain = [directory, *directory.parents]
+    for parent in reversed(chain[: chain.index(root) + 1] if root in chain else []):
+        if parent == directory:
+            break
+        spec = _load_spec(parent / ".gitignore")
+        if spec:
+            ignores.append(_Ignore(parent, spec))
+    return ignores
+
+
+def iter_files(
+    paths: Iterable[str | Path],
+    *,
+    respect_gitignore: bool = True,
+    skip_vendored: bool = False,
+    known_languages_only: bool = True,
+    limit: int | None = None,
+) -> Iterator[Path]:
+    """Files under ``paths`` (files named explicitly are always yielded)."""
+    count = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file() or not path.exists():
+            yield path
+            count += 1
+            continue
+        root = path.resolve()
+        ignores = _inherited_ignores(root) if respect_gitignore else []
+        for file in _walk(root, ignores, respect_gitignore, skip_vendored):
+            if known_languages_only and language_for_path(file) is None:
+                continue
+            yield file
+            count += 1
+            if limit is not None and count >= limit:
+                return
+
+
+def _walk(
+    directory: Path, ignores: list[_Ignore], respect_gitignore: bool, skip_vendored: bool
+) -> Iterator[Path]:
+    if respect_gitignore:
+        spec = _load_spec(directory / ".gitignore")
+        if spec:
+            ignores = [*ignores, _Ignore(directory, spec)]
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = entry.is_file(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            if name in ALWAYS_SKIPPED_DIRS or (skip_vendored and name in VENDORED_DIRS):
+                continue
+        if any(ig.matches(path, is_dir) for ig in ignores):
+            continue
+        if is_dir:
+            yield from _walk(path, ignores, respect_gitignore, skip_vendored)
+        elif is_file:
+            yield path
+
+
+class UndecodableFile(Exception):
+    """The file is not text Quill can read (binary, or not UTF-8)."""
+
+
+def decode_text(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (a BOM is dropped); binary data raises ``UndecodableFile``."""
+    if b"\x00" in data[:8192]:
+        raise UndecodableFile("it looks binary (it contains NUL bytes)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UndecodableFile(f"it is not valid UTF-16 ({exc.reason})") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UndecodableFile(
+            f"it is not valid UTF-8 (byte {exc.start}: {exc.reason})"
+        ) from exc
+
+
+def read_text(path: Path, max_size: int | None = None) -> str:
+    """Read a text file; raises ``UndecodableFile`` or ``OSError`` with a clear reason."""
+    if max_size is not None:
+        size = path.stat().st_size
+        if size > max_size:
+            raise UndecodableFile(f"it is {size} bytes, over the {max_size}-byte limit")
+    return decode_text(path.read_bytes())
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never a mix:
+    a temporary file in the same directory, fsync, then an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

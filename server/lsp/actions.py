@@ -1,0 +1,145 @@
+"""Code actions: quick fixes from a diagnostic's data, dictionary commands, fix-all.
+
+Every edit names the document version it was made for (``documentChanges`` with a versioned
+identifier), so a client applies it only to that version. A quick fix is offered only while
+the text under the diagnostic is still the word that was flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from ..engine.fix import first_suggestion_edits
+from ..engine.types import Category, Issue
+from .commands import ADD_WORD as COMMAND_ADD_WORD
+from .commands import IGNORE_WORD as COMMAND_IGNORE_WORD
+from .convert import diagnostic_payload, text_edits, versioned_edit
+from .documents import Document
+
+FIX_ALL_KIND = "source.fixAll.quill"
+MAX_FIXES = 5
+
+
+def _command(title: str, name: str, argument: dict[str, Any]) -> types.Command:
+    return types.Command(title=title, command=name, arguments=[argument])
+
+
+def quick_fixes(
+    doc: Document, context: types.CodeActionContext, encoding: str, can_write_workspace: bool
+) -> list[types.CodeAction]:
+    """Fixes and dictionary actions for Quill's diagnostics in ``context``."""
+    if context.only is not None and not any(
+        types.CodeActionKind.QuickFix.value.startswith(k) or k.startswith("quickfix") for k in context.only
+    ):
+        return []
+    result: list[types.CodeAction] = []
+    words_offered: set[str] = set()
+    for diagnostic in context.diagnostics:
+        payload = diagnostic_payload(diagnostic)
+        if payload is None:
+            continue
+        word = payload["word"]
+        start = doc.offset_at(diagnostic.range.start, encoding)
+        end = doc.offset_at(diagnostic.range.end, encoding)
+        if doc.text[start:end] == word:
+            for index, suggestion in enumerate(payload["suggestions"][:MAX_FIXES]):
+                edit = types.TextEdit(range=doc.range_at(start, end, encoding), new_text=suggestion)
+                result.append(
+                    types.CodeAction(
+                        title=f"Change '{word}' to '{suggestion}'",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=index == 0,
+                        edit=versioned_edit(doc.uri, doc.version, [edit]),
+                    )
+                )
+        if payload["category"] != Category.SPELLING.value or word.lower() in words_offered:
+            continue
+        words_offered.add(word.lower())
+        if can_write_workspace:
+            result.append(
+                types.CodeAction(
+                    title=f"Add '{word}' to the workspace dictionary",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    command=_command(f"Add '{word}' to the workspace dictionary", COMMAND_ADD_WORD,
+                                     {"word": word, "scope": "workspace", "uri": doc.uri}),
+                )
+            )
+        result.append(
+            types.CodeAction(
+                title=f"Add '{word}' to the user dictionary",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                command=_command(f"Add '{word}' to the user dictionary", COMMAND_ADD_WORD,
+                                 {"word": word, "scope": "user", "uri": doc.uri}),
+            )
+        )
+        result.append(
+            types.CodeAction(
+                title=f"Ignore '{word}' in this document",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                command=_command(f"Ignore '{word}' in this document", COMMAND_IGNORE_WORD,
+                                 {"word": word, "uri": doc.uri}),
+            )
+        )
+    return result
+
+
+def wants_fix_all(context: types.CodeActionContext) -> bool:
+    """Fix-all is offered when asked for by kind, or alongside quick fixes on a Quill flag."""
+    if context.only is not None:
+        return any(FIX_ALL_KIND.startswith(str(k)) for k in context.only)
+    return any(diagnostic_payload(d) is not None for d in context.diagnostics)
+
+
+def fix_all_action(doc: Document, issues: Sequence[Issue], encoding: str) -> types.CodeAction | None:
+    """One action applying the first suggestion of every spelling issue."""
+    spelling = [i for i in issues if i.category is Category.SPELLING]
+    edits = first_suggestion_edits(spelling)
+    if not edits:
+        return None
+    return types.CodeAction(
+        title=f"Fix all spelling in this document ({len(edits)})",
+        kind=FIX_ALL_KIND,
+        edit=versioned_edit(doc.uri, doc.version, text_edits(edits, doc.lines, encoding)),
+    )
+
+
+def count_edits(edit: types.WorkspaceEdit) -> int:
+    total = 0
+    for change in edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit):
+            total += len(change.edits)
+    return total
+
+
+def parse_word_command(args: Sequence[Any], default_scope: str) -> tuple[str, str, str | None]:
+    """``[{"word", "scope", "uri"}]`` or ``[word, scope?, uri?]`` -> (word, scope, uri)."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        data = args[0]
+        word, scope, uri = data.get("word"), data.get("scope", default_scope), data.get("uri")
+    else:
+        padded = [*args, None, None, None]
+        word, scope, uri = padded[0], padded[1] or default_scope, padded[2]
+    if not isinstance(word, str) or not word.strip():
+        raise ValueError("expected a word: [{\"word\": ..., \"scope\": \"workspace\"|\"user\", \"uri\": ...}]")
+    if not isinstance(scope, str):
+        raise ValueError(f"scope must be a string, got {scope!r}")
+    if uri is not None and not isinstance(uri, str):
+        raise ValueError(f"uri must be a string, got {uri!r}")
+    return word.strip(), scope, uri
+
+
+def parse_uri_argument(args: Sequence[Any]) -> str:
+    if len(args) == 1 and isinstance(args[0], dict):
+        uri = args[0].get("uri")
+    else:
+        uri = args[0] if args else None
+    if not isinstance(uri, str):
+        raise ValueError("expected the document's uri: [\"file:///...\"] or [{\"uri\": ...}]")
+    return uri

@@ -1,0 +1,93 @@
+"""Engine issues <-> LSP diagnostics and edits (positions through ``documents.LineIndex``).
+
+The fix travels in the diagnostic: ``Diagnostic.data`` carries the flagged word, its
+suggestions and the rule, so a code action never has to check the document again, and can
+refuse to act when the text under the diagnostic is no longer the flagged word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lsprotocol import types
+
+from ..engine.types import Edit, Issue
+from .documents import UTF16, LineIndex
+from .settings import Settings
+
+SOURCE = "quill"
+
+_SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def severity_for(category: str, settings: Settings) -> types.DiagnosticSeverity:
+    name = getattr(settings.diagnostics.severity, category, "information")
+    return _SEVERITY.get(name, types.DiagnosticSeverity.Information)
+
+
+def to_diagnostic(
+    issue: Issue, lines: LineIndex, settings: Settings, encoding: str = UTF16
+) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=lines.range_at(issue.start, issue.end, encoding),
+        message=issue.message,
+        severity=severity_for(issue.category.value, settings),
+        code=issue.rule,
+        source=SOURCE,
+        data={
+            "rule": issue.rule,
+            "category": issue.category.value,
+            "word": issue.text,
+            "suggestions": list(issue.suggestions),
+        },
+    )
+
+
+def to_diagnostics(
+    issues: Iterable[Issue], lines: LineIndex, settings: Settings, encoding: str = UTF16
+) -> list[types.Diagnostic]:
+    return [to_diagnostic(i, lines, settings, encoding) for i in issues]
+
+
+def diagnostic_payload(diagnostic: types.Diagnostic) -> dict[str, Any] | None:
+    """The data Quill put in one of its own diagnostics, or None for anyone else's."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return None
+    data = diagnostic.data
+    word = data.get("word")
+    suggestions = data.get("suggestions", [])
+    if not isinstance(word, str) or not isinstance(suggestions, list):
+        return None
+    return {
+        "rule": str(data.get("rule", diagnostic.code or "")),
+        "category": str(data.get("category", "spelling")),
+        "word": word,
+        "suggestions": [s for s in suggestions if isinstance(s, str)][:5],
+    }
+
+
+def text_edits(edits: Iterable[Edit], lines: LineIndex, encoding: str = UTF16) -> list[types.TextEdit]:
+    return [
+        types.TextEdit(range=lines.range_at(e.start, e.end, encoding), new_text=e.new_text)
+        for e in edits
+    ]
+
+
+def versioned_edit(
+    uri: str, version: int, edits: list[types.TextEdit]
+) -> types.WorkspaceEdit:
+    """A workspace edit that the client must refuse if the document moved past ``version``."""
+    return types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                edits=list(edits),
+            )
+        ]
+    )

@@ -1,0 +1,353 @@
+"""Quill's language server: handlers that fetch a document, schedule work and publish.
+
+The work itself lives elsewhere: the engine checks text (``server.engine``), ``state`` decides
+what a user has accepted, ``actions`` builds code actions, ``convert`` turns issues into
+diagnostics. Checks run in one worker thread so the event loop always answers; results are
+published only for the document version they were computed on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from .. import __version__
+from ..engine.checker import CheckCancelled
+from ..engine.documents import skip_reason
+from ..engine.types import Issue
+from . import actions, commands
+from .convert import to_diagnostics
+from .documents import UTF16, Document, DocumentStore
+from .scheduler import Debouncer
+from .settings import Settings, parse_settings
+from .state import CheckedVersion, QuillState
+
+log = logging.getLogger(__name__)
+
+
+
+class QuillProtocol(LanguageServerProtocol):
+    """pygls' protocol, but documents are kept by Quill's own store (LSP line rules)."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+class QuillServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "quill",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=QuillProtocol,
+        )
+        self.documents = DocumentStore()
+        self.state = QuillState()
+        self.debouncer = Debouncer()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quill-check")
+        self.encoding = UTF16
+        self.pull_mode = False
+        self.refresh_support = False
+        self._shown: set[str] = set()
+        self.state.on_problem = self.show_once
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    # -- messages ------------------------------------------------------------------------------
+    def show_once(self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        """Tell the user something once per session (and always log it)."""
+        log.warning("%s", message)
+        if key in self._shown:
+            return
+        self._shown.add(key)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=f"Quill: {message}"))
+
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw)
+        for problem in problems:
+            self.show_once(f"settings:{problem}", f"ignoring invalid setting {problem}")
+        self.state.configure(settings)
+
+    # -- checking --------------------------------------------------------------------------
+    def schedule(self, doc: Document, *, immediate: bool = False) -> None:
+        delay = 0.0 if immediate else self.settings.diagnostics.debounce_ms / 1000
+        uri = doc.uri
+        self.debouncer.schedule(uri, delay, lambda: self.check_and_publish(uri))
+
+    def recheck_all(self) -> None:
+        """After a dictionary or settings change: publish again for every open document."""
+        for doc in self.documents:
+            self.schedule(doc, immediate=True)
+        if self.pull_mode and self.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    async def check(self, doc: Document) -> CheckedVersion | None:
+        """The issues of ``doc`` at its current version (from the last check when still
+        current); None if the document changed or closed meanwhile."""
+        version, text = doc.version, doc.text
+        cached = self.state.results.get(doc.uri)
+        if cached is not None and cached.version == version and cached.generation == self.state.generation:
+            return cached
+        if not self.settings.checks_language(doc.language_id):
+            return self.state.remember(doc.uri, version, [], skipped="language")
+        reason = skip_reason(text, self.settings.max_file_size)
+        if reason is not None:
+            self.show_once(f"skip:{doc.uri}", f"not checking {doc.uri}: {reason}", types.MessageType.Info)
+            return self.state.remember(doc.uri, version, [], skipped=reason)
+
+        def stale() -> bool:
+            return self.documents.get(doc.uri) is not doc or doc.version != version
+
+        loop = asyncio.get_running_loop()
+        try:
+            issues: list[Issue] = await loop.run_in_executor(
+                self.executor, self.state.check_text, text, doc.language_id, stale
+            )
+        except CheckCancelled:
+            return None
+        if stale():
+            return None
+        checked = self.state.remember(doc.uri, version, issues)
+        if self.state.learn(doc.uri, issues):
+            for other in self.documents:
+                if other is not doc:
+                    self.schedule(other, immediate=True)
+        return checked
+
+    async def check_and_publish(self, uri: str) -> None:
+        doc = self.documents.get(uri)
+        if doc is None:
+            return
+        checked = await self.check(doc)
+        if checked is None or self.pull_mode:
+            return
+        self.publish(doc, checked)
+
+    def publish(self, doc: Document, checked: CheckedVersion) -> None:
+        if self.documents.get(doc.uri) is not doc or doc.version != checked.version:
+            return
+        diagnostics = to_diagnostics(self.state.visible(doc.uri, checked.issues), doc.lines,
+                                     self.settings, self.encoding)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=checked.version)
+        )
+
+    def clear(self, uri: str) -> None:
+        if not self.pull_mode:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
+    ls.encoding = str(ls.workspace.position_encoding or UTF16)
+    caps = params.capabilities
+    ls.pull_mode = bool(caps.text_document and caps.text_document.diagnostic)
+    ls.refresh_support = bool(
+        caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support
+    )
+    ls.state.set_workspace_folders(
+        [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
+    )
+    ls.apply_settings(params.initialization_options)
+    for problem in ls.state.load_problems():
+        ls.show_once(f"load:{problem}", problem)
+
+
+async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
+    if ls.state.settings.spelling.learn_project_words:
+        asyncio.ensure_future(learn_workspace(ls))
+
+
+async def learn_workspace(ls: QuillServer) -> None:
+    """Read the workspace's files in the background to learn its vocabulary."""
+    loop = asyncio.get_running_loop()
+    changed = False
+    for path in ls.state.workspace_files():
+        uri = path.as_uri()
+        if ls.documents.get(uri) is not None:
+            continue
+        try:
+            changed |= await loop.run_in_executor(ls.executor, ls.state.learn_file, path, uri)
+        except Exception:  # unreadable files are simply not learnt from
+            log.debug("could not learn from %s", path, exc_info=True)
+    if changed:
+        ls.recheck_all()
+
+
+async def did_change_configuration(ls: QuillServer, params: types.DidChangeConfigurationParams) -> None:
+    raw = params.settings
+    if isinstance(raw, dict) and "quill" in raw:
+        raw = raw["quill"]
+    elif not raw:
+        try:
+            values = await ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="quill")])
+            )
+            raw = values[0] if values else None
+        except Exception:
+            log.warning("workspace/configuration failed", exc_info=True)
+            return
+    ls.apply_settings(raw)
+    ls.recheck_all()
+
+
+def did_open(ls: QuillServer, params: types.DidOpenTextDocumentParams) -> None:
+    doc = ls.documents.open(params.text_document)
+    ls.schedule(doc, immediate=True)
+
+
+def did_change(ls: QuillServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        log.warning("didChange for a document that is not open: %s", params.text_document.uri)
+        return
+    for change in params.content_changes:
+        doc.apply_change(change, ls.encoding)
+    doc.version = params.text_document.version
+    ls.schedule(doc)
+
+
+def did_save(ls: QuillServer, params: types.DidSaveTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is not None:
+        ls.schedule(doc, immediate=True)
+
+
+def did_close(ls: QuillServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.debouncer.cancel(uri)
+    ls.documents.close(uri)
+    ls.state.forget(uri)
+    ls.clear(uri)
+
+
+async def pull_diagnostics(ls: QuillServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    checked = await ls.check(doc)
+    while checked is None and ls.documents.get(doc.uri) is doc:
+        checked = await ls.check(doc)  # the document changed while checking: check the newest
+    if checked is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = f"{checked.version}:{ls.state.generation}:{ls.state.filter_generation}"
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    items = to_diagnostics(ls.state.visible(doc.uri, checked.issues), doc.lines, ls.settings, ls.encoding)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+
+async def code_action(ls: QuillServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    result = actions.quick_fixes(doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri))
+    if actions.wants_fix_all(params.context):
+        checked = await ls.check(doc)
+        if checked is not None and checked.version == doc.version:
+            fix_all = actions.fix_all_action(doc, ls.state.visible(doc.uri, checked.issues), ls.encoding)
+            if fix_all is not None:
+                result.append(fix_all)
+    return result
+
+
+def add_to_dictionary(ls: QuillServer, *args: Any) -> dict[str, Any]:
+    word, scope, uri = actions.parse_word_command(args, default_scope="workspace")
+    message = ls.state.add_word(word, scope, uri)
+    ls.recheck_all()
+    return {"added": word, "scope": scope, "message": message}
+
+
+def ignore_word(ls: QuillServer, *args: Any) -> dict[str, Any]:
+    word, _scope, uri = actions.parse_word_command(args, default_scope="document")
+    if not uri:
+        raise ValueError("quill.ignoreWord needs the document's uri")
+    ls.state.ignore_word(uri, word)
+    doc = ls.documents.get(uri)
+    if doc is not None:
+        ls.schedule(doc, immediate=True)
+    if ls.pull_mode and ls.refresh_support:
+        ls.workspace_diagnostic_refresh(None)
+    return {"ignored": word, "uri": uri}
+
+
+async def fix_all_command(ls: QuillServer, *args: Any) -> dict[str, Any]:
+    uri = actions.parse_uri_argument(args)
+    doc = ls.documents.get(uri)
+    if doc is None:
+        raise ValueError(f"document is not open: {uri}")
+    checked = await ls.check(doc)
+    if checked is None:
+        return {"applied": False, "reason": "the document changed; try again"}
+    action = actions.fix_all_action(doc, ls.state.visible(doc.uri, checked.issues), ls.encoding)
+    if action is None or action.edit is None:
+        return {"applied": False, "fixes": 0}
+    response = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=action.edit, label="Quill: fix all spelling")
+    )
+    return {"applied": bool(response.applied), "fixes": actions.count_edits(action.edit)}
+
+
+def recheck(ls: QuillServer, *args: Any) -> None:
+    ls.state.clear_caches()
+    ls.recheck_all()
+
+
+def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
+    return ls.state.status() | {"openDocuments": len(ls.documents), "pullDiagnostics": ls.pull_mode,
+                                "positionEncoding": ls.encoding, "version": __version__}
+
+
+def shutdown(ls: QuillServer, *args: Any) -> None:
+    ls.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def build_server() -> QuillServer:
+    """A new server with every handler registered (tests may build several)."""
+    ls = QuillServer()
+    ls.feature(types.INITIALIZE)(initialize)
+    ls.feature(types.INITIALIZED)(initialized)
+    ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(did_change_configuration)
+    ls.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
+    ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
+    ls.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+    ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
+    ls.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="quill", inter_file_dependencies=False, workspace_diagnostics=False),
+    )(pull_diagnostics)
+    ls.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND],
+            resolve_provider=False,
+        ),
+    )(code_action)
+    ls.command(commands.ADD_WORD)(add_to_dictionary)
+    ls.command(commands.IGNORE_WORD)(ignore_word)
+    ls.command(commands.FIX_ALL)(fix_all_command)
+    ls.command(commands.RECHECK)(recheck)
+    ls.command(commands.STATUS)(status)
+    ls.feature(types.SHUTDOWN)(shutdown)
+    return ls
