@@ -82,11 +82,15 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 
 # -- serve -----------------------------------------------------------------------------------
 def serve(args: argparse.Namespace) -> int:
+    # Logs go to stderr or a file, never stdout: stdout is the protocol.
+    handler: logging.Handler = (
+        logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file
+        else logging.StreamHandler(sys.stderr)
+    )
     logging.basicConfig(
-        filename=args.log_file,
         level=getattr(logging, args.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=None if args.log_file else sys.stderr,
+        handlers=[handler],
     )
     from .lsp.server import build_server  # the LSP stack is only imported to serve
 

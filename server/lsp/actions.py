@@ -28,9 +28,19 @@ def _command(title: str, name: str, argument: dict[str, Any]) -> types.Command:
 
 
 def quick_fixes(
-    doc: Document, context: types.CodeActionContext, encoding: str, can_write_workspace: bool
+    doc: Document,
+    context: types.CodeActionContext,
+    encoding: str,
+    can_write_workspace: bool,
+    current: Sequence[Issue],
 ) -> list[types.CodeAction]:
-    """Fixes and dictionary actions for Quill's diagnostics in ``context``."""
+    """Fixes and dictionary actions for Quill's diagnostics in ``context``.
+
+    ``current`` are the issues of the document's current version: a fix is only offered for
+    a diagnostic that still matches one of them (same place, same word), so a diagnostic the
+    user has typed past never produces an edit.
+    """
+    live = {(i.start, i.end, i.text) for i in current}
     if context.only is not None and not any(
         types.CodeActionKind.QuickFix.value.startswith(k) or k.startswith("quickfix") for k in context.only
     ):
@@ -44,7 +54,7 @@ def quick_fixes(
         word = payload["word"]
         start = doc.offset_at(diagnostic.range.start, encoding)
         end = doc.offset_at(diagnostic.range.end, encoding)
-        if doc.text[start:end] == word:
+        if (start, end, word) in live:
             for index, suggestion in enumerate(payload["suggestions"][:MAX_FIXES]):
                 edit = types.TextEdit(range=doc.range_at(start, end, encoding), new_text=suggestion)
                 result.append(

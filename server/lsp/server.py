@@ -160,7 +160,8 @@ class QuillServer(LanguageServer):
 
 
 def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
-    ls.encoding = str(ls.workspace.position_encoding or UTF16)
+    encoding = ls.workspace.position_encoding  # negotiated by pygls from the client's offer
+    ls.encoding = str(getattr(encoding, "value", encoding) or UTF16)
     caps = params.capabilities
     ls.pull_mode = bool(caps.text_document and caps.text_document.diagnostic)
     ls.refresh_support = bool(
@@ -262,13 +263,16 @@ async def code_action(ls: QuillServer, params: types.CodeActionParams) -> list[t
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
-    result = actions.quick_fixes(doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri))
+    checked = await ls.check(doc)
+    if checked is None or checked.version != doc.version:
+        return None  # the document changed while we looked: the client will ask again
+    current = ls.state.visible(doc.uri, checked.issues)
+    result = actions.quick_fixes(doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri),
+                                 current)
     if actions.wants_fix_all(params.context):
-        checked = await ls.check(doc)
-        if checked is not None and checked.version == doc.version:
-            fix_all = actions.fix_all_action(doc, ls.state.visible(doc.uri, checked.issues), ls.encoding)
-            if fix_all is not None:
-                result.append(fix_all)
+        fix_all = actions.fix_all_action(doc, current, ls.encoding)
+        if fix_all is not None:
+            result.append(fix_all)
     return result
 
 

@@ -11,12 +11,13 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pygls.protocol import default_converter
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 30.0
@@ -137,7 +138,21 @@ async def start_client(
     recorder = Recorder()
 
     def factory() -> LanguageClient:
-        client = make_test_lsp_client()
+        client = LanguageClient(converter_factory=default_converter)
+        mine = {types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WORKSPACE_APPLY_EDIT}
+        register_lsp_features(client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine})
+        converter = client.protocol._converter
+
+        # lsprotocol's converter reads a CodeAction that carries a command (and no edit) as a
+        # Command. On the wire a Command's "command" is a string, a CodeAction's an object:
+        # decide by that, as VS Code's client does.
+        def command_or_action(obj: Any, _: Any) -> types.Command | types.CodeAction:
+            if isinstance(obj.get("command"), str):
+                return converter.structure(obj, types.Command)
+            return converter.structure(obj, types.CodeAction)
+
+        converter.register_structure_hook(types.Command | types.CodeAction, command_or_action)
+        converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def _record(params: types.PublishDiagnosticsParams) -> None:
