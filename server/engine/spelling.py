@@ -76,16 +76,21 @@ class Speller:
         return self.lexicon.knows(whole, self.dialect)
 
     def _judge(self, word: str, in_code: bool) -> Verdict | None:
-        if len(word) < 2 or not word.replace("'", "").isalpha():
+        if len(word) < 2 or not word.replace("'", "").replace("\u2019", "").isalpha():
             return None
-        lower = word.lower()
-        typo_fixes = self.lexicon.known_typo(lower)
-        if self.lexicon.knows(word, self.dialect):
-            return self._dialect_verdict(word)
-        if "'" in word:
+        lexicon = self.lexicon
+        if lexicon.knows(word, self.dialect):
+            return None
+        if in_code and word.islower() and lexicon.knows(word.capitalize(), self.dialect):
+            return None  # proper nouns are written in lower case in code: `london`, `linux`
+        other = lexicon.other_dialect_form(word, self.dialect)
+        if other is not None:
+            return self._dialect_verdict(word, other)
+        if "'" in word or "’" in word:
             return self._judge_contraction(word, in_code)
+        typo_fixes = lexicon.known_typo(word)
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH:
-            fixes = tuple(_match_case(word, f) for f in typo_fixes)
+            fixes = tuple(dict.fromkeys(_match_case(word, f) for f in typo_fixes))
             rest = [s for s in self.suggester.suggest(word, limit=5) if s not in fixes]
             suggestions = (fixes + tuple(rest))[:5]
             return Verdict(
@@ -98,7 +103,7 @@ class Speller:
             return None
         if word.isupper() and len(word) <= MAX_ACRONYM_LENGTH:
             return None
-        if in_code and lower.isalpha() and self.lexicon.is_compound(lower, self.dialect):
+        if in_code and word.isalpha() and lexicon.is_compound(word.lower(), self.dialect):
             return None
         suggestions = tuple(self.suggester.suggest(word, limit=5))
         if suggestions:
@@ -109,7 +114,7 @@ class Speller:
 
     def _judge_contraction(self, word: str, in_code: bool) -> Verdict | None:
         """``doesn't`` is known as a whole; ``dosen't`` is judged by its first part."""
-        head, _, tail = word.replace("’", "'").partition("'")
+        head, _, tail = word.replace("\u2019", "'").partition("'")
         if tail.lower() not in {"s", "t", "ll", "re", "ve", "d", "m"}:
             return None
         verdict = self._judge(head, in_code) if head else None
@@ -120,10 +125,7 @@ class Speller:
         return Verdict(verdict.rule, verdict.message.replace(f"'{head}'", f"'{word}'"), known,
                        verdict.confidence)
 
-    def _dialect_verdict(self, word: str) -> Verdict | None:
-        other = self.lexicon.other_dialect_form(word, self.dialect)
-        if other is None:
-            return None
+    def _dialect_verdict(self, word: str, other: str) -> Verdict:
         other = _match_case(word, other)
         name = "British" if self.dialect == "en-US" else "American"
         return Verdict(

@@ -1,0 +1,138 @@
+"""The CLI as a user runs it: a subprocess, real files, exit codes, both output formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(cwd / ".config-home"), PYTHONPATH=str(ROOT),
+               HF_HUB_OFFLINE="1")
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_json_findings_and_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Title 😋\n\nWe recieve `teh` mail.\n", encoding="utf-8")
+    result = run("check", "--format", "json", "a.md", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    (finding,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert finding == {
+        "path": "a.md", "line": 3, "column": 4, "end_line": 3, "end_column": 11,
+        "category": "spelling", "rule": "spelling.known-typo",
+        "message": finding["message"], "text": "recieve",
+        "suggestions": finding["suggestions"],
+    }
+    assert finding["suggestions"][0] == "receive"
+    assert "receive" in finding["message"]
+
+
+def test_columns_count_code_points(tmp_path: Path) -> None:
+    (tmp_path / "e.txt").write_text("😋😋 wrod\r\nok\r\n", encoding="utf-8")
+    result = run("check", "--format", "json", "e.txt", cwd=tmp_path)
+    finding = json.loads(result.stdout)
+    assert (finding["line"], finding["column"], finding["end_column"]) == (1, 4, 8)
+
+
+def test_text_format(tmp_path: Path) -> None:
+    (tmp_path / "n.txt").write_text("A wrod.\n")
+    result = run("check", "n.txt", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("n.txt:1:3: spelling.")
+    assert "suggestions: word" in result.stdout
+
+
+def test_clean_file_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text('def add(left, right):\n    """Add two numbers."""\n    return left + right\n')
+    result = run("check", "ok.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_directories_respect_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("ignored/\n*.log.md\n")
+    (tmp_path / "ignored").mkdir()
+    (tmp_path / "ignored" / "x.md").write_text("wrod\n")
+    (tmp_path / "skip.log.md").write_text("wrod\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "y.md").write_text("wrod\n")
+    (tmp_path / "src" / "data.bin").write_bytes(b"\x00\x01wrod")
+    result = run("check", "--format", "json", ".", cwd=tmp_path)
+    paths = {json.loads(line)["path"] for line in result.stdout.splitlines()}
+    assert paths == {str(tmp_path / "src" / "y.md")}
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    result = run("check", "nope.md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nope.md" in result.stderr
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    assert run("check", cwd=tmp_path).returncode == 2
+    assert run("check", "--format", "xml", "x", cwd=tmp_path).returncode == 2
+    bad = run("check", "--ignore-pattern", "(", "x", cwd=tmp_path)
+    assert bad.returncode == 2 and "ignore-pattern" in bad.stderr
+    assert run("check", "--select", "style", "x", cwd=tmp_path).returncode == 2
+
+
+def test_undecodable_named_file_is_skipped_with_a_message(tmp_path: Path) -> None:
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 wrod\n".encode("latin-1"))
+    result = run("check", "latin1.txt", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "latin1.txt: skipped: it is not valid UTF-8" in result.stderr
+
+
+def test_stdin(tmp_path: Path) -> None:
+    result = run("check", "--format", "json", "-", cwd=tmp_path, stdin="Teh end.\n")
+    assert json.loads(result.stdout)["text"] == "Teh"
+
+
+def test_fix_stdout_keeps_lines(tmp_path: Path) -> None:
+    text = "Teh wrod is misspeled.\n\nSecond line stays.\r\nAnothr one.\n"
+    (tmp_path / "f.txt").write_bytes(text.encode())
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-m", "server", "fix", "--stdout", "f.txt"], cwd=tmp_path,
+                            env=env, capture_output=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stdout == b"The word is misspelled.\n\nSecond line stays.\r\nAnother one.\n"
+
+
+def test_fix_write_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "w.py"
+    path.write_text("# Teh comment\nvalue = 1\n")
+    result = run("fix", "--write", "w.py", cwd=tmp_path)
+    assert result.returncode == 0
+    assert path.read_text() == "# The comment\nvalue = 1\n"
+
+
+def test_workspace_and_cli_words(tmp_path: Path) -> None:
+    (tmp_path / ".quill").mkdir()
+    (tmp_path / ".quill" / "dictionary.txt").write_text("# words\nfrobnicator\n")
+    (tmp_path / "d.txt").write_text("The frobnicator and the zorblax.\n")
+    assert run("check", "d.txt", "-w", "zorblax", cwd=tmp_path).returncode == 0
+    result = run("check", "--format", "json", "d.txt", cwd=tmp_path)
+    assert [json.loads(x)["text"] for x in result.stdout.splitlines()] == ["zorblax"]
+
+
+def test_project_vocabulary_across_files(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.py").write_text(f"import zorbulate\n\ndef {name}():\n    return zorbulate.run()\n")
+    (tmp_path / "d.py").write_text("def grumblify():\n    return 1\n")
+    result = run("check", "--format", "json", ".", cwd=tmp_path)
+    flagged = {json.loads(x)["text"] for x in result.stdout.splitlines()}
+    assert "zorbulate" not in flagged  # used in three files: the project's vocabulary
+    assert "grumblify" in flagged  # one file only: still flagged
+
+
+def test_dialect(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("The colour is nice.\n")
+    us = run("check", "--format", "json", "c.txt", cwd=tmp_path)
+    assert json.loads(us.stdout)["suggestions"] == ["color"]
+    assert run("check", "--dialect", "en-GB", "c.txt", cwd=tmp_path).returncode == 0
