@@ -90,9 +90,8 @@ class Speller:
             return self._judge_contraction(word, in_code)
         typo_fixes = lexicon.known_typo(word)
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH:
-            fixes = tuple(dict.fromkeys(_match_case(word, f) for f in typo_fixes))
-            rest = [s for s in self.suggester.suggest(word, limit=5) if s not in fixes]
-            suggestions = (fixes + tuple(rest))[:5]
+            # The suggester leads with the listed fixes, in this dialect's spelling.
+            suggestions = tuple(self.suggester.suggest(word, limit=5))
             return Verdict(
                 Rule.KNOWN_TYPO,
                 f"'{word}' is a common misspelling of '{suggestions[0]}'",

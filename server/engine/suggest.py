@@ -1,0 +1,611 @@
+"""Spelling suggestions: a noisy-channel ranker over edit, phonetic and known-typo candidates.
+
+A misspelling ``t`` is explained by every candidate word ``w`` with the score
+``log P(w) + log P(t | w)`` (Kernighan, Church & Gale 1990; Brill & Moore 2000):
+
+* ``P(w)`` is the word's corpus frequency (:meth:`Lexicon.frequency`).
+* ``P(t | w)`` is the *error model*: the cheapest way to turn ``w`` into ``t`` with edits whose
+  costs (``-ln P``) were learned from tens of thousands of real typo->correction pairs by
+  ``tools/build_lexicon.py``. Besides the classic one-letter substitutions, insertions and
+  deletions (conditioned on the neighbouring letter, so doubling ``l -> ll`` and keyboard slips
+  are cheap), transpositions and a first-letter penalty, it has Brill & Moore style
+  *multi-letter* edits (``ph -> f``, ``ent -> ant``, ``cie -> cei``) which make the phonetic and
+  cognitive errors of real writers cheap without making every edit cheap.
+* Misspellings too far from the word for the letter model (``nolij`` for ``knowledge``) get a
+  second chance through a phonetic key (metaphone): a sound-alike is charged a fixed cost plus
+  the letter distance between the keys, and the cheaper of the two explanations is used.
+
+Candidates are generated cheaply in C (rapidfuzz's OSA distance over the vocabulary bucketed by
+length, then metaphone keys), and only the few dozen best by a rough score are given to the
+slower pure-Python error model. Everything is deterministic: ties break on the word itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jellyfish
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .lexicon import CODE, DEFAULT_BUCKET, FLAG_BITS, Lexicon, dialect_bits
+
+#: Cost of something impossible.
+INF = float("inf")
+
+#: ``(kind, intended, typed, index in the intended word)``: one step of an alignment.
+AlignStep = tuple[str, str, str, int]
+
+
+class ErrorModel:
+    """``-ln P(typo | word)`` as the cost of the cheapest alignment of ``word`` to ``typo``.
+
+    The tables map edits to costs in nats. One-letter edits use two-letter keys so a lookup
+    is one dict probe: ``sub["ae"]`` (meant ``a``, typed ``e``), ``dele["xa"]`` (``a`` omitted
+    after ``x``; ``^`` is the start of the word), ``ins["xb"]`` (an extra ``b`` typed after
+    ``x``), ``trans["ab"]`` (meant ``ab``, typed ``ba``). ``multi`` maps a meant string to the
+    typed strings it becomes (``"ph" -> {"f": 2.1}``); an edit touching the first letter also
+    pays ``first`` (writers seldom get it wrong).
+    """
+
+    def __init__(self, table: Mapping[str, Any]) -> None:
+        self.sub: dict[str, float] = dict(table.get("sub", {}))
+        self.dele: dict[str, float] = dict(table.get("del", {}))
+        self.ins: dict[str, float] = dict(table.get("ins", {}))
+        self.trans: dict[str, float] = dict(table.get("trans", {}))
+        default = table.get("default", {})
+        self.d_sub = float(default.get("sub", 8.0))
+        self.d_del = float(default.get("del", 8.0))
+        self.d_ins = float(default.get("ins", 8.0))
+        self.d_trans = float(default.get("trans", 8.0))
+        self.first = float(table.get("first", 0.0))
+        multi: dict[str, dict[str, float]] = {}
+        for key, cost in table.get("multi", {}).items():
+            meant, _, typed = key.partition(">")
+            multi.setdefault(meant, {})[typed] = float(cost)
+        self.multi: dict[str, tuple[tuple[str, float], ...]] = {
+            meant: tuple(sorted(typed.items())) for meant, typed in multi.items()
+        }
+        self.max_multi = max((len(m) for m in self.multi), default=0)
+        self.table = dict(table)
+
+    @classmethod
+    def uniform(cls) -> ErrorModel:
+        """Unit costs (plain Damerau-Levenshtein): the starting point for learning."""
+        return cls({"default": {"sub": 1.0, "del": 1.0, "ins": 1.0, "trans": 1.0}})
+
+    @classmethod
+    def load(cls, text: str) -> ErrorModel:
+        return cls(json.loads(text))
+
+    @classmethod
+    def shipped(cls) -> ErrorModel:
+        """The model learned by ``tools/build_lexicon.py`` (cached per process)."""
+        with _SHIPPED_LOCK:
+            model = _SHIPPED.get("model")
+            if model is None:
+                data = resources.files("server.engine").joinpath("data/error_model.json")
+                model = cls.load(data.read_text(encoding="utf-8"))
+                _SHIPPED["model"] = model
+            return model
+
+    # -- the cost --------------------------------------------------------------------------
+    def positions(self, typo: str) -> dict[str, tuple[int, ...]]:
+        """Where each short substring of ``typo`` starts (``""`` everywhere): lets one typo be
+        scored against many words without searching it again for every multi-letter edit."""
+        m = len(typo)
+        found: dict[str, list[int]] = {"": list(range(m + 1))}
+        for length in range(1, min(self.max_multi, m) + 1):
+            for start in range(m - length + 1):
+                found.setdefault(typo[start : start + length], []).append(start)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _multi_into(
+        self,
+        word: str,
+        i: int,
+        rows: list[list[float]],
+        m: int,
+        positions: dict[str, tuple[int, ...]],
+    ) -> list[float] | None:
+        """Best cost of reaching each cell of row ``i`` with one multi-letter edit."""
+        best: list[float] | None = None
+        multi = self.multi
+        for k in range(1, min(self.max_multi, i) + 1):
+            options = multi.get(word[i - k : i])
+            if not options:
+                continue
+            base = rows[i - k]
+            extra = self.first if i == k else 0.0
+            for typed, cost in options:
+                starts = positions.get(typed)
+                if not starts:
+                    continue
+                length = len(typed)
+                cost += extra
+                for start in starts:
+                    value = base[start] + cost
+                    if best is None:
+                        best = [INF] * (m + 1)
+                    j = start + length
+                    if value < best[j]:
+                        best[j] = value
+        return best
+
+    def cost(
+        self,
+        typo: str,
+        word: str,
+        bound: float = INF,
+        positions: dict[str, tuple[int, ...]] | None = None,
+    ) -> float:
+        """``-ln P(typo | word)``: the cheapest alignment (``INF`` once it exceeds ``bound``).
+
+        ``positions`` is :meth:`positions` of ``typo``, worth passing when scoring one typo
+        against many words.
+        """
+        rows = self._rows(typo, word, bound, positions)
+        return rows[-1][-1] if rows else INF
+
+    def _rows(
+        self,
+        typo: str,
+        word: str,
+        bound: float,
+        positions: dict[str, tuple[int, ...]] | None = None,
+    ) -> list[list[float]]:
+        n = len(word)
+        m = len(typo)
+        c = "^" + word
+        t = "^" + typo
+        sub = self.sub
+        dele = self.dele
+        ins = self.ins
+        trans = self.trans
+        d_sub, d_del, d_ins, d_trans = self.d_sub, self.d_del, self.d_ins, self.d_trans
+        first = self.first
+        has_multi = bool(self.multi)
+        if has_multi and positions is None:
+            positions = self.positions(typo)
+        row = [0.0] * (m + 1)
+        ins_costs = [0.0] * (m + 1)
+        for j in range(1, m + 1):
+            ins_costs[j] = ins.get(t[j - 1 : j + 1], d_ins)
+            row[j] = row[j - 1] + ins_costs[j]
+        rows = [row]
+        for i in range(1, n + 1):
+            a = c[i]
+            before = c[i - 1]
+            prev = row
+            row = [0.0] * (m + 1)
+            del_cost = dele.get(before + a, d_del) + (first if i == 1 else 0.0)
+            row[0] = prev[0] + del_cost
+            sub_extra = first if i == 1 else 0.0
+            mbest = self._multi_into(word, i, rows, m, positions) if positions else None
+            low = row[0]
+            for j in range(1, m + 1):
+                b = t[j]
+                if a == b:
+                    best = prev[j - 1]
+                else:
+                    best = prev[j - 1] + sub.get(a + b, d_sub) + sub_extra
+                    if i > 1 and j > 1 and a == t[j - 1] and before == b:
+                        value = rows[i - 2][j - 2] + trans.get(before + a, d_trans)
+                        if i == 2:
+                            value += first
+                        if value < best:
+                            best = value
+                value = prev[j] + del_cost
+                if value < best:
+                    best = value
+                value = row[j - 1] + ins_costs[j]
+                if value < best:
+                    best = value
+                if mbest is not None and mbest[j] < best:
+                    best = mbest[j]
+                row[j] = best
+                if best < low:
+                    low = best
+            if low > bound:
+                return []
+            rows.append(row)
+        return rows
+
+    # -- alignment (for learning) ----------------------------------------------------------
+    def align(self, typo: str, word: str) -> list[AlignStep]:
+        """The steps of the cheapest alignment, in order (used by the offline learner).
+
+        Kinds are ``match``, ``sub``, ``del`` (a meant letter left out), ``ins`` (an extra
+        typed letter), ``trans`` and ``multi``. Ties prefer matches, then the one-letter edits
+        in that order, so unit costs give the textbook alignment.
+        """
+        rows = self._rows(typo, word, INF)
+        steps: list[AlignStep] = []
+        i, j = len(word), len(typo)
+        c = "^" + word
+        t = "^" + typo
+        eps = 1e-9
+        while i > 0 or j > 0:
+            here = rows[i][j]
+            if i > 0 and j > 0 and c[i] == t[j] and abs(rows[i - 1][j - 1] - here) < eps:
+                steps.append(("match", c[i], t[j], i - 1))
+                i, j = i - 1, j - 1
+                continue
+            if i > 0 and j > 0:
+                cost = self.sub.get(c[i] + t[j], self.d_sub) + (self.first if i == 1 else 0.0)
+                if c[i] != t[j] and abs(rows[i - 1][j - 1] + cost - here) < eps:
+                    steps.append(("sub", c[i], t[j], i - 1))
+                    i, j = i - 1, j - 1
+                    continue
+            if i > 0:
+                cost = self.dele.get(c[i - 1] + c[i], self.d_del) + (self.first if i == 1 else 0.0)
+                if abs(rows[i - 1][j] + cost - here) < eps:
+                    steps.append(("del", c[i], "", i - 1))
+                    i -= 1
+                    continue
+            if j > 0:
+                cost = self.ins.get(t[j - 1] + t[j], self.d_ins)
+                if abs(rows[i][j - 1] + cost - here) < eps:
+                    steps.append(("ins", "", t[j], i))
+                    j -= 1
+                    continue
+            if i > 1 and j > 1 and c[i] == t[j - 1] and c[i - 1] == t[j] and c[i] != t[j]:
+                cost = self.trans.get(c[i - 1] + c[i], self.d_trans) + (
+                    self.first if i == 2 else 0.0
+                )
+                if abs(rows[i - 2][j - 2] + cost - here) < eps:
+                    steps.append(("trans", c[i - 1 : i + 1], t[j - 1 : j + 1], i - 2))
+                    i, j = i - 2, j - 2
+                    continue
+            found = False
+            for k in range(1, min(self.max_multi, i) + 1):
+                for typed, cost in self.multi.get(word[i - k : i], ()):
+                    length = len(typed)
+                    if length > j or typo[j - length : j] != typed:
+                        continue
+                    extra = self.first if i == k else 0.0
+                    if abs(rows[i - k][j - length] + cost + extra - here) < eps:
+                        steps.append(("multi", word[i - k : i], typed, i - k))
+                        i, j = i - k, j - length
+                        found = True
+                        break
+                if found:
+                    break
+            if not found:  # pragma: no cover - the DP always has a predecessor
+                raise AssertionError(f"no alignment step for {typo!r} / {word!r} at {i},{j}")
+        steps.reverse()
+        return steps
+
+
+_SHIPPED: dict[str, ErrorModel] = {}
+_SHIPPED_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------------------------------------
+# The suggester
+# ---------------------------------------------------------------------------------------------
+
+#: Frequency buckets are tenths of a decimal logarithm; this turns one into nats.
+_NATS_PER_BUCKET = math.log(10) / 10
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """The few knobs of the ranker (tuned on development data, see the benchmark)."""
+
+    #: Weight of ``ln P(word)`` against the error model's ``ln P(typo | word)``.
+    prior_weight: float = 0.7
+    #: Largest OSA distance searched by letters (phonetic candidates may be further) ...
+    max_distance: int = 2
+    #: ... and for words at least ``long_word`` letters long, which writers mangle more.
+    max_distance_long: int = 3
+    long_word: int = 7
+    #: How many candidates (best rough score first) the error model scores.
+    shortlist: int = 40
+    #: Rough cost of one OSA edit, used only to pick the shortlist ...
+    rough_edit: float = 4.0
+    #: ... and of a different first letter (writers seldom get it wrong).
+    rough_first: float = 3.0
+    #: Cost of explaining a typo as a sound-alike (same metaphone key) ...
+    phonetic_base: float = 14.0
+    #: ... plus this per letter of difference between the two keys.
+    phonetic_step: float = 3.0
+    #: Cost of a missing space (``thisis`` -> ``this is``).
+    split_cost: float = 7.0
+    #: Frequency bucket assumed for a user or workspace word.
+    extra_bucket: int = 50
+    #: Words at least this long may be explained by a sound-alike two letters away.
+    phonetic_far_length: int = 5
+    #: Stop scoring a candidate once it is this many nats behind the best so far.
+    margin: float = 12.0
+
+
+class _Index:
+    """One dialect's suggestable vocabulary, bucketed for fast candidate generation.
+
+    Candidates are lower case. Most are entries as they stand; ``forms`` maps the others to the
+    entry to show and to take the frequency of (``paris`` -> ``Paris``). Programming
+    vocabulary is suggested only when the frequency list knows it, so that ``dgemm`` or ``abi``
+    never crowd out English words. Built from the lexicon's dict without copying its strings.
+    """
+
+    __slots__ = ("bits", "by_length", "entries", "forms", "keys_by_length", "phonetic")
+
+    def __init__(self, lexicon: Lexicon, bits: int) -> None:
+        entries = lexicon.entry_dict()
+        common = DEFAULT_BUCKET << FLAG_BITS
+        words = [
+            w
+            for w, v in entries.items()
+            if (v & bits or (v & CODE and v < common)) and (len(w) > 1 or w in ("a", "I"))
+        ]
+        forms: dict[str, str] = {}
+        by_length: dict[int, list[str]] = {}
+        phonetic: dict[str, list[str]] = {}
+        for word in words:
+            if word.islower():
+                low = word
+            else:
+                low = word.lower()
+                value = entries.get(low)
+                if value is not None and (value & bits or (value & CODE and value < common)):
+                    # The lower-case entry is the candidate; an English name is shown rather
+                    # than its lower-cased programming-vocabulary twin (London, not london).
+                    if not value & bits and entries[word] & bits:
+                        shown = forms.get(low)
+                        if shown is None or (entries[shown], shown) > (entries[word], word):
+                            forms[low] = word
+                    continue
+                shown = forms.get(low)
+                if shown is not None:
+                    if (entries[shown] >> FLAG_BITS, shown) > (entries[word] >> FLAG_BITS, word):
+                        forms[low] = word
+                    continue
+                forms[low] = word
+            by_length.setdefault(len(low), []).append(low)
+            if entries[word] < common and len(low) >= 3:
+                key = sound_key(low)
+                if key:
+                    phonetic.setdefault(key, []).append(low)
+        keys_by_length: dict[int, list[str]] = {}
+        for key in phonetic:
+            keys_by_length.setdefault(len(key), []).append(key)
+        self.bits = bits
+        self.entries = entries
+        self.forms = forms
+        self.by_length = by_length
+        self.phonetic = {k: tuple(v) for k, v in phonetic.items()}
+        self.keys_by_length = keys_by_length
+
+    def __contains__(self, low: str) -> bool:
+        """Is ``low`` (lower case) one of the candidates?"""
+        form = self.forms.get(low, low)
+        value = self.entries.get(form)
+        if value is None or (len(low) < 2 and form not in ("a", "I")):
+            return False
+        return bool(value & self.bits) or bool(value & CODE and value < DEFAULT_BUCKET << FLAG_BITS)
+
+    def bucket(self, low: str) -> int:
+        """Frequency bucket of a candidate."""
+        return self.entries[self.forms.get(low, low)] >> FLAG_BITS
+
+    def form(self, low: str) -> str:
+        """How to show a candidate."""
+        return self.forms.get(low, low)
+
+
+def sound_key(word: str) -> str:
+    """A phonetic key (metaphone) of a lower-case word; letters only."""
+    if not word.isalpha():
+        word = "".join(ch for ch in word if ch.isalpha())
+        if not word:
+            return ""
+    return str(jellyfish.metaphone(word))
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def _index_for(lexicon: Lexicon, bits: int) -> _Index:
+    cache = lexicon.index_cache()
+    index = cache.get(bits)
+    if index is None:
+        with _INDEX_LOCK:
+            index = cache.get(bits)
+            if index is None:
+                index = _Index(lexicon, bits)
+                cache[bits] = index
+    assert isinstance(index, _Index)
+    return index
+
+
+class Suggester:
+    """Ranked corrections for a misspelt word, in one dialect.
+
+    Thread-safe and deterministic. The vocabulary index is built on the first call (about a
+    tenth of a second) and shared by every suggester of the same lexicon and dialect.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        dialect: str = "en-US",
+        model: ErrorModel | None = None,
+        *,
+        tuning: Tuning | None = None,
+        use_known_typos: bool = True,
+    ) -> None:
+        self.lexicon = lexicon
+        self.dialect = dialect
+        self.bits = dialect_bits(dialect)
+        self._model = model
+        self.tuning = tuning or Tuning()
+        self.use_known_typos = use_known_typos
+
+    @property
+    def model(self) -> ErrorModel:
+        if self._model is None:
+            self._model = ErrorModel.shipped()
+        return self._model
+
+    def suggest(self, word: str, limit: int = 5, extra_words: Collection[str] = ()) -> list[str]:
+        """Up to ``limit`` corrections of ``word``, best first, in ``word``'s case."""
+        if limit <= 0 or not word:
+            return []
+        query = word.lower().replace("\u2019", "'")
+        out: list[str] = []
+        seen: set[str] = set()
+
+        def add(form: str) -> None:
+            shown = _apply_case(word, form)
+            key = shown.lower()
+            if shown != word and key not in seen and len(out) < limit:
+                seen.add(key)
+                out.append(shown)
+
+        if self.use_known_typos:
+            lexicon = self.lexicon
+            for fix in lexicon.known_typo(query):
+                # The lists are mostly American: offer "behaviour" for "behavour" in en-GB.
+                if not lexicon.knows(fix, self.dialect):
+                    fix = lexicon.other_dialect_form(fix, self.dialect) or fix
+                add(fix)
+        for form in self.ranked(query, limit + len(out) + 1, extra_words):
+            add(form)
+        return out
+
+    def ranked(self, query: str, limit: int, extra_words: Collection[str] = ()) -> list[str]:
+        """The error model's best candidates for a lower-case ``query`` (display forms)."""
+        scored = self.score_candidates(query, extra_words)
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [form for _, form in scored[:limit]]
+
+    def score_candidates(
+        self, query: str, extra_words: Collection[str] = ()
+    ) -> list[tuple[float, str]]:
+        """``(score, display form)`` for the shortlisted candidates of a lower-case ``query``.
+
+        Candidates come from the letters (OSA distance <= 2, 3 for long words; 1 for words of
+        three letters), from sound (same metaphone key, or one letter off for longer words),
+        from the user's ``extra_words`` and from splitting run-together words. A rough score
+        (frequency minus a flat cost per edit) picks the shortlist the error model scores.
+        """
+        index = _index_for(self.lexicon, self.bits)
+        tuning = self.tuning
+        weight = tuning.prior_weight * _NATS_PER_BUCKET
+        extra: dict[str, str] = {}
+        for w in extra_words:
+            low = w.lower()
+            if low != query and low not in index:
+                extra[low] = w
+
+        def bucket(cand: str) -> int:
+            return tuning.extra_bucket if cand in extra else index.bucket(cand)
+
+        rough: dict[str, float] = {}
+        n = len(query)
+        if n <= 3:
+            max_d = 1
+        elif n >= tuning.long_word:
+            max_d = tuning.max_distance_long
+        else:
+            max_d = tuning.max_distance
+        pools: list[Collection[str]] = [
+            index.by_length.get(length, ()) for length in range(max(1, n - max_d), n + max_d + 1)
+        ]
+        if extra:
+            pools.append(list(extra))
+        for pool in pools:
+            if not pool:
+                continue
+            for cand, dist, _ in process.extract(
+                query, pool, scorer=OSA.distance, score_cutoff=max_d, limit=None
+            ):
+                if cand != query:
+                    guess = dist * tuning.rough_edit
+                    if cand[:1] != query[:1]:
+                        guess += tuning.rough_first
+                    rough[cand] = -bucket(cand) * weight - guess
+        key = sound_key(query)
+        keys: dict[str, int] = {}
+        if len(key) >= 2:
+            keys[key] = 0
+            if n >= tuning.phonetic_far_length:
+                for length in (len(key) - 1, len(key), len(key) + 1):
+                    for other, d, _ in process.extract(
+                        key,
+                        index.keys_by_length.get(length, ()),
+                        scorer=Levenshtein.distance,
+                        score_cutoff=1,
+                        limit=None,
+                    ):
+                        keys.setdefault(other, int(d))
+            sounds = [(cand, d) for k, d in keys.items() for cand in index.phonetic.get(k, ())]
+            sounds.extend((low, 0) for low in extra if sound_key(low) == key)
+            for cand, d in sounds:
+                if cand != query:
+                    guess = tuning.phonetic_base + d * tuning.phonetic_step
+                    value = -bucket(cand) * weight - guess
+                    if value > rough.get(cand, -INF):
+                        rough[cand] = value
+        shortlist = sorted(rough.items(), key=lambda item: (-item[1], item[0]))
+        model = self.model
+        positions = model.positions(query)
+        results: list[tuple[float, str]] = []
+        best = -INF
+        for cand, _ in shortlist[: tuning.shortlist]:
+            prior = -bucket(cand) * weight
+            bound = prior - best + tuning.margin if best > -INF else INF
+            cost = model.cost(query, cand, bound, positions)
+            if keys:
+                apart = keys.get(sound_key(cand))
+                if apart is not None:
+                    cost = min(cost, tuning.phonetic_base + apart * tuning.phonetic_step)
+            if cost == INF:
+                continue
+            score = prior - cost
+            best = max(best, score)
+            results.append((score, extra.get(cand) or index.form(cand)))
+        results.extend(self._splits(query, index, weight))
+        return results
+
+    def _splits(self, query: str, index: _Index, weight: float) -> list[tuple[float, str]]:
+        """Run-together words: ``thisis`` -> ``this is`` when both halves are common words."""
+        if len(query) < 4 or not query.isalpha():
+            return []
+        entries = index.entries
+        out: list[tuple[float, str]] = []
+        for cut in range(1, len(query)):
+            head, tail = query[:cut], query[cut:]
+            if (len(head) < 2 and head not in ("a", "i")) or (len(tail) < 2 and tail != "a"):
+                continue
+            forms = []
+            total = 0
+            for part in (head, tail):
+                shown = index.forms.get(part, part if part != "i" else "I")
+                packed = entries.get(shown)
+                if packed is None or packed >> FLAG_BITS >= DEFAULT_BUCKET:
+                    break
+                forms.append(shown)
+                total += packed >> FLAG_BITS
+            else:
+                score = -total * weight - self.tuning.split_cost
+                out.append((score, " ".join(forms)))
+        return out
+
+
+def _apply_case(original: str, form: str) -> str:
+    """``form`` in ``original``'s case: lower, Title or UPPER; proper names keep capitals."""
+    if len(original) > 1 and original.isupper():
+        return form.upper()
+    if form != form.lower():
+        return form
+    if original[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form
