@@ -23,7 +23,7 @@ from .engine.extract import canonical_language, is_supported, language_for_path,
 from .engine.fix import apply_edits, first_suggestion_edits
 from .engine.types import Issue
 from .engine.vocabulary import ProjectVocabulary
-from .files import UndecodableFile, atomic_write_bytes, iter_files, read_text
+from .files import UndecodableFile, atomic_write_bytes, iter_files
 from .wordlists import WORKSPACE_DICTIONARY, WordList, normalise_word, user_dictionary_path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -40,34 +40,74 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"quill {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the language server (the default of python -m server)")
+    serve = sub.add_parser(
+        "serve", help="run the language server (the default of python -m server)"
+    )
     _serve_arguments(serve)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories ('-' reads stdin)")
-        p.add_argument("--dialect", choices=("en-US", "en-GB"), default="en-US", help="English dialect")
-        p.add_argument("--language", metavar="ID",
-                       help="language id for every file (default: from the file name; stdin: plaintext)")
-        p.add_argument("--word", "-w", action="append", default=[], metavar="WORD",
-                       help="a word to accept (repeatable)")
-        p.add_argument("--ignore-pattern", action="append", default=[], metavar="REGEX",
-                       help="text matching this regular expression is not checked (repeatable)")
-        p.add_argument("--no-gitignore", action="store_true", help="also check files .gitignore excludes")
-        p.add_argument("--no-user-dictionary", action="store_true",
-                       help=f"do not read the user dictionary ({user_dictionary_path()})")
-        p.add_argument("--max-file-size", type=int, default=DEFAULT_MAX_FILE_SIZE, metavar="BYTES",
-                       help="skip files larger than this (default: %(default)s)")
-        p.add_argument("--select", default="spelling", metavar="CATEGORIES",
-                       help="comma-separated categories to report: spelling, grammar (default: spelling)")
+        p.add_argument(
+            "paths", nargs="+", metavar="PATH", help="files or directories ('-' reads stdin)"
+        )
+        p.add_argument(
+            "--dialect", choices=("en-US", "en-GB"), default="en-US", help="English dialect"
+        )
+        p.add_argument(
+            "--language",
+            metavar="ID",
+            help="language id for every file (default: from the file name; stdin: plaintext)",
+        )
+        p.add_argument(
+            "--word",
+            "-w",
+            action="append",
+            default=[],
+            metavar="WORD",
+            help="a word to accept (repeatable)",
+        )
+        p.add_argument(
+            "--ignore-pattern",
+            action="append",
+            default=[],
+            metavar="REGEX",
+            help="text matching this regular expression is not checked (repeatable)",
+        )
+        p.add_argument(
+            "--no-gitignore", action="store_true", help="also check files .gitignore excludes"
+        )
+        p.add_argument(
+            "--no-user-dictionary",
+            action="store_true",
+            help=f"do not read the user dictionary ({user_dictionary_path()})",
+        )
+        p.add_argument(
+            "--max-file-size",
+            type=int,
+            default=DEFAULT_MAX_FILE_SIZE,
+            metavar="BYTES",
+            help="skip files larger than this (default: %(default)s)",
+        )
+        p.add_argument(
+            "--select",
+            default="spelling",
+            metavar="CATEGORIES",
+            help="comma-separated categories to report: spelling, grammar (default: spelling)",
+        )
 
     check = sub.add_parser("check", help="report findings")
     common(check)
-    check.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text (path:line:col: ...) or json (one object per line)")
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (path:line:col: ...) or json (one object per line)",
+    )
     fix = sub.add_parser("fix", help="apply the first suggestion of every finding")
     common(fix)
     mode = fix.add_mutually_exclusive_group()
-    mode.add_argument("--stdout", action="store_true", help="print the corrected text (the default)")
+    mode.add_argument(
+        "--stdout", action="store_true", help="print the corrected text (the default)"
+    )
     mode.add_argument("--write", action="store_true", help="rewrite the files in place")
     return parser
 
@@ -76,15 +116,20 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead of stdio")
     p.add_argument("--log-file", metavar="PATH", help="write the log here (default: stderr)")
-    p.add_argument("--log-level", default="WARNING",
-                   choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="log level")
+    p.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="log level",
+    )
 
 
 # -- serve -----------------------------------------------------------------------------------
 def serve(args: argparse.Namespace) -> int:
     # Logs go to stderr or a file, never stdout: stdout is the protocol.
     handler: logging.Handler = (
-        logging.FileHandler(args.log_file, encoding="utf-8") if args.log_file
+        logging.FileHandler(args.log_file, encoding="utf-8")
+        if args.log_file
         else logging.StreamHandler(sys.stderr)
     )
     logging.basicConfig(
@@ -148,12 +193,11 @@ def _accepted_words(args: argparse.Namespace) -> tuple[frozenset[str], list[str]
 
 
 def _read(path: str, max_size: int) -> tuple[str, bool]:
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        data = Path(path).read_bytes()
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     if len(data) > max_size:
-        raise UndecodableFile(f"it is {len(data)} bytes, over the {max_size}-byte limit (--max-file-size)")
+        raise UndecodableFile(
+            f"it is {len(data)} bytes, over the {max_size}-byte limit (--max-file-size)"
+        )
     from .files import decode_text
 
     return decode_text(data), data.startswith(b"\xef\xbb\xbf")
@@ -168,19 +212,25 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
             print(f"quill: invalid --ignore-pattern {problem}", file=err)
         return [], True
     if args.language and not is_supported(args.language):
-        print(f"quill: unknown language {args.language!r}; known: {', '.join(supported_languages())}",
-              file=err)
+        print(
+            f"quill: unknown language {args.language!r}; known: {', '.join(supported_languages())}",
+            file=err,
+        )
         return [], True
-    checker = Checker(CheckOptions(dialect=args.dialect, ignore_patterns=tuple(args.ignore_pattern)))
+    checker = Checker(
+        CheckOptions(dialect=args.dialect, ignore_patterns=tuple(args.ignore_pattern))
+    )
     accepted, problems = _accepted_words(args)
     for problem in problems:
         print(f"quill: warning: {problem}", file=err)
     vocabulary = ProjectVocabulary()
     results: list[FileResult] = []
     explicit = {p for p in args.paths}
-    paths = ["-"] if args.paths == ["-"] else [
-        str(p) for p in iter_files(args.paths, respect_gitignore=not args.no_gitignore)
-    ]
+    paths = (
+        ["-"]
+        if args.paths == ["-"]
+        else [str(p) for p in iter_files(args.paths, respect_gitignore=not args.no_gitignore)]
+    )
     for path in paths:
         language = args.language or (language_for_path(path) if path != "-" else "plaintext")
         if language is None:
@@ -209,7 +259,8 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
     learnt = vocabulary.words
     for result in results:
         result.issues = [
-            i for i in result.issues
+            i
+            for i in result.issues
             if i.text.lower() not in accepted and i.text.lower() not in learnt
         ]
     return results, error
@@ -219,12 +270,11 @@ def _selected(args: argparse.Namespace, err: TextIO) -> set[str] | None:
     selected = {c.strip() for c in args.select.split(",") if c.strip()}
     unknown = selected - set(CATEGORIES)
     if unknown:
-        print(f"quill: unknown category {', '.join(sorted(unknown))} (known: {', '.join(CATEGORIES)})",
-              file=err)
+        known = ", ".join(CATEGORIES)
+        print(f"quill: unknown category {', '.join(sorted(unknown))} (known: {known})", file=err)
         return None
     if "grammar" in selected:
-        print("quill: note: grammar checking needs a grammar model, which this version does not ship yet",
-              file=err)
+        print("quill: note: grammar checking needs a grammar model, not shipped yet", file=err)
     return selected
 
 
@@ -256,15 +306,28 @@ def check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line, column = _line_col(result.text, issue.start, starts)
             end_line, end_column = _line_col(result.text, issue.end, starts)
             if args.format == "json":
-                out.write(json.dumps({
-                    "path": result.path, "line": line, "column": column,
-                    "end_line": end_line, "end_column": end_column,
-                    "category": issue.category.value, "rule": issue.rule,
-                    "message": issue.message, "text": issue.text,
-                    "suggestions": list(issue.suggestions),
-                }, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "path": result.path,
+                            "line": line,
+                            "column": column,
+                            "end_line": end_line,
+                            "end_column": end_column,
+                            "category": issue.category.value,
+                            "rule": issue.rule,
+                            "message": issue.message,
+                            "text": issue.text,
+                            "suggestions": list(issue.suggestions),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
             else:
-                hint = f" (suggestions: {', '.join(issue.suggestions)})" if issue.suggestions else ""
+                hint = (
+                    f" (suggestions: {', '.join(issue.suggestions)})" if issue.suggestions else ""
+                )
                 out.write(f"{result.path}:{line}:{column}: {issue.rule}: {issue.message}{hint}\n")
     if error:
         return EXIT_ERROR
@@ -276,7 +339,9 @@ def fix_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if selected is None:
         return EXIT_ERROR
     if not args.write and len(args.paths) > 1:
-        print("quill: fix prints one file's text; use --write to fix several files in place", file=err)
+        print(
+            "quill: fix prints one file's text; use --write to fix several files in place", file=err
+        )
         return EXIT_ERROR
     results, error = run_checks(args, err)
     for result in results:
@@ -285,7 +350,9 @@ def fix_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.write:
             if edits and result.path != "-":
                 data = fixed.encode("utf-8")
-                atomic_write_bytes(Path(result.path), b"\xef\xbb\xbf" + data if result.had_bom else data)
+                atomic_write_bytes(
+                    Path(result.path), b"\xef\xbb\xbf" + data if result.had_bom else data
+                )
                 print(f"quill: {result.path}: {len(edits)} fix(es) applied", file=err)
         else:
             out.write(fixed)
@@ -296,7 +363,7 @@ def fix_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m server``: the language server unless a command is given."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version"):
+    if not argv or (argv[0].startswith("--") and argv[0] not in ("--help", "-h", "--version")):
         argv = ["serve", *argv]  # python -m server [--tcp ...]: the language server
     return quill_main(argv)
 

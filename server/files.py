@@ -7,25 +7,49 @@ a BOM or not) or, failing that, reported as undecodable rather than guessed at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
 from .engine.extract import language_for_path
 
 #: Directories that are never worth walking into (third-party or generated trees).
-ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".ruff_cache",
-                                 ".pytest_cache", ".tox", ".nox"})
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        ".nox",
+    }
+)
 #: Skipped in a workspace scan (the server learning project words), not in an explicit check.
-VENDORED_DIRS = frozenset({"node_modules", ".venv", "venv", "site-packages", "dist", "build",
-                           "target", "vendor", "third_party"})
+VENDORED_DIRS = frozenset(
+    {
+        "node_modules",
+        ".venv",
+        "venv",
+        "site-packages",
+        "dist",
+        "build",
+        "target",
+        "vendor",
+        "third_party",
+    }
+)
 
 
-def _load_spec(path: Path) -> pathspec.PathSpec | None:
+def _load_spec(path: Path) -> pathspec.PathSpec[Any] | None:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -38,7 +62,7 @@ def _load_spec(path: Path) -> pathspec.PathSpec | None:
 @dataclass
 class _Ignore:
     base: Path
-    spec: pathspec.PathSpec
+    spec: pathspec.PathSpec[Any]
 
     def matches(self, path: Path, is_dir: bool) -> bool:
         try:
@@ -122,9 +146,8 @@ def _walk(
             is_file = entry.is_file(follow_symlinks=False)
         except OSError:
             continue
-        if is_dir:
-            if name in ALWAYS_SKIPPED_DIRS or (skip_vendored and name in VENDORED_DIRS):
-                continue
+        if is_dir and (name in ALWAYS_SKIPPED_DIRS or (skip_vendored and name in VENDORED_DIRS)):
+            continue
         if any(ig.matches(path, is_dir) for ig in ignores):
             continue
         if is_dir:
@@ -151,9 +174,7 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UndecodableFile(
-            f"it is not valid UTF-8 (byte {exc.start}: {exc.reason})"
-        ) from exc
+        raise UndecodableFile(f"it is not valid UTF-8 (byte {exc.start}: {exc.reason})") from exc
 
 
 def read_text(path: Path, max_size: int | None = None) -> str:
@@ -179,8 +200,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

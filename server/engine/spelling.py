@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .lexicon import Lexicon
 from .suggest import Suggester
 from .types import Category, Issue, RegionKind, Rule, Token
+from .typo_model import TypoModel, shipped_weights
 
 #: Unknown words shorter than this are not flagged (abbreviations like ``idx``, ``buf``).
 MIN_UNKNOWN_LENGTH = 4
@@ -43,11 +44,22 @@ class Verdict:
 class Speller:
     """Judges words for one dialect; thread-safe, with a bounded memo of verdicts."""
 
-    def __init__(self, lexicon: Lexicon, dialect: str = "en-US", memo_size: int = 50_000):
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        dialect: str = "en-US",
+        memo_size: int = 50_000,
+        *,
+        use_typo_model: bool = True,
+    ):
         self.lexicon = lexicon
         self.dialect = dialect
         self.suggester = Suggester(lexicon, dialect)
-        self._memo: OrderedDict[tuple[str, bool], Verdict | None] = OrderedDict()
+        #: Decides, in code, whether an unknown word is a typo or a name (None: flag all).
+        self.typo_model = (
+            TypoModel(lexicon, self.suggester, shipped_weights()) if use_typo_model else None
+        )
+        self._memo: OrderedDict[tuple[str, RegionKind], Verdict | None] = OrderedDict()
         self._memo_size = memo_size
         self._lock = threading.Lock()
 
@@ -57,12 +69,12 @@ class Speller:
         in_code = kind in _CODE_KINDS
         if whole and whole != word and self._whole_is_known(whole, in_code):
             return None
-        key = (word, in_code)
+        key = (word, kind)
         with self._lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]
-        verdict = self._judge(word, in_code)
+        verdict = self._judge(word, kind)
         with self._lock:
             self._memo[key] = verdict
             if len(self._memo) > self._memo_size:
@@ -75,7 +87,8 @@ class Speller:
             return False
         return self.lexicon.knows(whole, self.dialect)
 
-    def _judge(self, word: str, in_code: bool) -> Verdict | None:
+    def _judge(self, word: str, kind: RegionKind) -> Verdict | None:
+        in_code = kind in _CODE_KINDS
         if len(word) < 2 or not word.replace("'", "").replace("\u2019", "").isalpha():
             return None
         lexicon = self.lexicon
@@ -87,7 +100,7 @@ class Speller:
         if other is not None:
             return self._dialect_verdict(word, other)
         if "'" in word or "’" in word:
-            return self._judge_contraction(word, in_code)
+            return self._judge_contraction(word, kind)
         typo_fixes = lexicon.known_typo(word)
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH:
             # The suggester leads with the listed fixes, in this dialect's spelling.
@@ -104,6 +117,8 @@ class Speller:
             return None
         if in_code and word.isalpha() and lexicon.is_compound(word.lower(), self.dialect):
             return None
+        if in_code and self.typo_model is not None and not self.typo_model.is_typo(word, kind):
+            return None  # more likely a name (nchannels, kwonly) than a slip of the fingers
         suggestions = tuple(self.suggester.suggest(word, limit=5))
         if suggestions:
             message = f"Unknown word '{word}': did you mean '{suggestions[0]}'?"
@@ -111,18 +126,22 @@ class Speller:
             message = f"Unknown word '{word}'"
         return Verdict(Rule.UNKNOWN_WORD, message, suggestions, 0.8 if suggestions else 0.5)
 
-    def _judge_contraction(self, word: str, in_code: bool) -> Verdict | None:
+    def _judge_contraction(self, word: str, kind: RegionKind) -> Verdict | None:
         """``doesn't`` is known as a whole; ``dosen't`` is judged by its first part."""
         head, _, tail = word.replace("\u2019", "'").partition("'")
         if tail.lower() not in {"s", "t", "ll", "re", "ve", "d", "m"}:
             return None
-        verdict = self._judge(head, in_code) if head else None
+        verdict = self._judge(head, kind) if head else None
         if verdict is None:
             return None
         fixes = tuple(f"{s}'{tail}" for s in verdict.suggestions)
         known = tuple(f for f in fixes if self.lexicon.knows(f, self.dialect)) or fixes
-        return Verdict(verdict.rule, verdict.message.replace(f"'{head}'", f"'{word}'"), known,
-                       verdict.confidence)
+        return Verdict(
+            verdict.rule,
+            verdict.message.replace(f"'{head}'", f"'{word}'"),
+            known,
+            verdict.confidence,
+        )
 
     def _dialect_verdict(self, word: str, other: str) -> Verdict:
         other = _match_case(word, other)

@@ -31,9 +31,7 @@ class ProjectVocabulary:
 
         Returns True when the set of accepted words changed.
         """
-        words = frozenset(
-            i.text.lower() for i in issues if i.rule == Rule.UNKNOWN_WORD.value
-        )
+        words = frozenset(i.text.lower() for i in issues if i.rule == Rule.UNKNOWN_WORD.value)
         with self._lock:
             old = self._by_file.get(key, frozenset())
             if old == words:

@@ -140,7 +140,12 @@ def _split_unicode(word: str) -> list[tuple[int, str]]:
             j = i
             while j < n and word[j].isupper():
                 j += 1
-            if j - i >= 2 and j < n and word[j] == "s" and (j + 1 == n or not word[j + 1].islower()):
+            if (
+                j - i >= 2
+                and j < n
+                and word[j] == "s"
+                and (j + 1 == n or not word[j + 1].islower())
+            ):
                 i = j + 1  # URLs
             elif j - i >= 2 and j < n and word[j].islower():
                 i = j - 1  # HTTP in HTTPServer
@@ -207,9 +212,7 @@ def tokenize(
     return tokens
 
 
-def _split_into(
-    tokens: list[Token], word: str, offset: int, base: int, kind: RegionKind
-) -> None:
+def _split_into(tokens: list[Token], word: str, offset: int, base: int, kind: RegionKind) -> None:
     parts = split_identifier(word)
     if len(parts) == 1 and parts[0][1] == word:
         tokens.append(Token(base + offset, base + offset + len(word), word, kind, word))

@@ -42,7 +42,8 @@ def quick_fixes(
     """
     live = {(i.start, i.end, i.text) for i in current}
     if context.only is not None and not any(
-        types.CodeActionKind.QuickFix.value.startswith(k) or k.startswith("quickfix") for k in context.only
+        types.CodeActionKind.QuickFix.value.startswith(k) or k.startswith("quickfix")
+        for k in context.only
     ):
         return []
     result: list[types.CodeAction] = []
@@ -75,8 +76,11 @@ def quick_fixes(
                     title=f"Add '{word}' to the workspace dictionary",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    command=_command(f"Add '{word}' to the workspace dictionary", COMMAND_ADD_WORD,
-                                     {"word": word, "scope": "workspace", "uri": doc.uri}),
+                    command=_command(
+                        f"Add '{word}' to the workspace dictionary",
+                        COMMAND_ADD_WORD,
+                        {"word": word, "scope": "workspace", "uri": doc.uri},
+                    ),
                 )
             )
         result.append(
@@ -84,8 +88,11 @@ def quick_fixes(
                 title=f"Add '{word}' to the user dictionary",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
-                command=_command(f"Add '{word}' to the user dictionary", COMMAND_ADD_WORD,
-                                 {"word": word, "scope": "user", "uri": doc.uri}),
+                command=_command(
+                    f"Add '{word}' to the user dictionary",
+                    COMMAND_ADD_WORD,
+                    {"word": word, "scope": "user", "uri": doc.uri},
+                ),
             )
         )
         result.append(
@@ -93,8 +100,11 @@ def quick_fixes(
                 title=f"Ignore '{word}' in this document",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic],
-                command=_command(f"Ignore '{word}' in this document", COMMAND_IGNORE_WORD,
-                                 {"word": word, "uri": doc.uri}),
+                command=_command(
+                    f"Ignore '{word}' in this document",
+                    COMMAND_IGNORE_WORD,
+                    {"word": word, "uri": doc.uri},
+                ),
             )
         )
     return result
@@ -107,7 +117,9 @@ def wants_fix_all(context: types.CodeActionContext) -> bool:
     return any(diagnostic_payload(d) is not None for d in context.diagnostics)
 
 
-def fix_all_action(doc: Document, issues: Sequence[Issue], encoding: str) -> types.CodeAction | None:
+def fix_all_action(
+    doc: Document, issues: Sequence[Issue], encoding: str
+) -> types.CodeAction | None:
     """One action applying the first suggestion of every spelling issue."""
     spelling = [i for i in issues if i.category is Category.SPELLING]
     edits = first_suggestion_edits(spelling)
@@ -137,7 +149,9 @@ def parse_word_command(args: Sequence[Any], default_scope: str) -> tuple[str, st
         padded = [*args, None, None, None]
         word, scope, uri = padded[0], padded[1] or default_scope, padded[2]
     if not isinstance(word, str) or not word.strip():
-        raise ValueError("expected a word: [{\"word\": ..., \"scope\": \"workspace\"|\"user\", \"uri\": ...}]")
+        raise ValueError(
+            'expected a word: [{"word": ..., "scope": "workspace"|"user", "uri": ...}]'
+        )
     if not isinstance(scope, str):
         raise ValueError(f"scope must be a string, got {scope!r}")
     if uri is not None and not isinstance(uri, str):
@@ -151,5 +165,5 @@ def parse_uri_argument(args: Sequence[Any]) -> str:
     else:
         uri = args[0] if args else None
     if not isinstance(uri, str):
-        raise ValueError("expected the document's uri: [\"file:///...\"] or [{\"uri\": ...}]")
+        raise ValueError('expected the document\'s uri: ["file:///..."] or [{"uri": ...}]')
     return uri

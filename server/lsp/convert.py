@@ -72,21 +72,23 @@ def diagnostic_payload(diagnostic: types.Diagnostic) -> dict[str, Any] | None:
     }
 
 
-def text_edits(edits: Iterable[Edit], lines: LineIndex, encoding: str = UTF16) -> list[types.TextEdit]:
+def text_edits(
+    edits: Iterable[Edit], lines: LineIndex, encoding: str = UTF16
+) -> list[types.TextEdit]:
     return [
         types.TextEdit(range=lines.range_at(e.start, e.end, encoding), new_text=e.new_text)
         for e in edits
     ]
 
 
-def versioned_edit(
-    uri: str, version: int, edits: list[types.TextEdit]
-) -> types.WorkspaceEdit:
+def versioned_edit(uri: str, version: int, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
     """A workspace edit that the client must refuse if the document moved past ``version``."""
     return types.WorkspaceEdit(
         document_changes=[
             types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=uri, version=version
+                ),
                 edits=list(edits),
             )
         ]

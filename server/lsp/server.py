@@ -33,22 +33,27 @@ from .state import CheckedVersion, QuillState
 log = logging.getLogger(__name__)
 
 
-
 class QuillProtocol(LanguageServerProtocol):
     """pygls' protocol, but documents are kept by Quill's own store (LSP line rules)."""
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
             yield handler, (params,), None
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
             yield handler, (params,), None
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
@@ -69,6 +74,8 @@ class QuillServer(LanguageServer):
         self.pull_mode = False
         self.refresh_support = False
         self._shown: set[str] = set()
+        #: Long-running background work (kept referenced so it is not collected mid-way).
+        self.background: set[asyncio.Future[None]] = set()
         self.state.on_problem = self.show_once
 
     @property
@@ -76,7 +83,9 @@ class QuillServer(LanguageServer):
         return self.state.settings
 
     # -- messages ------------------------------------------------------------------------------
-    def show_once(self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+    def show_once(
+        self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning
+    ) -> None:
         """Tell the user something once per session (and always log it)."""
         log.warning("%s", message)
         if key in self._shown:
@@ -108,13 +117,19 @@ class QuillServer(LanguageServer):
         current); None if the document changed or closed meanwhile."""
         version, text = doc.version, doc.text
         cached = self.state.results.get(doc.uri)
-        if cached is not None and cached.version == version and cached.generation == self.state.generation:
+        if (
+            cached is not None
+            and cached.version == version
+            and cached.generation == self.state.generation
+        ):
             return cached
         if not self.settings.checks_language(doc.language_id):
             return self.state.remember(doc.uri, version, [], skipped="language")
         reason = skip_reason(text, self.settings.max_file_size)
         if reason is not None:
-            self.show_once(f"skip:{doc.uri}", f"not checking {doc.uri}: {reason}", types.MessageType.Info)
+            self.show_once(
+                f"skip:{doc.uri}", f"not checking {doc.uri}: {reason}", types.MessageType.Info
+            )
             return self.state.remember(doc.uri, version, [], skipped=reason)
 
         def stale() -> bool:
@@ -148,15 +163,20 @@ class QuillServer(LanguageServer):
     def publish(self, doc: Document, checked: CheckedVersion) -> None:
         if self.documents.get(doc.uri) is not doc or doc.version != checked.version:
             return
-        diagnostics = to_diagnostics(self.state.visible(doc.uri, checked.issues), doc.lines,
-                                     self.settings, self.encoding)
+        diagnostics = to_diagnostics(
+            self.state.visible(doc.uri, checked.issues), doc.lines, self.settings, self.encoding
+        )
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=checked.version)
+            types.PublishDiagnosticsParams(
+                uri=doc.uri, diagnostics=diagnostics, version=checked.version
+            )
         )
 
     def clear(self, uri: str) -> None:
         if not self.pull_mode:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
 
 
 def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
@@ -168,7 +188,8 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
         caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support
     )
     ls.state.set_workspace_folders(
-        [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
+        [f.uri for f in params.workspace_folders or []]
+        or ([params.root_uri] if params.root_uri else [])
     )
     ls.apply_settings(params.initialization_options)
     for problem in ls.state.load_problems():
@@ -177,7 +198,7 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
     if ls.state.settings.spelling.learn_project_words:
-        asyncio.ensure_future(learn_workspace(ls))
+        ls.background.add(asyncio.ensure_future(learn_workspace(ls)))
 
 
 async def learn_workspace(ls: QuillServer) -> None:
@@ -196,7 +217,9 @@ async def learn_workspace(ls: QuillServer) -> None:
         ls.recheck_all()
 
 
-async def did_change_configuration(ls: QuillServer, params: types.DidChangeConfigurationParams) -> None:
+async def did_change_configuration(
+    ls: QuillServer, params: types.DidChangeConfigurationParams
+) -> None:
     raw = params.settings
     if isinstance(raw, dict) and "quill" in raw:
         raw = raw["quill"]
@@ -243,7 +266,9 @@ def did_close(ls: QuillServer, params: types.DidCloseTextDocumentParams) -> None
     ls.clear(uri)
 
 
-async def pull_diagnostics(ls: QuillServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+async def pull_diagnostics(
+    ls: QuillServer, params: types.DocumentDiagnosticParams
+) -> types.DocumentDiagnosticReport:
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
@@ -255,11 +280,15 @@ async def pull_diagnostics(ls: QuillServer, params: types.DocumentDiagnosticPara
     result_id = f"{checked.version}:{ls.state.generation}:{ls.state.filter_generation}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = to_diagnostics(ls.state.visible(doc.uri, checked.issues), doc.lines, ls.settings, ls.encoding)
+    items = to_diagnostics(
+        ls.state.visible(doc.uri, checked.issues), doc.lines, ls.settings, ls.encoding
+    )
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
-async def code_action(ls: QuillServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+async def code_action(
+    ls: QuillServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
@@ -267,8 +296,9 @@ async def code_action(ls: QuillServer, params: types.CodeActionParams) -> list[t
     if checked is None or checked.version != doc.version:
         return None  # the document changed while we looked: the client will ask again
     current = ls.state.visible(doc.uri, checked.issues)
-    result = actions.quick_fixes(doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri),
-                                 current)
+    result = actions.quick_fixes(
+        doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri), current
+    )
     if actions.wants_fix_all(params.context):
         fix_all = actions.fix_all_action(doc, current, ls.encoding)
         if fix_all is not None:
@@ -319,8 +349,12 @@ def recheck(ls: QuillServer, *args: Any) -> None:
 
 
 def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
-    return ls.state.status() | {"openDocuments": len(ls.documents), "pullDiagnostics": ls.pull_mode,
-                                "positionEncoding": ls.encoding, "version": __version__}
+    return ls.state.status() | {
+        "openDocuments": len(ls.documents),
+        "pullDiagnostics": ls.pull_mode,
+        "positionEncoding": ls.encoding,
+        "version": __version__,
+    }
 
 
 def shutdown(ls: QuillServer, *args: Any) -> None:
@@ -339,7 +373,9 @@ def build_server() -> QuillServer:
     ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     ls.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="quill", inter_file_dependencies=False, workspace_diagnostics=False),
+        types.DiagnosticOptions(
+            identifier="quill", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
     )(pull_diagnostics)
     ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,

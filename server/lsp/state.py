@@ -78,7 +78,9 @@ class QuillState:
 
     def _check_options(self) -> CheckOptions:
         s = self.settings.spelling
-        return CheckOptions(spelling=s.enabled, dialect=s.dialect, ignore_patterns=s.ignore_patterns)
+        return CheckOptions(
+            spelling=s.enabled, dialect=s.dialect, ignore_patterns=s.ignore_patterns
+        )
 
     def configure(self, settings: Settings) -> None:
         self.settings = settings
@@ -102,9 +104,9 @@ class QuillState:
             return None
         best: Path | None = None
         for folder in self.folders:
-            if path == folder or folder in path.parents:
-                if best is None or len(folder.parts) > len(best.parts):
-                    best = folder
+            inside = path == folder or folder in path.parents
+            if inside and (best is None or len(folder.parts) > len(best.parts)):
+                best = folder
         return best
 
     def load_problems(self) -> list[str]:
@@ -119,10 +121,14 @@ class QuillState:
         return problems
 
     # -- checking (called in the worker thread) -------------------------------------------
-    def check_text(self, text: str, language_id: str, should_stop: Callable[[], bool]) -> list[Issue]:
+    def check_text(
+        self, text: str, language_id: str, should_stop: Callable[[], bool]
+    ) -> list[Issue]:
         return self.checker.check(text, language_id, should_stop=should_stop).issues
 
-    def remember(self, uri: str, version: int, issues: list[Issue], skipped: str | None = None) -> CheckedVersion:
+    def remember(
+        self, uri: str, version: int, issues: list[Issue], skipped: str | None = None
+    ) -> CheckedVersion:
         checked = CheckedVersion(version, issues, self.generation, skipped)
         self.results[uri] = checked
         return checked
@@ -161,7 +167,9 @@ class QuillState:
             wl = self.workspace_words[folder]
             lists.append(wl.words())
             if wl.error:
-                self.on_problem(f"workspace-dictionary:{folder}", f"workspace dictionary: {wl.error}")
+                self.on_problem(
+                    f"workspace-dictionary:{folder}", f"workspace dictionary: {wl.error}"
+                )
         if self.settings.spelling.learn_project_words:
             lists.append(self.vocabulary.words)
         ignored = self.ignored.get(uri)
@@ -192,8 +200,12 @@ class QuillState:
         elif scope == "workspace":
             folder = self.folder_for(uri) if uri else (self.folders[0] if self.folders else None)
             if folder is None:
-                raise ValueError("there is no workspace folder for this document; use the user dictionary")
-            wl = self.workspace_words.setdefault(folder, WordList(workspace_dictionary_path(folder)))
+                raise ValueError(
+                    "there is no workspace folder for this document; use the user dictionary"
+                )
+            wl = self.workspace_words.setdefault(
+                folder, WordList(workspace_dictionary_path(folder))
+            )
         else:
             raise ValueError(f"unknown dictionary scope {scope!r} (expected 'user' or 'workspace')")
         try:

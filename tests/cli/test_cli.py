@@ -12,10 +12,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, XDG_CONFIG_HOME=str(cwd / ".config-home"), PYTHONPATH=str(ROOT),
-               HF_HUB_OFFLINE="1")
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        XDG_CONFIG_HOME=str(cwd / ".config-home"),
+        PYTHONPATH=str(ROOT),
+        HF_HUB_OFFLINE="1",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_json_findings_and_exit_code(tmp_path: Path) -> None:
@@ -24,9 +35,15 @@ def test_json_findings_and_exit_code(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     (finding,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert finding == {
-        "path": "a.md", "line": 3, "column": 4, "end_line": 3, "end_column": 11,
-        "category": "spelling", "rule": "spelling.known-typo",
-        "message": finding["message"], "text": "recieve",
+        "path": "a.md",
+        "line": 3,
+        "column": 4,
+        "end_line": 3,
+        "end_column": 11,
+        "category": "spelling",
+        "rule": "spelling.known-typo",
+        "message": finding["message"],
+        "text": "recieve",
         "suggestions": finding["suggestions"],
     }
     assert finding["suggestions"][0] == "receive"
@@ -49,7 +66,9 @@ def test_text_format(tmp_path: Path) -> None:
 
 
 def test_clean_file_exits_zero(tmp_path: Path) -> None:
-    (tmp_path / "ok.py").write_text('def add(left, right):\n    """Add two numbers."""\n    return left + right\n')
+    (tmp_path / "ok.py").write_text(
+        'def add(left, right):\n    """Add two numbers."""\n    return left + right\n'
+    )
     result = run("check", "ok.py", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
 
@@ -98,8 +117,13 @@ def test_fix_stdout_keeps_lines(tmp_path: Path) -> None:
     text = "Teh wrod is misspeled.\n\nSecond line stays.\r\nAnothr one.\n"
     (tmp_path / "f.txt").write_bytes(text.encode())
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-m", "server", "fix", "--stdout", "f.txt"], cwd=tmp_path,
-                            env=env, capture_output=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "fix", "--stdout", "f.txt"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 0
     assert result.stdout == b"The word is misspelled.\n\nSecond line stays.\r\nAnother one.\n"
 
@@ -123,7 +147,9 @@ def test_workspace_and_cli_words(tmp_path: Path) -> None:
 
 def test_project_vocabulary_across_files(tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
-        (tmp_path / f"{name}.py").write_text(f"import zorbulate\n\ndef {name}():\n    return zorbulate.run()\n")
+        (tmp_path / f"{name}.py").write_text(
+            f"import zorbulate\n\ndef {name}():\n    return zorbulate.run()\n"
+        )
     (tmp_path / "d.py").write_text("def grumblify():\n    return 1\n")
     result = run("check", "--format", "json", ".", cwd=tmp_path)
     flagged = {json.loads(x)["text"] for x in result.stdout.splitlines()}

@@ -7,6 +7,7 @@ The server runs with its own XDG_CONFIG_HOME so tests never touch the real user 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -15,8 +16,8 @@ from typing import Any, Union
 
 import pytest_asyncio
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,24 +45,26 @@ class Recorder:
         deadline = loop.time() + DEADLINE
         while True:
             for params in self.published[after:]:
-                if params.uri == uri and (version is None or params.version == version):
-                    if predicate(list(params.diagnostics)):
-                        return list(params.diagnostics)
+                right_version = version is None or params.version == version
+                if params.uri == uri and right_version and predicate(list(params.diagnostics)):
+                    return list(params.diagnostics)
             remaining = deadline - loop.time()
             if remaining <= 0:
-                seen = [(p.uri, p.version, [d.message for d in p.diagnostics]) for p in self.published]
+                seen = [
+                    (p.uri, p.version, [d.message for d in p.diagnostics]) for p in self.published
+                ]
                 raise AssertionError(f"no matching diagnostics for {uri} v{version}; saw {seen}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
 
 
 class QuillClient:
     """A pytest-lsp client plus Quill-specific helpers."""
 
-    def __init__(self, client: LanguageClient, recorder: Recorder, workspace: Path, config_home: Path):
+    def __init__(
+        self, client: LanguageClient, recorder: Recorder, workspace: Path, config_home: Path
+    ):
         self.lsp = client
         self.recorder = recorder
         self.workspace = workspace
@@ -74,12 +77,16 @@ class QuillClient:
         uri = self.uri(name)
         self.lsp.text_document_did_open(
             types.DidOpenTextDocumentParams(
-                text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=version, text=text)
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id=language_id, version=version, text=text
+                )
             )
         )
         return uri
 
-    def change(self, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+    def change(
+        self, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str
+    ) -> None:
         self.lsp.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -91,12 +98,19 @@ class QuillClient:
             )
         )
 
-    async def diagnostics(self, uri: str, version: int | None = None, **kw: Any) -> list[types.Diagnostic]:
+    async def diagnostics(
+        self, uri: str, version: int | None = None, **kw: Any
+    ) -> list[types.Diagnostic]:
         return await self.recorder.wait(uri, version, **kw)
 
-    async def code_actions(self, uri: str, diagnostics: list[types.Diagnostic],
-                           only: list[str] | None = None) -> list[types.CodeAction]:
-        rng = diagnostics[0].range if diagnostics else types.Range(types.Position(0, 0), types.Position(0, 0))
+    async def code_actions(
+        self, uri: str, diagnostics: list[types.Diagnostic], only: list[str] | None = None
+    ) -> list[types.CodeAction]:
+        rng = (
+            diagnostics[0].range
+            if diagnostics
+            else types.Range(types.Position(0, 0), types.Position(0, 0))
+        )
         result = await asyncio.wait_for(
             self.lsp.text_document_code_action_async(
                 types.CodeActionParams(
@@ -120,7 +134,9 @@ class QuillClient:
 
 def server_env(config_home: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"XDG_CONFIG_HOME": str(config_home), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {"XDG_CONFIG_HOME": str(config_home), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    )
     return env
 
 
@@ -140,7 +156,9 @@ async def start_client(
     def factory() -> LanguageClient:
         client = LanguageClient(converter_factory=default_converter)
         mine = {types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, types.WORKSPACE_APPLY_EDIT}
-        register_lsp_features(client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine})
+        register_lsp_features(
+            client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine}
+        )
         converter = client.protocol._converter
 
         # lsprotocol's converter reads a CodeAction that carries a command (and no edit) as a
@@ -151,8 +169,9 @@ async def start_client(
                 return converter.structure(obj, types.Command)
             return converter.structure(obj, types.CodeAction)
 
+        union: Any = Union[types.Command, types.CodeAction]  # noqa: UP007 (the typing.Union object)
         converter.register_structure_hook(types.Command | types.CodeAction, command_or_action)
-        converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+        converter.register_structure_hook(union, command_or_action)
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def _record(params: types.PublishDiagnosticsParams) -> None:

@@ -20,8 +20,10 @@ def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
     from server.lsp.documents import LineIndex
 
     index = LineIndex(text)
-    spans = sorted(((index.offset_at(e.range.start), index.offset_at(e.range.end), e.new_text) for e in edits),
-                   reverse=True)
+    spans = sorted(
+        ((index.offset_at(e.range.start), index.offset_at(e.range.end), e.new_text) for e in edits),
+        reverse=True,
+    )
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
@@ -99,7 +101,9 @@ async def test_quick_fix_applies_to_the_flagged_version_only(quill: QuillClient)
     quill.change(uri, 2, (0, 7), (0, 14), "recieved")
     await quill.diagnostics(uri, 2, predicate=bool)
     stale = await quill.code_actions(uri, diagnostics)
-    assert [a for a in stale if a.edit is not None and a.kind == types.CodeActionKind.QuickFix] == []
+    assert [
+        a for a in stale if a.edit is not None and a.kind == types.CodeActionKind.QuickFix
+    ] == []
 
 
 async def test_add_to_workspace_dictionary_rechecks_open_documents(quill: QuillClient) -> None:
@@ -160,7 +164,9 @@ async def test_fix_all_source_action(quill: QuillClient) -> None:
 async def test_fix_all_command_applies_through_the_client(quill: QuillClient) -> None:
     uri = quill.open("cmd.txt", "Teh end.\n", "plaintext")
     await quill.diagnostics(uri, 1, predicate=bool)
-    result = await quill.execute(types.Command(title="fix", command="quill.fixAll", arguments=[uri]))
+    result = await quill.execute(
+        types.Command(title="fix", command="quill.fixAll", arguments=[uri])
+    )
     assert result["applied"] is True and result["fixes"] == 1
     (params,) = quill.recorder.applied_edits
     change = params.edit.document_changes[0]  # type: ignore[index]
@@ -169,13 +175,19 @@ async def test_fix_all_command_applies_through_the_client(quill: QuillClient) ->
 
 async def test_settings_change_rechecks(quill: QuillClient) -> None:
     uri = quill.open("c.txt", "The colour of the wrod.\n", "plaintext")
-    assert words(await quill.diagnostics(uri, 1, predicate=lambda d: len(d) == 2)) == ["colour", "wrod"]
+    assert words(await quill.diagnostics(uri, 1, predicate=lambda d: len(d) == 2)) == [
+        "colour",
+        "wrod",
+    ]
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"dialect": "en-GB"},
-                                                               "diagnostics": {"debounceMs": 0}}})
+        types.DidChangeConfigurationParams(
+            settings={"quill": {"spelling": {"dialect": "en-GB"}, "diagnostics": {"debounceMs": 0}}}
+        )
     )
-    assert words(await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: len(d) == 1)) == ["wrod"]
+    assert words(await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: len(d) == 1)) == [
+        "wrod"
+    ]
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"enabled": False}}})
@@ -186,8 +198,11 @@ async def test_settings_change_rechecks(quill: QuillClient) -> None:
 async def test_invalid_setting_is_reported_once_and_ignored(quill: QuillClient) -> None:
     for _ in range(2):
         quill.lsp.workspace_did_change_configuration(
-            types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"dialect": "klingon"},
-                                                                   "diagnostics": {"debounceMs": 0}}})
+            types.DidChangeConfigurationParams(
+                settings={
+                    "quill": {"spelling": {"dialect": "klingon"}, "diagnostics": {"debounceMs": 0}}
+                }
+            )
         )
     uri = quill.open("d.txt", "A wrod.\n", "plaintext")
     assert words(await quill.diagnostics(uri, 1, predicate=bool)) == ["wrod"]
@@ -196,10 +211,12 @@ async def test_invalid_setting_is_reported_once_and_ignored(quill: QuillClient) 
 
 
 async def test_severity_and_languages_settings(start: Any) -> None:
-    quill: QuillClient = await start(initialization_options={
-        "diagnostics": {"debounceMs": 0, "severity": {"spelling": "error"}},
-        "languages": ["plaintext"],
-    })
+    quill: QuillClient = await start(
+        initialization_options={
+            "diagnostics": {"debounceMs": 0, "severity": {"spelling": "error"}},
+            "languages": ["plaintext"],
+        }
+    )
     md = quill.open("x.md", "A wrod.\n", "markdown")
     txt = quill.open("x.txt", "A wrod.\n", "plaintext")
     (d,) = await quill.diagnostics(txt, 1, predicate=bool)
@@ -219,8 +236,9 @@ async def test_pull_diagnostics(start: Any) -> None:
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert [d.data["word"] for d in report.items] == ["wrod"]  # type: ignore[index]
     again = await quill.lsp.text_document_diagnostic_async(
-        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri),
-                                       previous_result_id=report.result_id)
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=report.result_id
+        )
     )
     assert isinstance(again, types.RelatedUnchangedDocumentDiagnosticReport)
     assert quill.recorder.published == []  # a pull client gets no pushed duplicates
@@ -237,8 +255,9 @@ async def test_code_identifiers_are_flagged_by_part(quill: QuillClient) -> None:
 
 
 async def test_large_and_binary_documents_are_skipped_with_a_message(start: Any) -> None:
-    quill: QuillClient = await start(initialization_options={"diagnostics": {"debounceMs": 0},
-                                                             "maxFileSize": 1000})
+    quill: QuillClient = await start(
+        initialization_options={"diagnostics": {"debounceMs": 0}, "maxFileSize": 1000}
+    )
     big = quill.open("big.txt", "wrod " * 400, "plaintext")
     binary = quill.open("bin.txt", "wrod\x00\x01\x02", "plaintext")
     assert await quill.diagnostics(big, 1) == []
@@ -250,9 +269,13 @@ async def test_large_and_binary_documents_are_skipped_with_a_message(start: Any)
 
 async def test_bad_requests_get_errors_and_the_server_goes_on(quill: QuillClient) -> None:
     with pytest.raises(Exception, match="word"):
-        await quill.execute(types.Command(title="x", command="quill.addToDictionary", arguments=[42]))
+        await quill.execute(
+            types.Command(title="x", command="quill.addToDictionary", arguments=[42])
+        )
     with pytest.raises(Exception, match="not open"):
-        await quill.execute(types.Command(title="x", command="quill.fixAll", arguments=["file:///nope.txt"]))
+        await quill.execute(
+            types.Command(title="x", command="quill.fixAll", arguments=["file:///nope.txt"])
+        )
     # A change for a document that was never opened, and out-of-range positions: no crash.
     quill.change("file:///never-opened.txt", 2, (0, 0), (0, 1), "x")
     uri = quill.open("ok.txt", "short\n", "plaintext")

@@ -40,9 +40,7 @@ def texts(text: str, lang: str, kind: RegionKind) -> list[str]:
 
 
 def holes(text: str, lang: str, kind: RegionKind) -> list[list[str]]:
-    return [
-        [text[a:b] for a, b in r.holes] for r in extract_code(text, lang) if r.kind is kind
-    ]
+    return [[text[a:b] for a, b in r.holes] for r in extract_code(text, lang) if r.kind is kind]
 
 
 def check_invariants(text: str, regions: list[Region]) -> None:
@@ -95,7 +93,7 @@ def greet(name: str) -> str:  # type: ignore[misc]
 def test_python_docstrings() -> None:
     assert texts(PYTHON, "python", DOCSTRING) == [
         "Tools for greeting people.\n\nUse :func:`greet` with a ``name``::\n\n"
-        "    greet(\"Ann\")\n\n>>> greet(\"Bob\")\n'Hello, Bob!'\n\n"
+        '    greet("Ann")\n\n>>> greet("Bob")\n\'Hello, Bob!\'\n\n'
         "See https://example.com/docs for more.\n",
         "Return a greeting for *name*.\n\n    :param name: the person's name\n"
         "    :type name: str\n    ",
@@ -128,27 +126,37 @@ def test_python_strings_split_at_escapes_and_interpolations() -> None:
 
 def test_python_identifiers() -> None:
     assert texts(PYTHON, "python", IDENTIFIER) == [
-        "re", "GREETING", "greet", "name", "str", "str", "GREETING", "name",
+        "re",
+        "GREETING",
+        "greet",
+        "name",
+        "str",
+        "str",
+        "GREETING",
+        "name",
     ]
 
 
 def test_python_docstring_kinds() -> None:
     text = (
-        'class Shape:\n'
-        '    # a comment before the docstring\n'
+        "class Shape:\n"
+        "    # a comment before the docstring\n"
         '    """A shape."""\n'
-        '\n'
-        '    def area(self):\n'
-        '        x = 1\n'
+        "\n"
+        "    def area(self):\n"
+        "        x = 1\n"
         '        """Not a docstring."""\n'
-        '\n'
-        'async def f():\n'
+        "\n"
+        "async def f():\n"
         '    f"""Not a docstring {x} either."""\n'
         '    r"""Raw second string."""\n'
     )
     assert texts(text, "python", DOCSTRING) == ["A shape."]
     assert texts(text, "python", STRING) == [
-        "Not a docstring.", "Not a docstring ", " either.", "Raw second string.",
+        "Not a docstring.",
+        "Not a docstring ",
+        " either.",
+        "Raw second string.",
     ]
 
 
@@ -246,12 +254,39 @@ def test_javascript() -> None:
     ]
     # Import paths and require() arguments are skipped; the regex literal is not a string.
     assert texts(JAVASCRIPT, "javascript", STRING) == [
-        ".json", "utf8", 'Config "', '" is empty', "Hello",
+        ".json",
+        "utf8",
+        'Config "',
+        '" is empty',
+        "Hello",
     ]
     assert texts(JAVASCRIPT, "javascript", IDENTIFIER) == [
-        "readFile", "path", "require", "loadConfig", "name", "file", "path", "join",
-        "__dirname", "name", "text", "readFile", "file", "text", "Error", "name", "JSON",
-        "parse", "text", "Greeter", "greeting", "greet", "who", "greeting", "who", "pattern",
+        "readFile",
+        "path",
+        "require",
+        "loadConfig",
+        "name",
+        "file",
+        "path",
+        "join",
+        "__dirname",
+        "name",
+        "text",
+        "readFile",
+        "file",
+        "text",
+        "Error",
+        "name",
+        "JSON",
+        "parse",
+        "text",
+        "Greeter",
+        "greeting",
+        "greet",
+        "who",
+        "greeting",
+        "who",
+        "pattern",
     ]
 
 
@@ -270,13 +305,23 @@ export function Banner({ user }) {
 
 def test_jsx() -> None:
     assert texts(JSX, "javascriptreact", COMMENT) == [
-        "The welcome banner.", "a comment inside JSX",
+        "The welcome banner.",
+        "a comment inside JSX",
     ]
     assert texts(JSX, "javascriptreact", STRING) == [
-        "banner wide", "Welcome back,", "Enjoy your stay.",
+        "banner wide",
+        "Welcome back,",
+        "Enjoy your stay.",
     ]
     assert texts(JSX, "javascriptreact", IDENTIFIER) == [
-        "React", "Banner", "user", "div", "className", "user", "name", "div",
+        "React",
+        "Banner",
+        "user",
+        "div",
+        "className",
+        "user",
+        "name",
+        "div",
     ]
 
 
@@ -297,11 +342,30 @@ enum Color { Red = "RED", Green = "GREEN" }
 def test_typescript() -> None:
     assert texts(TYPESCRIPT, "typescript", COMMENT) == ["A user record."]
     assert texts(TYPESCRIPT, "typescript", STRING) == [
-        "active", "disabled", "User ", " is ", "RED", "GREEN",
+        "active",
+        "disabled",
+        "User ",
+        " is ",
+        "RED",
+        "GREEN",
     ]
     assert texts(TYPESCRIPT, "typescript", IDENTIFIER) == [
-        "Request", "User", "id", "displayName", "Status", "describe", "user", "User",
-        "status", "Status", "user", "displayName", "status", "Color", "Red", "Green",
+        "Request",
+        "User",
+        "id",
+        "displayName",
+        "Status",
+        "describe",
+        "user",
+        "User",
+        "status",
+        "Status",
+        "user",
+        "displayName",
+        "status",
+        "Color",
+        "Red",
+        "Green",
     ]
 
 
@@ -321,8 +385,22 @@ def test_tsx() -> None:
     assert texts(TSX, "typescriptreact", COMMENT) == ["Renders a titled card."]
     assert texts(TSX, "typescriptreact", STRING) == ["card", "Some descriptive text here."]
     assert texts(TSX, "typescriptreact", IDENTIFIER) == [
-        "React", "Props", "title", "Card", "React", "FC", "Props", "title", "section",
-        "aria-label", "h2", "title", "h2", "p", "p", "section",
+        "React",
+        "Props",
+        "title",
+        "Card",
+        "React",
+        "FC",
+        "Props",
+        "title",
+        "section",
+        "aria-label",
+        "h2",
+        "title",
+        "h2",
+        "p",
+        "p",
+        "section",
     ]
 
 
@@ -356,14 +434,31 @@ func greet(c Config) string {
 def test_go() -> None:
     # //go:build, //nolint and the tab-indented code line of the doc comment give nothing.
     assert texts(GO, "go", COMMENT) == [
-        "Package server implements the `quill` server.", "Config holds the settings.",
+        "Package server implements the `quill` server.",
+        "Config holds the settings.",
     ]
     assert holes(GO, "go", COMMENT) == [["`quill`"], []]
     # Import paths and struct tags are skipped.
     assert texts(GO, "go", STRING) == ["Hello, %s!", "Bye", "raw string text"]
     assert texts(GO, "go", IDENTIFIER) == [
-        "server", "Config", "Name", "string", "greet", "c", "Config", "string", "msg", "fmt",
-        "Sprintf", "c", "Name", "raw", "strings", "TrimSpace", "msg", "raw",
+        "server",
+        "Config",
+        "Name",
+        "string",
+        "greet",
+        "c",
+        "Config",
+        "string",
+        "msg",
+        "fmt",
+        "Sprintf",
+        "c",
+        "Name",
+        "raw",
+        "strings",
+        "TrimSpace",
+        "msg",
+        "raw",
     ]
 
 
@@ -402,8 +497,18 @@ def test_rust() -> None:
     assert holes(RUST, "rust", COMMENT)[1] == ["`Person`"]
     assert texts(RUST, "rust", STRING) == ["Hello, {}", "Bye", 'a "raw" string']
     assert texts(RUST, "rust", IDENTIFIER) == [
-        "std", "fmt", "Person", "name", "String", "Person", "greet", "String", "format",
-        "name", "raw", "static",
+        "std",
+        "fmt",
+        "Person",
+        "name",
+        "String",
+        "Person",
+        "greet",
+        "String",
+        "format",
+        "name",
+        "raw",
+        "static",
     ]
 
 
@@ -442,15 +547,45 @@ def test_java() -> None:
         "not found",
     ]
     assert holes(JAVA, "java", COMMENT)[0] == [
-        "{@code String}", "<p>", "<b>", "</b>", "@param <T>", "@throws IllegalStateException",
+        "{@code String}",
+        "<p>",
+        "<b>",
+        "</b>",
+        "@param <T>",
+        "@throws IllegalStateException",
     ]
     assert texts(JAVA, "java", STRING) == [
-        "alpha", "beta", "gamma", "\n        A text block with prose.\n        ",
+        "alpha",
+        "beta",
+        "gamma",
+        "\n        A text block with prose.\n        ",
     ]
     assert texts(JAVA, "java", IDENTIFIER) == [
-        "com", "example", "quill", "java", "util", "List", "Checker", "T", "List", "String",
-        "words", "List", "of", "String", "BLOCK", "check", "String", "word", "outer", "String",
-        "w", "words", "w", "equals", "word",
+        "com",
+        "example",
+        "quill",
+        "java",
+        "util",
+        "List",
+        "Checker",
+        "T",
+        "List",
+        "String",
+        "words",
+        "List",
+        "of",
+        "String",
+        "BLOCK",
+        "check",
+        "String",
+        "word",
+        "outer",
+        "String",
+        "w",
+        "words",
+        "w",
+        "equals",
+        "word",
     ]
 
 
@@ -505,8 +640,21 @@ def test_cpp() -> None:
     assert holes(CPP, "cpp", COMMENT)[:2] == [["\\p words"], []]
     assert texts(CPP, "cpp", STRING) == ['raw "text" here']
     assert texts(CPP, "cpp", IDENTIFIER) == [
-        "quill", "T", "countWords", "std", "string", "line", "raw", "std", "vector", "T",
-        "items", "static_cast", "line", "size", "entry",
+        "quill",
+        "T",
+        "countWords",
+        "std",
+        "string",
+        "line",
+        "raw",
+        "std",
+        "vector",
+        "T",
+        "items",
+        "static_cast",
+        "line",
+        "size",
+        "entry",
     ]
 
 
@@ -547,7 +695,12 @@ def test_shell() -> None:
     ]
     # Variables and function names; not command names, arguments or $1.
     assert texts(SHELL, "shellscript", IDENTIFIER) == [
-        "deploy", "target", "target", "server", "server", "USER",
+        "deploy",
+        "target",
+        "target",
+        "server",
+        "server",
+        "USER",
     ]
     # The grammar makes `` done`` the variable name of ``$ done``: only its word is kept.
     assert texts('echo "$ done"\n', "shellscript", IDENTIFIER) == ["done"]
@@ -747,10 +900,50 @@ def test_comment_code_spans_fences_and_urls() -> None:
 # --- Property tests ------------------------------------------------------------------------------
 
 _PIECES = [
-    "\n", "\r\n", " ", "\t", "😋", "é", "\\", "\\n", '"', "'", "`", '"""', "#", "//", "/*", "*/",
-    "/**", "///", "{", "}", "${", "$", "(", ")", "<", ">", "<<EOF\n", "EOF\n", ">>> ", "::",
-    "``", "@param ", "word", "x", "def ", "fn ", "func ", "class ", "int ", "=", ";", ":",
-    "\ud7ff", "\U0001f600\u200d",
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "😋",
+    "é",
+    "\\",
+    "\\n",
+    '"',
+    "'",
+    "`",
+    '"""',
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "/**",
+    "///",
+    "{",
+    "}",
+    "${",
+    "$",
+    "(",
+    ")",
+    "<",
+    ">",
+    "<<EOF\n",
+    "EOF\n",
+    ">>> ",
+    "::",
+    "``",
+    "@param ",
+    "word",
+    "x",
+    "def ",
+    "fn ",
+    "func ",
+    "class ",
+    "int ",
+    "=",
+    ";",
+    ":",
+    "\ud7ff",
+    "\U0001f600\u200d",
 ]
 _noisy_text = st.one_of(
     st.text(max_size=80),
@@ -815,9 +1008,7 @@ def _trees_agree(text: str, lang: str) -> bool:
     """
     g = code_module._grammar(GRAMMAR_OF[lang])
     incremental = g.recent[-1].tree
-    fresh = g.parser.parse(
-        code_module._masked(text, text.encode("utf-8", "surrogatepass"), g.spec)
-    )
+    fresh = g.parser.parse(code_module._masked(text, text.encode("utf-8", "surrogatepass"), g.spec))
 
     def dump(tree: Tree) -> list[tuple[str, int, int]]:
         out: list[tuple[str, int, int]] = []

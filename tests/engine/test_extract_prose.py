@@ -38,7 +38,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def blanked(text: str, region: Region) -> str:
     """The region's text with every hole replaced by spaces (what spelling looks at)."""
-    chars = list(text[region.start:region.end])
+    chars = list(text[region.start : region.end])
     for a, b in region.holes:
         for k in range(a, b):
             chars[k - region.start] = " "
@@ -56,7 +56,7 @@ def flat(extract: Extractor, text: str) -> list[str]:
 
 def spans(extract: Extractor, text: str) -> list[str]:
     """Each region's exact text (holes included)."""
-    return [text[r.start:r.end] for r in extract(text)]
+    return [text[r.start : r.end] for r in extract(text)]
 
 
 def holes(extract: Extractor, text: str) -> list[str]:
@@ -75,7 +75,9 @@ def test_plaintext_urls_and_emails_are_holes() -> None:
     text = "See https://example.com/a_b?c=d, or mail someone@example.org (www.example.net)."
     assert flat(extract_plaintext, text) == ["See", "or", "mail"]
     assert holes(extract_plaintext, text) == [
-        "https://example.com/a_b?c=d", "someone@example.org", "www.example.net"
+        "https://example.com/a_b?c=d",
+        "someone@example.org",
+        "www.example.net",
     ]
 
 
@@ -89,7 +91,7 @@ def test_plaintext_empty_and_blank() -> None:
 def test_plaintext_line_endings(eol: str) -> None:
     text = f"Hello world{eol}again{eol}{eol}Second para{eol}"
     regions = extract_plaintext(text)
-    assert [text[r.start:r.end] for r in regions] == [f"Hello world{eol}again", "Second para"]
+    assert [text[r.start : r.end] for r in regions] == [f"Hello world{eol}again", "Second para"]
     assert regions[1].start == text.index("Second")
 
 
@@ -104,7 +106,10 @@ def test_plaintext_form_feed_is_not_a_line_break() -> None:
 def test_markdown_paragraphs_and_headings() -> None:
     text = "# Title here #\n\nSome text\nwrapped.\n\n## Second ##\nNext para.\n"
     assert spans(extract_markdown, text) == [
-        "Title here", "Some text\nwrapped.", "Second", "Next para."
+        "Title here",
+        "Some text\nwrapped.",
+        "Second",
+        "Next para.",
     ]
 
 
@@ -130,7 +135,7 @@ def test_markdown_unclosed_dashes_are_not_front_matter() -> None:
 
 def test_markdown_fenced_code_is_skipped() -> None:
     text = (
-        "Before.\n\n```python title=\"x\"\nsecrt = 1\n```\n\n~~~~\n```\nnot closed by backticks\n"
+        'Before.\n\n```python title="x"\nsecrt = 1\n```\n\n~~~~\n```\nnot closed by backticks\n'
         "~~~~~\nAfter.\n"
     )
     assert words(extract_markdown, text) == [["Before"], ["After"]]
@@ -180,8 +185,7 @@ def test_markdown_reference_links_and_definitions() -> None:
 
 def test_markdown_multiline_link_definitions() -> None:
     text = (
-        "[foo]:\n  https://ex.com/a_b\n  'Title words'\n[bar]: <https://x.y> \"T\"\n"
-        "Prose after.\n"
+        "[foo]:\n  https://ex.com/a_b\n  'Title words'\n[bar]: <https://x.y> \"T\"\nProse after.\n"
     )
     assert words(extract_markdown, text) == [["Prose", "after"]]
 
@@ -247,7 +251,11 @@ def test_markdown_entities_and_mentions() -> None:
 def test_markdown_lists_one_region_per_item() -> None:
     text = "- first item\n  continued\n- second\n\n1. one\n2. two\n   * nested\n"
     assert spans(extract_markdown, text) == [
-        "first item\n  continued", "second", "one", "two", "nested"
+        "first item\n  continued",
+        "second",
+        "one",
+        "two",
+        "nested",
     ]
 
 
@@ -264,7 +272,8 @@ def test_markdown_number_inside_paragraph_is_not_a_list() -> None:
 def test_markdown_block_quote_with_lazy_line() -> None:
     text = "> Quoted text\ncontinues lazily\n> and more.\n\n> > Nested.\n"
     assert spans(extract_markdown, text) == [
-        "Quoted text\ncontinues lazily\n> and more.", "Nested."
+        "Quoted text\ncontinues lazily\n> and more.",
+        "Nested.",
     ]
 
 
@@ -275,11 +284,14 @@ def test_markdown_code_in_quote_and_list() -> None:
 
 def test_markdown_table_rows() -> None:
     text = (
-        "Intro line\n| Name | Value |\n|:-----|------:|\n| `x` | Some text |\nAfter row\n\n"
-        "Next.\n"
+        "Intro line\n| Name | Value |\n|:-----|------:|\n| `x` | Some text |\nAfter row\n\nNext.\n"
     )
     assert spans(extract_markdown, text) == [
-        "Intro line", "Name | Value", "`x` | Some text", "After row", "Next."
+        "Intro line",
+        "Name | Value",
+        "`x` | Some text",
+        "After row",
+        "Next.",
     ]
     assert words(extract_markdown, text)[2] == ["Some", "text"]
 
@@ -328,14 +340,26 @@ def test_rst_inline_literals_and_roles_are_holes() -> None:
     text = "Use ``literal_x`` with :func:`os.path.join` and `target`:ref: or `default`.\n"
     assert flat(extract_rst, text) == ["Use", "with", "and", "or"]
     assert holes(extract_rst, text) == [
-        "``literal_x``", ":func:`os.path.join`", "`target`:ref:", "`default`"
+        "``literal_x``",
+        ":func:`os.path.join`",
+        "`target`:ref:",
+        "`default`",
     ]
 
 
 def test_rst_hyperlink_references() -> None:
     text = "See `the docs <https://ex.com/x>`_ and `Named Thing`_ and word_ and `anon <u>`__.\n"
     assert flat(extract_rst, text) == [
-        "See", "the", "docs", "and", "Named", "Thing", "and", "word", "and", "anon"
+        "See",
+        "the",
+        "docs",
+        "and",
+        "Named",
+        "Thing",
+        "and",
+        "word",
+        "and",
+        "anon",
     ]
     assert holes(extract_rst, text) == ["<https://ex.com/x>", "<u>"]
 
@@ -359,8 +383,10 @@ def test_rst_note_body_is_prose() -> None:
         "   .. code:: sh\n\n      echo skipped\n\n   Back in the note.\n\nOutside.\n"
     )
     assert words(extract_rst, text) == [
-        ["First", "line", "of", "the", "note"], ["Second", "paragraph"],
-        ["Back", "in", "the", "note"], ["Outside"],
+        ["First", "line", "of", "the", "note"],
+        ["Second", "paragraph"],
+        ["Back", "in", "the", "note"],
+        ["Outside"],
     ]
 
 
@@ -424,7 +450,11 @@ def test_rst_field_lists_skip_names() -> None:
 def test_rst_lists_and_definitions() -> None:
     text = "- bullet one\n  wrapped\n- bullet two\n\n#. auto\n(a) paren\n\nTerm\n   Definition.\n"
     assert words(extract_rst, text) == [
-        ["bullet", "one", "wrapped"], ["bullet", "two"], ["auto"], ["paren"], ["Term"],
+        ["bullet", "one", "wrapped"],
+        ["bullet", "two"],
+        ["auto"],
+        ["paren"],
+        ["Term"],
         ["Definition"],
     ]
 
@@ -435,7 +465,11 @@ def test_rst_option_lists_line_blocks_and_tables() -> None:
         "| cell | more |\n+======+======+\n\n=====  =====\nsimple table\n=====  =====\n"
     )
     assert words(extract_rst, text) == [
-        ["Be", "loud"], ["Line", "one"], ["Line", "two"], ["cell", "more"], ["simple", "table"]
+        ["Be", "loud"],
+        ["Line", "one"],
+        ["Line", "two"],
+        ["cell", "more"],
+        ["simple", "table"],
     ]
 
 
@@ -467,7 +501,14 @@ def test_latex_preamble_skipped_title_kept() -> None:
 def test_latex_commands_are_holes_text_arguments_are_prose() -> None:
     text = "Some \\emph{emphasised} and \\textbf{bold} words\\footnote{A note.} here.\n"
     assert flat(extract_latex, text) == [
-        "Some", "emphasised", "and", "bold", "words", "A", "note", "here"
+        "Some",
+        "emphasised",
+        "and",
+        "bold",
+        "words",
+        "A",
+        "note",
+        "here",
     ]
     assert holes(extract_latex, text) == ["\\emph", "\\textbf", "\\footnote"]
 
@@ -548,7 +589,11 @@ def test_latex_sections_items_and_captions() -> None:
         "\\includegraphics[width=2cm]{pic.png}\n\\caption[Short]{Long caption.}\n\\end{figure}\n"
     )
     assert spans(extract_latex, text) == [
-        "Intro Part", "Text.", "First.", "[Term] Second.", "Long caption."
+        "Intro Part",
+        "Text.",
+        "First.",
+        "[Term] Second.",
+        "Long caption.",
     ]
 
 
@@ -562,8 +607,12 @@ def test_latex_tabular_rows() -> None:
 
 def test_latex_without_document_environment() -> None:
     text = "\\chapter{One}\nChapter text.\n\n\\paragraph{Run-in} heading text.\n"
-    assert words(extract_latex, text) == [["One"], ["Chapter", "text"], ["Run", "in"],
-                                          ["heading", "text"]]
+    assert words(extract_latex, text) == [
+        ["One"],
+        ["Chapter", "text"],
+        ["Run", "in"],
+        ["heading", "text"],
+    ]
 
 
 def test_latex_unclosed_dollar_is_text_and_math_stops_at_blank_line() -> None:
@@ -576,7 +625,8 @@ def test_latex_crlf_offsets() -> None:
     regions = extract_latex(text)
     # Markup at a region's edge (\noindent) is trimmed; a citation stands for a word: kept.
     assert [(r.start, r.end, r.holes) for r in regions] == [
-        (0, 11, ((2, 5),)), (25, 35, ((27, 35),))
+        (0, 11, ((2, 5),)),
+        (25, 35, ((27, 35),)),
     ]
 
 
@@ -586,7 +636,9 @@ def test_latex_crlf_offsets() -> None:
 def test_commit_subject_is_its_own_region() -> None:
     text = "Fix the parser\nBody right after.\n\nMore body.\n"
     assert spans(extract_commit_message, text) == [
-        "Fix the parser", "Body right after.", "More body."
+        "Fix the parser",
+        "Body right after.",
+        "More body.",
     ]
 
 
@@ -618,7 +670,8 @@ def test_commit_trailers_are_skipped() -> None:
 def test_commit_trailer_like_prose_is_kept() -> None:
     text = "Subject\n\nNote: this sentence is prose.\n"
     assert words(extract_commit_message, text) == [
-        ["Subject"], ["Note", "this", "sentence", "is", "prose"]
+        ["Subject"],
+        ["Note", "this", "sentence", "is", "prose"],
     ]
     # Trailers count only in the last paragraph.
     text = "Subject\n\nSigned-off-by: Jane Doe\n\nClosing words.\n"
@@ -636,7 +689,9 @@ def test_commit_subject_prefixes_lists_and_code() -> None:
         "  wrapped\n\n    indented log line\n    more log\n\nSee https://ex.com/issue_1.\n"
     )
     assert words(extract_commit_message, text) == [
-        ["support", "the", "thing"], ["first", "change", "with"], ["second", "change", "wrapped"],
+        ["support", "the", "thing"],
+        ["first", "change", "with"],
+        ["second", "change", "wrapped"],
         ["See"],
     ]
     assert words(extract_commit_message, "fixup! net/ipv4: fix leak\n") == [["fix", "leak"]]
@@ -682,26 +737,110 @@ def test_a_failing_parser_falls_back_to_plain_paragraphs(
 # --- properties ------------------------------------------------------------------------------
 
 _FRAGMENTS = [
-    "`", "``", "```", "~~~", "[", "]", "(", ")", "](", "![", "$", "$$", "\\", "{", "}", "%",
-    "#", "# ", ">", "> ", "- ", "* ", "1. ", "|", "---", "===", "<", ">", "<!--", "-->",
-    "<div>", "</div>", "<a href='x'>", ".. ", ".. note::", ".. code::", "::", ":role:`",
-    "`_", "|sub|", "[1]_", ">>> ", "\\begin{", "\\end{", "equation}", "verbatim}",
-    "document}", "\\section{", "\\emph{", "\\cite{", "\\item ", "\\verb|", "\\\\", "\\(",
-    "\\)", "\\[", "\\]", "http://x.y/", "www.a.b", "a@b.cd", "@u", "&amp;", "[^1]", "[^1]: ",
-    "Signed-off-by: A <a@b>", "# ------------------------ >8 ------------------------",
-    "diff --git ", "\n", "\n", "\n", "\r\n", "\r", "\n\n", "    ", "\t", " ", " ", "word",
-    "Word", "😀", "👍🏽", "é", "\u2028", "\x0c", "\x00",
+    "`",
+    "``",
+    "```",
+    "~~~",
+    "[",
+    "]",
+    "(",
+    ")",
+    "](",
+    "![",
+    "$",
+    "$$",
+    "\\",
+    "{",
+    "}",
+    "%",
+    "#",
+    "# ",
+    ">",
+    "> ",
+    "- ",
+    "* ",
+    "1. ",
+    "|",
+    "---",
+    "===",
+    "<",
+    ">",
+    "<!--",
+    "-->",
+    "<div>",
+    "</div>",
+    "<a href='x'>",
+    ".. ",
+    ".. note::",
+    ".. code::",
+    "::",
+    ":role:`",
+    "`_",
+    "|sub|",
+    "[1]_",
+    ">>> ",
+    "\\begin{",
+    "\\end{",
+    "equation}",
+    "verbatim}",
+    "document}",
+    "\\section{",
+    "\\emph{",
+    "\\cite{",
+    "\\item ",
+    "\\verb|",
+    "\\\\",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "http://x.y/",
+    "www.a.b",
+    "a@b.cd",
+    "@u",
+    "&amp;",
+    "[^1]",
+    "[^1]: ",
+    "Signed-off-by: A <a@b>",
+    "# ------------------------ >8 ------------------------",
+    "diff --git ",
+    "\n",
+    "\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "    ",
+    "\t",
+    " ",
+    " ",
+    "word",
+    "Word",
+    "😀",
+    "👍🏽",
+    "é",
+    "\u2028",
+    "\x0c",
+    "\x00",
 ]
 
-_soup = st.lists(
-    st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=3)), max_size=60
-).map("".join)
+_soup = st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=3)), max_size=60).map(
+    "".join
+)
 
 _UNGUARDED: list[Extractor] = [
-    plaintext_regions, markdown_regions, rst_regions, latex_regions, commit_regions
+    plaintext_regions,
+    markdown_regions,
+    rst_regions,
+    latex_regions,
+    commit_regions,
 ]
 _GUARDED: list[Extractor] = [
-    extract_plaintext, extract_markdown, extract_rst, extract_latex, extract_commit_message
+    extract_plaintext,
+    extract_markdown,
+    extract_rst,
+    extract_latex,
+    extract_commit_message,
 ]
 
 
@@ -783,9 +922,18 @@ def _markdown_corpus(size: int) -> str:
         (commit_regions, "word `x` http://a.b " * 100_000),
     ],
     ids=[
-        "markdown-2MB", "md-code-spans", "md-unclosed", "md-brackets", "md-unclosed-html",
-        "rst", "rst-unclosed", "latex", "latex-unclosed", "latex-unclosed-groups",
-        "latex-unclosed-env", "commit",
+        "markdown-2MB",
+        "md-code-spans",
+        "md-unclosed",
+        "md-brackets",
+        "md-unclosed-html",
+        "rst",
+        "rst-unclosed",
+        "latex",
+        "latex-unclosed",
+        "latex-unclosed-groups",
+        "latex-unclosed-env",
+        "commit",
     ],
 )
 def test_large_and_broken_inputs(extract: Extractor, corpus: str) -> None:

@@ -12,8 +12,12 @@ def issue(start: int, end: int, text: str, *suggestions: str) -> Issue:
 
 def test_first_suggestions_applied_and_overlaps_dropped() -> None:
     text = "teh quick borwn fox"
-    issues = [issue(0, 3, "teh", "the", "ten"), issue(10, 15, "borwn", "brown"),
-              issue(11, 13, "or"), issue(12, 15, "wn", "x")]
+    issues = [
+        issue(0, 3, "teh", "the", "ten"),
+        issue(10, 15, "borwn", "brown"),
+        issue(11, 13, "or"),
+        issue(12, 15, "wn", "x"),
+    ]
     edits = first_suggestion_edits(issues)
     assert edits == [Edit(0, 3, "the"), Edit(10, 15, "brown")]
     assert apply_edits(text, edits) == "the quick brown fox"

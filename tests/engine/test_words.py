@@ -27,13 +27,33 @@ def test_urls_emails_paths_and_hashes_are_skipped() -> None:
         "key QWxhZGRpbjpvcGVuIHNlc2FtZQ2x9Z== size 10px 5ms 64bit v1.2.3 x86_64 &nbsp;"
     )
     assert words(text) == [
-        "See", "and", "mail", "open", "or", "or", "commit", "uuid", "color", "key", "size", "x",
+        "See",
+        "and",
+        "mail",
+        "open",
+        "or",
+        "or",
+        "commit",
+        "uuid",
+        "color",
+        "key",
+        "size",
+        "x",
     ]
 
 
 def test_hyphenated_and_code_like_tokens_split_in_prose() -> None:
     assert words("a well-known getHTTPResponse and snake_case_name") == [
-        "a", "well", "known", "get", "HTTP", "Response", "and", "snake", "case", "name",
+        "a",
+        "well",
+        "known",
+        "get",
+        "HTTP",
+        "Response",
+        "and",
+        "snake",
+        "case",
+        "name",
     ]
 
 
@@ -52,7 +72,10 @@ def test_identifier_region_is_split_with_offsets() -> None:
     region = Region(4, 27, RegionKind.IDENTIFIER)
     tokens = tokenize(text, region)
     assert [(t.text, t.start, t.end) for t in tokens] == [
-        ("parse", 4, 9), ("HTTP", 9, 13), ("Response", 13, 21), ("code", 22, 26),
+        ("parse", 4, 9),
+        ("HTTP", 9, 13),
+        ("Response", 13, 21),
+        ("code", 22, 26),
     ]
     assert all(t.whole == "parseHTTPResponse_code2" for t in tokens)
 
@@ -100,7 +123,9 @@ def test_split_identifier_cases() -> None:
         assert [p for _, p in split_identifier(word)] == parts, word
 
 
-identifier_chars = st.text(alphabet=string.ascii_letters + string.digits + "_-$", min_size=0, max_size=30)
+identifier_chars = st.text(
+    alphabet=string.ascii_letters + string.digits + "_-$", min_size=0, max_size=30
+)
 
 
 @given(identifier_chars)

@@ -48,7 +48,9 @@ def test_position_inside_crlf_maps_to_line_end() -> None:
 
 
 def change(sl: int, sc: int, el: int, ec: int, text: str) -> types.TextDocumentContentChangePartial:
-    return types.TextDocumentContentChangePartial(range=types.Range(pos(sl, sc), pos(el, ec)), text=text)
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(pos(sl, sc), pos(el, ec)), text=text
+    )
 
 
 def test_incremental_changes_with_emoji_and_crlf() -> None:
@@ -83,8 +85,11 @@ def test_incremental_edit_matches_client(text: str, data: st.DataObject) -> None
     """The server's text after an edit equals what the client has (UTF-16 ranges)."""
     doc = Document("file:///t", "plaintext", 1, text)
     index = LineIndex(text)
-    valid = [o for o in range(len(text) + 1)
-             if not (0 < o < len(text) and text[o - 1] == "\r" and text[o] == "\n")]
+    valid = [
+        o
+        for o in range(len(text) + 1)
+        if not (0 < o < len(text) and text[o - 1] == "\r" and text[o] == "\n")
+    ]
     a = data.draw(st.sampled_from(valid))
     b = data.draw(st.sampled_from([o for o in valid if o >= a]))
     new = data.draw(texts)

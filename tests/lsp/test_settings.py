@@ -34,8 +34,12 @@ def test_nested_and_dotted_camel_case() -> None:
 
 def test_invalid_values_are_reported_and_ignored() -> None:
     raw = {
-        "spelling": {"enabled": "yes", "dialect": "en-AU", "ignorePatterns": ["(unclosed"],
-                     "words": "notalist"},
+        "spelling": {
+            "enabled": "yes",
+            "dialect": "en-AU",
+            "ignorePatterns": ["(unclosed"],
+            "words": "notalist",
+        },
         "diagnostics": {"debounceMs": -5, "severity": {"spelling": "loud"}},
         "maxFileSize": "big",
         "nonsense": 1,
@@ -43,8 +47,16 @@ def test_invalid_values_are_reported_and_ignored() -> None:
     settings, problems = parse_settings(raw)
     assert settings == Settings()
     joined = "\n".join(problems)
-    for key in ("spelling.enabled", "spelling.dialect", "spelling.ignorePatterns", "spelling.words",
-                "diagnostics.debounceMs", "diagnostics.severity.spelling", "maxFileSize", "nonsense"):
+    for key in (
+        "spelling.enabled",
+        "spelling.dialect",
+        "spelling.ignorePatterns",
+        "spelling.words",
+        "diagnostics.debounceMs",
+        "diagnostics.severity.spelling",
+        "maxFileSize",
+        "nonsense",
+    ):
         assert key in joined, key
     assert len(problems) == 8
 

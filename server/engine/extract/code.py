@@ -48,8 +48,19 @@ from .code_holes import Span, comment_regions, docstring_holes, has_words, merge
 from .code_queries import GRAMMAR_OF, QUERIES, SPECS, WRAP_PREFIX, GrammarSpec, load_grammar
 
 LANGUAGES: frozenset[str] = frozenset(
-    {"python", "javascript", "javascriptreact", "typescript", "typescriptreact", "go", "rust",
-     "java", "c", "cpp", "shellscript"}
+    {
+        "python",
+        "javascript",
+        "javascriptreact",
+        "typescript",
+        "typescriptreact",
+        "go",
+        "rust",
+        "java",
+        "c",
+        "cpp",
+        "shellscript",
+    }
 )
 
 #: Parses remembered per grammar: enough for a few open documents of one language...

@@ -292,8 +292,10 @@ def comment_regions(
                 continue
             if fence is not None:
                 continue
-        elif text.find("```", bs, be) >= 0 or text.find("~~~", bs, be) >= 0 or (
-            spec.doc_tags and text.find("example", bs, be) >= 0
+        elif (
+            text.find("```", bs, be) >= 0
+            or text.find("~~~", bs, be) >= 0
+            or (spec.doc_tags and text.find("example", bs, be) >= 0)
         ):
             holes.extend(_block_line_holes(text, bs, be, spec.doc_tags))
 
@@ -311,17 +313,51 @@ def comment_regions(
 #: Directives whose body is code (hole the directive and its indented block).
 _CODE_DIRECTIVES = frozenset(
     {
-        "code", "code-block", "sourcecode", "doctest", "testcode", "testoutput", "testsetup",
-        "testcleanup", "ipython", "math", "literalinclude", "highlight", "jupyter-execute",
-        "productionlist", "parsed-literal", "plot", "graphviz", "csv-table",
+        "code",
+        "code-block",
+        "sourcecode",
+        "doctest",
+        "testcode",
+        "testoutput",
+        "testsetup",
+        "testcleanup",
+        "ipython",
+        "math",
+        "literalinclude",
+        "highlight",
+        "jupyter-execute",
+        "productionlist",
+        "parsed-literal",
+        "plot",
+        "graphviz",
+        "csv-table",
     }
 )
 #: Directives whose argument and body are prose (hole only the ``.. name::`` marker).
 _PROSE_DIRECTIVES = frozenset(
     {
-        "note", "warning", "tip", "hint", "important", "caution", "danger", "attention", "error",
-        "seealso", "admonition", "todo", "topic", "sidebar", "rubric", "versionadded",
-        "versionchanged", "deprecated", "versionremoved", "epigraph", "pull-quote", "hlist",
+        "note",
+        "warning",
+        "tip",
+        "hint",
+        "important",
+        "caution",
+        "danger",
+        "attention",
+        "error",
+        "seealso",
+        "admonition",
+        "todo",
+        "topic",
+        "sidebar",
+        "rubric",
+        "versionadded",
+        "versionchanged",
+        "deprecated",
+        "versionremoved",
+        "epigraph",
+        "pull-quote",
+        "hlist",
     }
 )
 _DIRECTIVE = re.compile(r"\.\.[ \t]+([\w:-]+)::")
@@ -333,13 +369,19 @@ _GOOGLE_HEADER = re.compile(
     r"|Attributes|Raises|Exceptions|Returns|Return|Yields|Yield|Warns|Warnings|Receives)"
     r"[ \t]*:[ \t]*$"
 )
-_GOOGLE_ENTRY = re.compile(
-    r"\*{0,2}[\w.]+(?:\[[^\]\n]*\])?(?:[ \t]*\([^)\n]*\))?[ \t]*:(?=\s|$)"
-)
+_GOOGLE_ENTRY = re.compile(r"\*{0,2}[\w.]+(?:\[[^\]\n]*\])?(?:[ \t]*\([^)\n]*\))?[ \t]*:(?=\s|$)")
 _NUMPY_SECTIONS = frozenset(
     {
-        "parameters", "other parameters", "returns", "yields", "receives", "raises", "warns",
-        "attributes", "methods", "see also",
+        "parameters",
+        "other parameters",
+        "returns",
+        "yields",
+        "receives",
+        "raises",
+        "warns",
+        "attributes",
+        "methods",
+        "see also",
     }
 )
 _UNDERLINE = re.compile(r"-{3,}[ \t]*$")

@@ -29,9 +29,27 @@ _NON_PROSE_VALUE = re.compile(
 #: paragraph is prose, not a trailer.
 _KNOWN_TOKENS = frozenset(
     (
-        "fixes", "closes", "close", "closed", "resolves", "resolved", "fix", "refs", "ref",
-        "references", "see", "cc", "bug", "bugs", "issue", "issues", "link", "related",
-        "ticket", "jira", "task",
+        "fixes",
+        "closes",
+        "close",
+        "closed",
+        "resolves",
+        "resolved",
+        "fix",
+        "refs",
+        "ref",
+        "references",
+        "see",
+        "cc",
+        "bug",
+        "bugs",
+        "issue",
+        "issues",
+        "link",
+        "related",
+        "ticket",
+        "jira",
+        "task",
     )
 )
 _GIT_TRAILERS = frozenset(("signed-off-by", "co-authored-by"))
@@ -69,8 +87,11 @@ def _trailer_lines(text: str, lines: list[tuple[int, int, int]], para: list[int]
                 continue
             token = m.group(1).lower()
             value = m.group(2) or ""
-            if "-" not in token and token not in _KNOWN_TOKENS \
-                    and not _NON_PROSE_VALUE.match(value):
+            if (
+                "-" not in token
+                and token not in _KNOWN_TOKENS
+                and not _NON_PROSE_VALUE.match(value)
+            ):
                 every = False
                 continue
             generated = generated or token in _GIT_TRAILERS

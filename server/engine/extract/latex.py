@@ -68,11 +68,29 @@ _TABULAR_ENVS = _names(
 )
 #: Mandatory arguments of ``\\begin{env}`` that are not prose (column specs, widths).
 _ENV_ARGS: dict[str, int] = {
-    "tabular": 1, "tabularx": 2, "tabulary": 2, "longtable": 1, "supertabular": 1,
-    "xtabular": 1, "tabu": 1, "array": 1, "tblr": 1, "longtblr": 1, "minipage": 1,
-    "multicols": 1, "wrapfigure": 2, "wraptable": 2, "thebibliography": 1, "subfigure": 1,
-    "subtable": 1, "adjustbox": 1, "column": 1, "list": 2, "otherlanguage": 1,
-    "tcolorbox": 0, "spacing": 1,
+    "tabular": 1,
+    "tabularx": 2,
+    "tabulary": 2,
+    "longtable": 1,
+    "supertabular": 1,
+    "xtabular": 1,
+    "tabu": 1,
+    "array": 1,
+    "tblr": 1,
+    "longtblr": 1,
+    "minipage": 1,
+    "multicols": 1,
+    "wrapfigure": 2,
+    "wraptable": 2,
+    "thebibliography": 1,
+    "subfigure": 1,
+    "subtable": 1,
+    "adjustbox": 1,
+    "column": 1,
+    "list": 2,
+    "otherlanguage": 1,
+    "tcolorbox": 0,
+    "spacing": 1,
 }
 #: Commands whose text argument is a title or caption: a region of its own.
 _TITLE_COMMANDS = _names(

@@ -56,9 +56,7 @@ _LINK_DEF = re.compile(
     r"(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?"
     r"[ \t]*(?:\r\n?|\n|$)"
 )
-_TABLE_DELIM = re.compile(
-    r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$"
-)
+_TABLE_DELIM = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 _HTML_TYPE1 = re.compile(r"<(?:script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
@@ -71,9 +69,7 @@ _HTML_TYPE6 = re.compile(
     r"|track|ul)(?=[\s>]|/>|$)",
     re.IGNORECASE,
 )
-_ATTRIBUTE = (
-    r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)"
-)
+_ATTRIBUTE = r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)"
 _OPEN_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*" + _ATTRIBUTE + r"*\s*/?>")
 _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9-]*\s*>")
 _HTML_TYPE7 = re.compile(
@@ -235,8 +231,12 @@ class _Parser:
                 opener_len = len(opener)
                 break
         else:
-            if rest + 2 < le and text[rest + 1] == "!" and text[rest + 2].isascii() \
-                    and text[rest + 2].isalpha():
+            if (
+                rest + 2 < le
+                and text[rest + 1] == "!"
+                and text[rest + 2].isascii()
+                and text[rest + 2].isalpha()
+            ):
                 end = ">"
                 opener_len = 2
             elif _HTML_TYPE1.match(text, rest, le):

@@ -119,9 +119,7 @@ _URL_BODY = re.compile(r"[^\s<>`]+")
 _URL_BODY_NO_BRACKET = re.compile(r"[^\s<>`\]]+")
 #: Punctuation that ends a sentence rather than a URL (GFM's extended autolink rule).
 _URL_TRAILING = frozenset("?!.,:;*_~'\"")
-_EMAIL_LOCAL = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-"
-)
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-")
 _EMAIL_DOMAIN = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
@@ -284,16 +282,22 @@ def plaintext_regions(text: str) -> list[Region]:
     for ls, le, _ in split_lines(text):
         if is_blank(text, ls, le):
             if para_start >= 0:
-                add_region(regions, make_region(text, para_start, para_end,
-                                          simple_holes(text, para_start, para_end)))
+                add_region(
+                    regions,
+                    make_region(
+                        text, para_start, para_end, simple_holes(text, para_start, para_end)
+                    ),
+                )
                 para_start = -1
             continue
         if para_start < 0:
             para_start = ls
         para_end = le
     if para_start >= 0:
-        add_region(regions, make_region(text, para_start, para_end,
-                                  simple_holes(text, para_start, para_end)))
+        add_region(
+            regions,
+            make_region(text, para_start, para_end, simple_holes(text, para_start, para_end)),
+        )
     return regions
 
 

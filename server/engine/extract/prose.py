@@ -41,8 +41,11 @@ def _guarded(parser: Callable[[str], list[Region]], text: str) -> list[Region]:
     try:
         return parser(text)
     except Exception:
-        _LOG.exception("%s failed on a %d-character document; using plain-text paragraphs",
-                       parser.__name__, len(text))
+        _LOG.exception(
+            "%s failed on a %d-character document; using plain-text paragraphs",
+            parser.__name__,
+            len(text),
+        )
     try:
         return plaintext_regions(text)
     except Exception:

@@ -63,9 +63,7 @@ _ROMAN = (
     r"|(?=[IVXLCDM])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 )
 _ENUMERATOR = r"(?:[0-9]+|#|[A-Za-z]|" + _ROMAN + r")"
-_ENUMERATED = re.compile(
-    r"(?:" + _ENUMERATOR + r"[.)]|\(" + _ENUMERATOR + r"\))(?:[ \t]+|$)"
-)
+_ENUMERATED = re.compile(r"(?:" + _ENUMERATOR + r"[.)]|\(" + _ENUMERATOR + r"\))(?:[ \t]+|$)")
 _FIELD = re.compile(r":(?:[^:\\`\s]|\\.)(?:[^:\\`]|\\.)*:(?:[ \t]+|$)")
 _OPTION = re.compile(
     r"(?:--?[A-Za-z0-9][\w-]*|/[A-Za-z0-9])(?:[ =](?:<[^<>]+>|[\w-]+))?"
@@ -118,7 +116,7 @@ class _Parser:
         end = self.para_end
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end - start >= 2 and text[end - 2:end] == "::":
+        if end - start >= 2 and text[end - 2 : end] == "::":
             self.literal = self.para_base
         if start < end:
             add_region(self.regions, make_region(text, start, end, inline_holes(text, start, end)))
@@ -207,8 +205,10 @@ class _Parser:
                     if body < le:
                         self.open_para(body, le, indent + 1, _DEEP, indent)
                     continue
-                if _TARGET.match(text, p, le) is None and p + 2 >= le - _trailing(text, p, le) and (
-                    idx + 1 >= n or _blank_line(text, lines[idx + 1])
+                if (
+                    _TARGET.match(text, p, le) is None
+                    and p + 2 >= le - _trailing(text, p, le)
+                    and (idx + 1 >= n or _blank_line(text, lines[idx + 1]))
                 ):
                     continue  # an empty comment: it does not swallow the next indented block
                 skip = indent  # a comment, hyperlink target or substitution definition
@@ -369,8 +369,11 @@ def _tick_close(text: str, opener: int, end: int) -> int:
         if q + 1 < end and text[q + 1] == "`":
             pos = q + 2
             continue
-        if q > opener + 1 and not text[q - 1].isspace() \
-                and not (q + 1 < end and text[q + 1].isalnum()):
+        if (
+            q > opener + 1
+            and not text[q - 1].isspace()
+            and not (q + 1 < end and text[q + 1].isalnum())
+        ):
             return q
         pos = q + 1
 
