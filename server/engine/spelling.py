@@ -23,8 +23,13 @@ from .typo_model import TypoModel, shipped_weights
 MIN_UNKNOWN_LENGTH = 4
 #: Known typos shorter than this are not flagged (``fo`` is too often a real name).
 MIN_TYPO_LENGTH = 3
+#: Longer runs of letters are data (an alphabet in a string), not words.
+MAX_WORD_LENGTH = 25
 #: All-capital words up to this length are taken as acronyms (``NTFS``, ``HTTPX``).
 MAX_ACRONYM_LENGTH = 5
+#: In code, a listed misspelling is flagged only if the typo model gives it at least this
+#: probability (every real typo we measured scores above 0.8; ``writeable`` scores 0.2).
+KNOWN_TYPO_MIN_PROBABILITY = 0.5
 
 _CODE_KINDS = frozenset(
     {RegionKind.COMMENT, RegionKind.DOCSTRING, RegionKind.STRING, RegionKind.IDENTIFIER}
@@ -89,7 +94,9 @@ class Speller:
 
     def _judge(self, word: str, kind: RegionKind) -> Verdict | None:
         in_code = kind in _CODE_KINDS
-        if len(word) < 2 or not word.replace("'", "").replace("\u2019", "").isalpha():
+        if not 2 <= len(word) <= MAX_WORD_LENGTH:
+            return None  # no English word is longer: a run of letters in data, not a word
+        if not word.replace("'", "").replace("\u2019", "").isalpha():
             return None
         lexicon = self.lexicon
         if lexicon.knows(word, self.dialect):
@@ -98,11 +105,13 @@ class Speller:
             return None  # proper nouns are written in lower case in code: `london`, `linux`
         other = lexicon.other_dialect_form(word, self.dialect)
         if other is not None:
-            return self._dialect_verdict(word, other)
+            # In code, the other dialect's spelling is usually an API's (CancelledError,
+            # colour=...) that the user cannot change: only prose is held to the dialect.
+            return None if in_code else self._dialect_verdict(word, other)
         if "'" in word or "’" in word:
             return self._judge_contraction(word, kind)
         typo_fixes = lexicon.known_typo(word)
-        if typo_fixes and len(word) >= MIN_TYPO_LENGTH:
+        if typo_fixes and len(word) >= MIN_TYPO_LENGTH and not self._listed_but_a_name(word, kind):
             # The suggester leads with the listed fixes, in this dialect's spelling.
             suggestions = tuple(self.suggester.suggest(word, limit=5))
             return Verdict(
@@ -115,6 +124,8 @@ class Speller:
             return None
         if word.isupper() and len(word) <= MAX_ACRONYM_LENGTH:
             return None
+        if _is_plural_acronym(word):
+            return None  # IDEs, URLs, CPUs
         if in_code and word.isalpha() and lexicon.is_compound(word.lower(), self.dialect):
             return None
         if in_code and self.typo_model is not None and not self.typo_model.is_typo(word, kind):
@@ -125,6 +136,14 @@ class Speller:
         else:
             message = f"Unknown word '{word}'"
         return Verdict(Rule.UNKNOWN_WORD, message, suggestions, 0.8 if suggestions else 0.5)
+
+    def _listed_but_a_name(self, word: str, kind: RegionKind) -> bool:
+        """A listed misspelling that reads, in code, far more like a name (``minc``,
+        ``writeable`` as an API's attribute) than a slip: the list alone does not decide."""
+        model = self.typo_model
+        if kind not in _CODE_KINDS or model is None or model.weights is None:
+            return False
+        return model.probability(word, kind) < KNOWN_TYPO_MIN_PROBABILITY
 
     def _judge_contraction(self, word: str, kind: RegionKind) -> Verdict | None:
         """``doesn't`` is known as a whole; ``dosen't`` is judged by its first part."""
@@ -176,6 +195,10 @@ class Speller:
 
     def suggest(self, word: str, extra_words: Collection[str] = ()) -> list[str]:
         return self.suggester.suggest(word, limit=5, extra_words=extra_words)
+
+
+def _is_plural_acronym(word: str) -> bool:
+    return len(word) >= 3 and word.endswith("s") and word[:-1].isupper()
 
 
 def _match_case(original: str, word: str) -> str:

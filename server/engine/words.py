@@ -52,7 +52,9 @@ _SKIP = re.compile("|".join(f"(?:{p})" for p in _SKIP_PATTERNS))
 # In string literals: escapes and format specifiers (printf, str.format, f-string leftovers,
 # shell/JS interpolation leftovers).
 _STRING_SKIP = re.compile(
-    r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\}|[0-7]{1,3}|.)"
+    # A backslash and the letters after it: escapes the extractor could not split off (raw
+    # strings, regexes, Windows paths): "\nWorld" or "\Microsoft" are not words.
+    r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\}|[0-7]{1,3}|[A-Za-z]+|.)"
     r"|%(?:\([^)]*\))?[-#0 +']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?"
     r"[diouxXeEfFgGcrsaAnpb%]"
     r"|\{[^{}\s]*\}"

@@ -147,10 +147,8 @@ def test_workspace_and_cli_words(tmp_path: Path) -> None:
 
 def test_project_vocabulary_across_files(tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
-        (tmp_path / f"{name}.py").write_text(
-            f"import zorbulate\n\ndef {name}():\n    return zorbulate.run()\n"
-        )
-    (tmp_path / "d.py").write_text("def grumblify():\n    return 1\n")
+        (tmp_path / f"{name}.md").write_text(f"# {name}\n\nRun zorbulate on the {name} data.\n")
+    (tmp_path / "d.md").write_text("Then grumblify it.\n")
     result = run("check", "--format", "json", ".", cwd=tmp_path)
     flagged = {json.loads(x)["text"] for x in result.stdout.splitlines()}
     assert "zorbulate" not in flagged  # used in three files: the project's vocabulary

@@ -58,8 +58,14 @@ def test_hyphenated_and_code_like_tokens_split_in_prose() -> None:
 
 
 def test_string_escapes_and_format_specifiers_are_masked() -> None:
-    text = r"Hello\nWorld %s %(name)s %-5.2f {0} {name!r} ${HOME} $USER \x41 \u00e9 \t"
+    text = r"Hello %s World %(name)s %-5.2f {0} {name!r} ${HOME} $USER \x41 \u00e9 \t"
     assert words(text, RegionKind.STRING) == ["Hello", "World"]
+
+
+def test_backslash_words_in_raw_strings_are_not_words() -> None:
+    # Escapes the extractor could not split off (raw strings, regexes, Windows paths).
+    text = r"Software\Microsoft\Windows and \d+\sfoo then Text"
+    assert words(text, RegionKind.STRING) == ["Software", "and", "then", "Text"]
 
 
 def test_escapes_are_not_masked_in_prose() -> None:

@@ -1,0 +1,153 @@
+"""The engine as text in, findings out: what is flagged, what is not, caching, cancelling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from server.engine.checker import CheckCancelled, Checker, CheckOptions
+from server.engine.types import Rule
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+def flagged(checker: Checker, text: str, language: str) -> list[str]:
+    return [i.text for i in checker.check(text, language).issues]
+
+
+def assert_no_issues(checker: Checker, text: str, language: str) -> None:
+    issues = checker.check(text, language).issues
+    assert issues == [], [(i.text, i.message) for i in issues]
+
+
+def test_prose_flags_unknown_words_with_suggestions(checker: Checker) -> None:
+    (issue,) = checker.check("The quick borwn fox.\n", "plaintext").issues
+    assert (issue.text, issue.start, issue.end) == ("borwn", 10, 15)
+    assert issue.suggestions[0] == "brown"
+    assert issue.rule == Rule.UNKNOWN_WORD.value
+
+
+def test_known_typos_and_short_words(checker: Checker) -> None:
+    issues = checker.check("Teh cat sat on teh mat, idx and buf are fine.\n", "plaintext").issues
+    assert [(i.text, i.rule, i.suggestions[0]) for i in issues] == [
+        ("Teh", Rule.KNOWN_TYPO.value, "The"),
+        ("teh", Rule.KNOWN_TYPO.value, "the"),
+    ]
+
+
+def test_case_is_kept_in_suggestions(checker: Checker) -> None:
+    text = "RECIEVE Recieve recieve\n"
+    assert [i.suggestions[0] for i in checker.check(text, "plaintext").issues] == [
+        "RECEIVE",
+        "Receive",
+        "receive",
+    ]
+
+
+def test_identifier_parts_are_flagged_alone(checker: Checker) -> None:
+    text = "def compute_quantitiy(recieveBuffer):\n    return recieveBuffer\n"
+    issues = checker.check(text, "python").issues
+    assert [(i.text, text[i.start : i.end]) for i in issues] == [
+        ("quantitiy", "quantitiy"),
+        ("recieve", "recieve"),
+        ("recieve", "recieve"),
+    ]
+    assert issues[0].suggestions[0] == "quantity"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # names built from pieces, abbreviations, truncations: not typos
+        "def read(nchannels, kwonlyargs, tkconsole, flds, expon):\n    return nchannels\n",
+        "klass = type(obj)\nmaxc = 3\nypos = xmax - xmin\n",
+        "def startswith(self):\n    return isinstance(self, str) and self.getcwd()\n",
+        # British spellings of APIs in code are not the user's to change
+        "except asyncio.CancelledError:\n    colour = 'grey'\n",
+        # plural acronyms, URLs, hex, paths in strings and comments
+        "# See https://exmple.com/recieve for the IDEs list; sha 3f9a2bc7d1\n"
+        "path = '/usr/lib/libfoo.so'\n",
+        # raw strings with backslashes
+        "KEY = r'Software\\Microsoft\\Windows\\CurrentVersion'\n",
+        # a run of letters that is data, not a word
+        "LETTERS = 'ßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ'\n",
+    ],
+)
+def test_code_false_positives_stay_fixed(checker: Checker, source: str) -> None:
+    assert_no_issues(checker, source, "python")
+
+
+def test_dialect_is_a_prose_rule(checker: Checker) -> None:
+    (issue,) = checker.check("The colour is nice.\n", "markdown").issues
+    assert issue.rule == Rule.DIALECT.value and issue.suggestions == ("color",)
+    gb = Checker(CheckOptions(dialect="en-GB"))
+    (issue,) = gb.check("The color is nice.\n", "markdown").issues
+    assert issue.suggestions == ("colour",)
+
+
+def test_contractions_and_possessives(checker: Checker) -> None:
+    assert flagged(checker, "It doesn't matter; it's John's.\n", "plaintext") == []
+    (issue,) = checker.check("It dosen't matter.\n", "plaintext").issues
+    assert issue.text == "dosen't" and issue.suggestions[0] == "doesn't"
+
+
+def test_markdown_code_is_not_checked(checker: Checker) -> None:
+    text = "Use `recieve()` here.\n\n```python\nrecieve = 1\n```\n[ok](https://x.org/recieve)\n"
+    assert flagged(checker, text, "markdown") == []
+
+
+def test_accepted_words_are_filtered(checker: Checker) -> None:
+    text = "The frobnicator spins.\n"
+    assert flagged(checker, text, "plaintext") == ["frobnicator"]
+    assert checker.check(text, "plaintext", accepted={"frobnicator"}).issues == []
+
+
+def test_ignore_patterns() -> None:
+    checker = Checker(CheckOptions(ignore_patterns=(r"JIRA-\w+",)))
+    assert checker.check("See JIRA-wrodx for details.\n", "plaintext").issues == []
+
+
+def test_only_changed_regions_are_checked_again() -> None:
+    checker = Checker()
+    paragraphs = [f"Paragraph number {n} has a wrod in it." for n in range(50)]
+    text = "\n\n".join(paragraphs) + "\n"
+    first = checker.check(text, "markdown")
+    assert first.stats.regions == 50 and first.stats.regions_checked == 50
+    edited = text.replace("number 7 has", "number 7 hass")
+    second = checker.check(edited, "markdown")
+    assert second.stats.regions_checked == 1
+    assert len(second.issues) == len(first.issues) + 1
+
+
+def test_should_stop_cancels() -> None:
+    checker = Checker()
+    text = "\n\n".join(f"Para {n} wrod." for n in range(500))
+    with pytest.raises(CheckCancelled):
+        checker.check(text, "markdown", should_stop=lambda: True)
+
+
+def test_configure_clears_only_on_change() -> None:
+    checker = Checker()
+    assert checker.configure(CheckOptions()) is False
+    assert checker.configure(CheckOptions(dialect="en-GB")) is True
+    assert checker.configure(CheckOptions(spelling=False)) is True
+    assert checker.check("A wrod.\n", "plaintext").issues == []
+
+
+def test_unknown_language_yields_nothing(checker: Checker) -> None:
+    assert checker.check("wrod wrod", "haskell").issues == []
+
+
+def test_engine_imports_no_lsp_or_model_runtime() -> None:
+    code = (
+        "import sys, server.engine.checker, server.engine.spelling, server.engine.extract;"
+        "bad = [m for m in ('pygls', 'lsprotocol', 'onnxruntime', 'torch') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
