@@ -9,8 +9,8 @@ import pytest
 
 from server.engine.lexicon import Lexicon
 from server.engine.suggest import Suggester
-from server.engine.typo_model import FEATURES, TypoModel, TypoModelWeights, shipped_weights
 from server.engine.types import RegionKind
+from server.engine.typo_model import FEATURES, TypoModel, TypoModelWeights, shipped_weights
 
 
 @pytest.fixture(scope="module")
