@@ -8,8 +8,8 @@ Run once by a maintainer (the outputs are committed), from the repository root::
 
 Without local paths the script fetches its sources itself through the ordinary package
 clients: ``apt-get download scowl``, ``pip download symspellpy`` / ``codespell`` and
-``npm pack @cspell/dict-*``. The two typo lists that are not packaged (crate-ci/typos'
-``words.csv``) are read from ``../shared/data/typo-lists/`` or ``--typos``.
+``npm pack @cspell/dict-*``. crate-ci/typos' ``words.csv`` (MIT OR Apache-2.0), which no
+package carries, is vendored gzip'd in ``tools/data/`` (from crate-ci/typos @ 3bc303c295c0).
 
 Outputs (all small, gzip'd text, read by ``server/engine/lexicon.py`` and ``suggest.py``):
 
@@ -425,7 +425,10 @@ def read_frequencies(data: bytes) -> tuple[dict[str, int], int]:
 
 def read_typos_csv(path: Path) -> dict[str, list[str]]:
     pairs: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    for line in raw.decode("utf-8").splitlines():
         typo, *fixes = (p.strip() for p in line.split(","))
         fixes = [f for f in fixes if f]
         if typo and fixes:
@@ -921,7 +924,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scowl-dir", type=Path, help="SCOWL final/ lists (default: system)")
     parser.add_argument("--symspell", type=Path, help="symspellpy wheel, folder or the .txt")
     parser.add_argument("--cspell-dir", type=Path, help="folder of npm-packed @cspell tarballs")
-    parser.add_argument("--typos", type=Path, default=SHARED / "typo-lists" / "typos-words.csv")
+    parser.add_argument(
+        "--typos",
+        type=Path,
+        default=ROOT / "tools" / "data" / "typos-words.csv.gz",
+        help="crate-ci/typos' words.csv, plain or gzip'd (a copy is vendored in tools/data)",
+    )
     parser.add_argument(
         "--codespell", type=Path, default=SHARED / "typo-lists" / "codespell-dictionary.txt"
     )

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
+import io
 import json
 import random
 import subprocess
@@ -40,29 +42,57 @@ sys.path.insert(0, str(ROOT))
 from server.engine.extract import extract_regions, language_for_path  # noqa: E402
 from server.engine.lexicon import Lexicon  # noqa: E402
 from server.engine.spelling import Speller  # noqa: E402
-from server.engine.typo_model import FEATURES, TypoModel  # noqa: E402
 from server.engine.types import RegionKind, Rule  # noqa: E402
+from server.engine.typo_model import FEATURES, TypoModel  # noqa: E402
 from server.engine.words import tokenize  # noqa: E402
 
 #: Debian (bookworm) packages whose sources make the training corpus, by language.
 PACKAGES: dict[str, list[str]] = {
-    "python": ["python3-django", "python3-requests", "python3-flask", "python3-sqlalchemy",
-               "python3-twisted", "python3-jinja2", "python3-click"],
-    "javascript": ["node-lodash", "node-express", "node-yargs", "node-commander", "node-semver",
-                   "node-glob", "node-debug", "node-typescript"],
-    "go": ["golang-github-spf13-cobra-dev", "golang-github-gorilla-mux-dev",
-           "golang-golang-x-tools-dev", "golang-github-sirupsen-logrus-dev",
-           "golang-github-stretchr-testify-dev"],
-    "rust": ["librust-serde-dev", "librust-regex-dev", "librust-clap-dev", "librust-tokio-dev",
-             "librust-syn-dev"],
+    "python": [
+        "python3-django",
+        "python3-requests",
+        "python3-flask",
+        "python3-sqlalchemy",
+        "python3-twisted",
+        "python3-jinja2",
+        "python3-click",
+    ],
+    "javascript": [
+        "node-lodash",
+        "node-express",
+        "node-yargs",
+        "node-commander",
+        "node-semver",
+        "node-glob",
+        "node-debug",
+        "node-typescript",
+    ],
+    "go": [
+        "golang-github-spf13-cobra-dev",
+        "golang-github-gorilla-mux-dev",
+        "golang-golang-x-tools-dev",
+        "golang-github-sirupsen-logrus-dev",
+        "golang-github-stretchr-testify-dev",
+    ],
+    "rust": [
+        "librust-serde-dev",
+        "librust-regex-dev",
+        "librust-clap-dev",
+        "librust-tokio-dev",
+        "librust-syn-dev",
+    ],
     "c": ["libglib2.0-dev", "libcurl4-openssl-dev", "libsqlite3-dev", "libboost1.74-dev"],
     "shellscript": ["bash-completion"],
 }
 
 #: False flags allowed per 1,000 lines of code, by region kind (sums to well under 2).
 BUDGETS = {"identifier": 0.5, "comment": 0.35, "string": 0.25}
-KIND_GROUP = {RegionKind.IDENTIFIER: "identifier", RegionKind.COMMENT: "comment",
-              RegionKind.DOCSTRING: "comment", RegionKind.STRING: "string"}
+KIND_GROUP = {
+    RegionKind.IDENTIFIER: "identifier",
+    RegionKind.COMMENT: "comment",
+    RegionKind.DOCSTRING: "comment",
+    RegionKind.STRING: "string",
+}
 CODE_KINDS = frozenset(KIND_GROUP)
 MAX_PER_FILE_AND_WORD = 3
 
@@ -93,8 +123,9 @@ def download(cache: Path) -> Corpus:
         for package in packages:
             found = sorted(debs.glob(f"{package}_*.deb"))
             if not found:
-                subprocess.run(["apt-get", "download", package], cwd=debs, check=True,
-                               capture_output=True)
+                subprocess.run(
+                    ["apt-get", "download", package], cwd=debs, check=True, capture_output=True
+                )
                 found = sorted(debs.glob(f"{package}_*.deb"))
             deb = found[-1]
             corpus.versions[package] = deb.name.split("_")[1].replace("%3a", ":")
@@ -105,8 +136,12 @@ def download(cache: Path) -> Corpus:
             for path in sorted(tree.rglob("*")):
                 if path.is_file() and not path.is_symlink():
                     guessed = language_for_path(path)
-                    if guessed is not None and guessed not in ("plaintext", "markdown",
-                                                               "restructuredtext", "latex"):
+                    if guessed is not None and guessed not in (
+                        "plaintext",
+                        "markdown",
+                        "restructuredtext",
+                        "latex",
+                    ):
                         corpus.files.append((lang, path, package))
     return corpus
 
@@ -137,12 +172,14 @@ def sample_files(corpus: Corpus, max_lines: int, seed: int) -> list[tuple[str, P
 
 
 def reverse_typos(path: Path) -> dict[str, list[str]]:
-    """correct word -> its listed misspellings (typos-words.csv: typo,correction...)."""
+    """correct word -> its listed misspellings (typos' words.csv: typo,correction...)."""
     out: dict[str, list[str]] = defaultdict(list)
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.reader(fh):
-            if len(row) >= 2 and row[0].isalpha() and len(row[0]) >= 4:
-                out[row[1].lower()].append(row[0].lower())
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    for row in csv.reader(io.StringIO(raw.decode("utf-8"))):
+        if len(row) >= 2 and row[0].isalpha() and len(row[0]) >= 4:
+            out[row[1].lower()].append(row[0].lower())
     return out
 
 
@@ -154,8 +191,13 @@ def _case_like(original: str, word: str) -> str:
     return word
 
 
-def collect(files: list[tuple[str, Path, str]], speller: Speller, lexicon: Lexicon,
-            typo_pairs: dict[str, list[str]], seed: int) -> tuple[list[Example], dict[str, int]]:
+def collect(
+    files: list[tuple[str, Path, str]],
+    speller: Speller,
+    lexicon: Lexicon,
+    typo_pairs: dict[str, list[str]],
+    seed: int,
+) -> tuple[list[Example], dict[str, int]]:
     """Negatives (unknown words of the code) and planted positives, with lines per file."""
     rng = random.Random(seed + 1)
     examples: list[Example] = []
@@ -205,13 +247,21 @@ def featurise(examples: list[Example], model: TypoModel) -> np.ndarray:
             cache[k] = model.features(ex.word, ex.kind)
         rows.append(cache[k])
         if (i + 1) % 5000 == 0:
-            print(f"  features {i + 1}/{len(examples)} ({time.time() - started:.0f}s)",
-                  file=sys.stderr)
+            print(
+                f"  features {i + 1}/{len(examples)} ({time.time() - started:.0f}s)",
+                file=sys.stderr,
+            )
     return np.array(rows, dtype=np.float64)
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3,
-        steps: int = 3000, lr: float = 0.5) -> tuple[np.ndarray, float]:
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    l2: float = 1e-3,
+    steps: int = 3000,
+    lr: float = 0.5,
+) -> tuple[np.ndarray, float]:
     """Weighted logistic regression by full-batch gradient descent (standardised inputs)."""
     pos = w[y == 1].sum()
     neg = w[y == 0].sum()
@@ -231,12 +281,17 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "quill-train")
-    parser.add_argument("--typos", type=Path,
-                        default=ROOT.parent / "shared" / "data" / "typo-lists" / "typos-words.csv",
-                        help="the typos project's words.csv (crate-ci/typos, MIT)")
+    parser.add_argument(
+        "--typos",
+        type=Path,
+        default=ROOT / "tools" / "data" / "typos-words.csv.gz",
+        help="the typos project's words.csv (crate-ci/typos, MIT; vendored)",
+    )
     parser.add_argument("--max-lines", type=int, default=50_000, help="lines per language")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", type=Path, default=ROOT / "server" / "engine" / "data" / "typo_model.json")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "server" / "engine" / "data" / "typo_model.json"
+    )
     args = parser.parse_args()
 
     started = time.time()
@@ -260,7 +315,9 @@ def main() -> int:
     coef, bias = fit(xs[~held], y[~held], w[~held])
 
     prob = 1 / (1 + np.exp(-np.clip(xs @ coef + bias, -30, 30)))
-    held_lines = sum(n for k, n in lines.items() if int(hashlib.sha1(k.encode()).hexdigest(), 16) % 5 == 0)
+    held_lines = sum(
+        n for k, n in lines.items() if int(hashlib.sha1(k.encode()).hexdigest(), 16) % 5 == 0
+    )
     thresholds: dict[str, float] = {}
     metrics: dict[str, dict[str, float]] = {}
     for group in BUDGETS:
@@ -308,7 +365,7 @@ def main() -> int:
     }
     args.output.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(out["metadata"]["held_out_metrics"], indent=1))
-    print(dict(zip(FEATURES, out["weights"])))
+    print(dict(zip(FEATURES, out["weights"], strict=True)))
     return 0
 
 
