@@ -3,10 +3,14 @@
 #   make test  - install the test needs into the same .venv and run the whole suite
 # Other targets: lint, typecheck, bench, clean.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
+# pip warns about every unreachable extra index configured on some machines; keep the rest.
+QUIET_PIP := grep -v "^WARNING: Location '.*' is ignored" || true
 export HF_HUB_OFFLINE := 1
 export PIP_NO_INPUT := 1
 
@@ -17,11 +21,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(PY) pyproject.toml
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -e . 2>&1 | { $(QUIET_PIP); }
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev]' 2>&1 | { $(QUIET_PIP); }
 	@touch $@
 
 install: $(VENV)/.installed
@@ -33,9 +37,8 @@ run: install
 	@echo
 	@echo "== Connect an editor =="
 	@echo "The language server is: $(abspath $(PY)) -m server   (or $(abspath $(VENV))/bin/quill-lsp)"
-	@echo "  Neovim 0.11:  see editors/neovim/README.md (vim.lsp.enable('quill'))"
-	@echo "  VS Code:      see editors/vscode/README.md"
-	@echo "  Any editor:   run the command above over stdio; README.md lists every setting."
+	@echo "  Neovim, Helix, Emacs and any other LSP client: README.md, section 'Connect an editor'."
+	@echo "  Settings: README.md, section 'Configuration'."
 	@echo "Check your own files:  $(VENV)/bin/quill check PATH...   (fix: quill fix --stdout FILE)"
 
 test: install-dev

@@ -66,7 +66,7 @@ class _Ignore:
 
     def matches(self, path: Path, is_dir: bool) -> bool:
         try:
-            rel = path.relative_to(self.base).as_posix()
+            rel = path.absolute().relative_to(self.base).as_posix()
         except ValueError:
             return False
         return self.spec.match_file(rel + "/" if is_dir else rel)
@@ -114,9 +114,8 @@ def iter_files(
             yield path
             count += 1
             continue
-        root = path.resolve()
-        ignores = _inherited_ignores(root) if respect_gitignore else []
-        for file in _walk(root, ignores, respect_gitignore, skip_vendored):
+        ignores = _inherited_ignores(path.absolute()) if respect_gitignore else []
+        for file in _walk(path, ignores, respect_gitignore, skip_vendored):
             if known_languages_only and language_for_path(file) is None:
                 continue
             yield file
@@ -131,7 +130,7 @@ def _walk(
     if respect_gitignore:
         spec = _load_spec(directory / ".gitignore")
         if spec:
-            ignores = [*ignores, _Ignore(directory, spec)]
+            ignores = [*ignores, _Ignore(directory.absolute(), spec)]
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
