@@ -291,6 +291,12 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
 
 
+def _json_span(text: str, start: int, end: int, starts: list[int]) -> dict[str, int]:
+    line, column = _line_col(text, start, starts)
+    end_line, end_column = _line_col(text, end, starts)
+    return {"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+
+
 def check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     selected = _selected(args, err)
     if selected is None:
@@ -316,9 +322,12 @@ def check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                             "end_column": end_column,
                             "category": issue.category.value,
                             "rule": issue.rule,
-                            "message": issue.message,
+                            "message": issue.full_message,
                             "text": issue.text,
                             "suggestions": list(issue.suggestions),
+                            "related": [
+                                _json_span(result.text, s, e, starts) for s, e in issue.related
+                            ],
                         },
                         ensure_ascii=False,
                     )
@@ -328,7 +337,9 @@ def check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 hint = (
                     f" (suggestions: {', '.join(issue.suggestions)})" if issue.suggestions else ""
                 )
-                out.write(f"{result.path}:{line}:{column}: {issue.rule}: {issue.message}{hint}\n")
+                out.write(
+                    f"{result.path}:{line}:{column}: {issue.rule}: {issue.full_message}{hint}\n"
+                )
     if error:
         return EXIT_ERROR
     return EXIT_FINDINGS if found else EXIT_CLEAN

@@ -19,13 +19,36 @@ from dataclasses import dataclass, field
 from .extract import canonical_language, extract_regions
 from .lexicon import Lexicon
 from .spelling import Speller
-from .types import CheckStats, Issue, Region
+from .types import CheckStats, Issue, Region, RegionKind, Token
 from .words import tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
 CACHE_SIZE = 200_000
 #: How often (in regions) a check looks at its cancellation flag.
 _CANCEL_EVERY = 64
+
+
+#: A passage where at least this share of the words are unknown is taken for another language
+#: (or for data), and not flagged: "no flags at low confidence".
+FOREIGN_SHARE = 0.5
+#: ... when it has at least this many words, or any letter outside ASCII (``días``).
+FOREIGN_MIN_WORDS = 6
+
+
+def _looks_foreign(tokens: list[Token], speller: Speller) -> bool:
+    """Is this region mostly words no English dictionary has (Spanish strings, base32...)?"""
+    words = [t.text for t in tokens if len(t.text) >= 3 and t.text.isalpha()]
+    if not words:
+        return False
+    lexicon, dialect = speller.lexicon, speller.dialect
+    unknown = sum(
+        1
+        for w in words
+        if not lexicon.knows(w, dialect) and not lexicon.knows(w.capitalize(), dialect)
+    )
+    if unknown / len(words) < FOREIGN_SHARE:
+        return False
+    return len(words) >= FOREIGN_MIN_WORDS or any(not w.isascii() for w in words)
 
 
 class CheckCancelled(Exception):
@@ -124,6 +147,9 @@ class Checker:
         stats.regions = len(regions)
         stats.extra["extract_ms"] = (time.perf_counter() - started) * 1000
         issues: list[Issue] = []
+        #: (flagged part, whole identifier) -> index in ``issues`` of its first occurrence.
+        first_seen: dict[tuple[str, str], int] = {}
+        repeats: dict[int, list[tuple[int, int]]] = {}
         for index, region in enumerate(regions):
             if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
                 raise CheckCancelled()
@@ -133,7 +159,19 @@ class Checker:
             for issue in found:
                 if accepted and issue.text.lower() in accepted:
                     continue
-                issues.append(issue.shifted(region.start))
+                moved = issue.shifted(region.start)
+                if region.kind is RegionKind.IDENTIFIER:
+                    # One finding per misspelt identifier, carrying its other occurrences:
+                    # they are one mistake, and one fix must rename them all.
+                    key = (issue.text, text[region.start : region.end])
+                    first = first_seen.get(key)
+                    if first is not None:
+                        repeats.setdefault(first, []).append((moved.start, moved.end))
+                        continue
+                    first_seen[key] = len(issues)
+                issues.append(moved)
+        for position, spans in repeats.items():
+            issues[position] = issues[position].with_related(tuple(spans))
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
         return CheckResult(issues, stats)
 
@@ -160,6 +198,8 @@ class Checker:
         tokens = tokenize(body, local, patterns)
         stats.tokens += len(tokens)
         found = tuple(speller.check_tokens(tokens))
+        if found and region.kind is not RegionKind.IDENTIFIER and _looks_foreign(tokens, speller):
+            found = ()
         if not use_cache:
             return found
         with self._lock:

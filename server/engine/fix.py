@@ -7,15 +7,26 @@ from collections.abc import Iterable
 from .types import Edit, Issue
 
 
+def issue_edits(issue: Issue, replacement: str) -> list[Edit]:
+    """The edits that fix ``issue`` with ``replacement``, at every place it covers."""
+    return [Edit(start, end, replacement) for start, end in issue.spans]
+
+
 def first_suggestion_edits(issues: Iterable[Issue]) -> list[Edit]:
-    """One edit per issue with a suggestion (its first), dropping any that overlap."""
+    """The first suggestion of every issue (at all its places), dropping edits that overlap."""
+    candidates = [
+        edit
+        for issue in issues
+        if issue.suggestions
+        for edit in issue_edits(issue, issue.suggestions[0])
+    ]
     edits: list[Edit] = []
     last_end = -1
-    for issue in sorted(issues, key=lambda i: (i.start, i.end)):
-        if not issue.suggestions or issue.start < last_end:
+    for edit in sorted(candidates, key=lambda e: (e.start, e.end)):
+        if edit.start < last_end:
             continue
-        edits.append(Edit(issue.start, issue.end, issue.suggestions[0]))
-        last_end = issue.end
+        edits.append(edit)
+        last_end = edit.end
     return edits
 
 

@@ -86,6 +86,10 @@ class Issue:
     message: str
     suggestions: tuple[str, ...] = ()
     confidence: float = 1.0
+    #: Other places with the same mistake that one fix must change together: the other
+    #: occurrences of a misspelt identifier in the document (renaming one alone would break
+    #: the code), as ``(start, end)`` document offsets.
+    related: tuple[tuple[int, int], ...] = ()
 
     def shifted(self, delta: int) -> Issue:
         """The same issue moved by ``delta`` code points (regions are cached region-relative)."""
@@ -98,7 +102,33 @@ class Issue:
             self.message,
             self.suggestions,
             self.confidence,
+            tuple((s + delta, e + delta) for s, e in self.related),
         )
+
+    def with_related(self, related: tuple[tuple[int, int], ...]) -> Issue:
+        return Issue(
+            self.start,
+            self.end,
+            self.text,
+            self.rule,
+            self.category,
+            self.message,
+            self.suggestions,
+            self.confidence,
+            related,
+        )
+
+    @property
+    def full_message(self) -> str:
+        """The message, saying how many more places one fix will change."""
+        if not self.related:
+            return self.message
+        return f"{self.message} ({len(self.related)} more in this file, fixed together)"
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Every place this issue covers: its own range first, then the related ones."""
+        return ((self.start, self.end), *self.related)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..engine.fix import first_suggestion_edits
+from ..engine.fix import first_suggestion_edits, issue_edits
 from ..engine.types import Category, Issue
 from .commands import ADD_WORD as COMMAND_ADD_WORD
 from .commands import IGNORE_WORD as COMMAND_IGNORE_WORD
@@ -40,7 +40,7 @@ def quick_fixes(
     a diagnostic that still matches one of them (same place, same word), so a diagnostic the
     user has typed past never produces an edit.
     """
-    live = {(i.start, i.end, i.text) for i in current}
+    live = {(i.start, i.end, i.text): i for i in current}
     if context.only is not None and not any(
         types.CodeActionKind.QuickFix.value.startswith(k) or k.startswith("quickfix")
         for k in context.only
@@ -55,16 +55,18 @@ def quick_fixes(
         word = payload["word"]
         start = doc.offset_at(diagnostic.range.start, encoding)
         end = doc.offset_at(diagnostic.range.end, encoding)
-        if (start, end, word) in live:
+        issue = live.get((start, end, word))
+        if issue is not None:
+            places = f" ({len(issue.spans)} places)" if issue.related else ""
             for index, suggestion in enumerate(payload["suggestions"][:MAX_FIXES]):
-                edit = types.TextEdit(range=doc.range_at(start, end, encoding), new_text=suggestion)
+                edits = text_edits(issue_edits(issue, suggestion), doc.lines, encoding)
                 result.append(
                     types.CodeAction(
-                        title=f"Change '{word}' to '{suggestion}'",
+                        title=f"Change '{word}' to '{suggestion}'{places}",
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=index == 0,
-                        edit=versioned_edit(doc.uri, doc.version, [edit]),
+                        edit=versioned_edit(doc.uri, doc.version, edits),
                     )
                 )
         if payload["category"] != Category.SPELLING.value or word.lower() in words_offered:

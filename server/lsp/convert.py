@@ -32,14 +32,22 @@ def severity_for(category: str, settings: Settings) -> types.DiagnosticSeverity:
 
 
 def to_diagnostic(
-    issue: Issue, lines: LineIndex, settings: Settings, encoding: str = UTF16
+    issue: Issue, uri: str, lines: LineIndex, settings: Settings, encoding: str = UTF16
 ) -> types.Diagnostic:
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=lines.range_at(start, end, encoding)),
+            message=f"'{issue.text}' here too",
+        )
+        for start, end in issue.related
+    ]
     return types.Diagnostic(
         range=lines.range_at(issue.start, issue.end, encoding),
-        message=issue.message,
+        message=issue.full_message,
         severity=severity_for(issue.category.value, settings),
         code=issue.rule,
         source=SOURCE,
+        related_information=related or None,
         data={
             "rule": issue.rule,
             "category": issue.category.value,
@@ -50,9 +58,13 @@ def to_diagnostic(
 
 
 def to_diagnostics(
-    issues: Iterable[Issue], lines: LineIndex, settings: Settings, encoding: str = UTF16
+    issues: Iterable[Issue],
+    uri: str,
+    lines: LineIndex,
+    settings: Settings,
+    encoding: str = UTF16,
 ) -> list[types.Diagnostic]:
-    return [to_diagnostic(i, lines, settings, encoding) for i in issues]
+    return [to_diagnostic(i, uri, lines, settings, encoding) for i in issues]
 
 
 def diagnostic_payload(diagnostic: types.Diagnostic) -> dict[str, Any] | None:

@@ -164,7 +164,11 @@ class QuillServer(LanguageServer):
         if self.documents.get(doc.uri) is not doc or doc.version != checked.version:
             return
         diagnostics = to_diagnostics(
-            self.state.visible(doc.uri, checked.issues), doc.lines, self.settings, self.encoding
+            self.state.visible(doc.uri, checked.issues),
+            doc.uri,
+            doc.lines,
+            self.settings,
+            self.encoding,
         )
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
@@ -281,7 +285,7 @@ async def pull_diagnostics(
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     items = to_diagnostics(
-        ls.state.visible(doc.uri, checked.issues), doc.lines, ls.settings, ls.encoding
+        ls.state.visible(doc.uri, checked.issues), doc.uri, doc.lines, ls.settings, ls.encoding
     )
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 

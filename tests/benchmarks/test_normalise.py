@@ -44,10 +44,22 @@ def test_parse_typos_converts_byte_offsets() -> None:
     stdout = "\n".join(
         json.dumps(x)
         for x in [
-            {"type": "typo", "path": PATH, "line_num": 1, "byte_offset": 13, "typo": "recieve",
-             "corrections": ["receive"]},
-            {"type": "typo", "path": PATH, "line_num": 2, "byte_offset": 5, "typo": "recieve",
-             "corrections": ["receive"]},
+            {
+                "type": "typo",
+                "path": PATH,
+                "line_num": 1,
+                "byte_offset": 13,
+                "typo": "recieve",
+                "corrections": ["receive"],
+            },
+            {
+                "type": "typo",
+                "path": PATH,
+                "line_num": 2,
+                "byte_offset": 5,
+                "typo": "recieve",
+                "corrections": ["receive"],
+            },
             {"type": "binary_file", "path": "/tmp/x.bin"},
         ]
     )
@@ -81,10 +93,20 @@ def test_parse_cspell_utf16_columns() -> None:
     col16 = len(line2[: line2.index("wrold")].encode("utf-16-le")) // 2
     report = {
         "issues": [
-            {"text": "wrold", "row": 2, "col": col16 + 1, "uri": f"file://{PATH}",
-             "suggestionsEx": [{"word": "world", "isPreferred": True}, {"word": "wold"}]},
-            {"text": "Thiss", "row": 1, "col": 1, "uri": f"file://{PATH}",
-             "suggestionsEx": [{"word": "this", "wordAdjustedToMatchCase": "This"}]},
+            {
+                "text": "wrold",
+                "row": 2,
+                "col": col16 + 1,
+                "uri": f"file://{PATH}",
+                "suggestionsEx": [{"word": "world", "isPreferred": True}, {"word": "wold"}],
+            },
+            {
+                "text": "Thiss",
+                "row": 1,
+                "col": 1,
+                "uri": f"file://{PATH}",
+                "suggestionsEx": [{"word": "this", "wordAdjustedToMatchCase": "This"}],
+            },
         ],
         "result": {"files": 1},
     }
@@ -103,22 +125,40 @@ def test_cspell_uri_with_escapes() -> None:
 
 # -- Harper -------------------------------------------------------------------------------------
 def _harper_lint(kind: str, start: int, end: int, suggestions: list[str]) -> dict[str, object]:
-    return {"rule": "SpellCheck", "kind": kind, "span": {"char_start": start, "char_end": end},
-            "message": "...", "suggestions": suggestions}
+    return {
+        "rule": "SpellCheck",
+        "kind": kind,
+        "span": {"char_start": start, "char_end": end},
+        "message": "...",
+        "suggestions": suggestions,
+    }
 
 
 def test_parse_harper_whole_file_spans_and_kinds() -> None:
     start = TEXT.index("wrold")
-    data = [{"file": "sample.txt", "lint_count": 3, "lints": [
-        _harper_lint("Spelling", start, start + 5, ["Replace with: “world”", "Insert “x”"]),
-        _harper_lint("Typo", 11, 18, ["Replace with: “receive”"]),
-        _harper_lint("Capitalization", 0, 5, ["Replace with: “Naïve”"]),
-    ]}]
+    data = [
+        {
+            "file": "sample.txt",
+            "lint_count": 3,
+            "lints": [
+                _harper_lint("Spelling", start, start + 5, ["Replace with: “world”", "Insert “x”"]),
+                _harper_lint("Typo", 11, 18, ["Replace with: “receive”"]),
+                _harper_lint("Capitalization", 0, 5, ["Replace with: “Naïve”"]),
+            ],
+        }
+    ]
     stdout = "Note: a stray line\n" + json.dumps(data, indent=2)
     found = peers.parse_harper(stdout, texts(), [PATH])
     line2 = TEXT.split("\n")[1]
-    assert found[0] == Finding(PATH, 2, line2.index("wrold"), line2.index("wrold") + 5, "wrold",
-                               ("world", "Insert “x”"), "Spelling")
+    assert found[0] == Finding(
+        PATH,
+        2,
+        line2.index("wrold"),
+        line2.index("wrold") + 5,
+        "wrold",
+        ("world", "Insert “x”"),
+        "Spelling",
+    )
     assert found[1].line == 1 and found[1].text == "recieve" and found[1].col_start == 11
     assert len(found) == 2  # the capitalisation lint is not a spelling claim
     assert len(peers.parse_harper(stdout, texts(), [PATH], kinds=frozenset())) == 3
@@ -159,9 +199,23 @@ def test_parse_ispell_offsets_count_the_caret() -> None:
 
 # -- Quill --------------------------------------------------------------------------------------
 def test_parse_quill_json() -> None:
-    stdout = json.dumps({"path": PATH, "line": 2, "column": 6, "end_line": 2, "end_column": 13,
-                         "category": "spelling", "rule": "spelling.known-typo", "message": "m",
-                         "text": "recieve", "suggestions": ["receive"]}) + "\n"
+    stdout = (
+        json.dumps(
+            {
+                "path": PATH,
+                "line": 2,
+                "column": 6,
+                "end_line": 2,
+                "end_column": 13,
+                "category": "spelling",
+                "rule": "spelling.known-typo",
+                "message": "m",
+                "text": "recieve",
+                "suggestions": ["receive"],
+            }
+        )
+        + "\n"
+    )
     assert peers.parse_quill_json(stdout) == [
         Finding(PATH, 2, 5, 12, "recieve", ("receive",), "spelling.known-typo")
     ]
@@ -227,8 +281,9 @@ def test_plant_offsets_and_collisions() -> None:
     assert planted is not None
     new, renamed, spans = planted
     assert renamed == "compute_vaule"
-    case = identifier_typos.Case("a0001", "x", None, "m.py", "compute_value", renamed, "value",
-                                 "vaule", 8, tuple(spans))
+    case = identifier_typos.Case(
+        "a0001", "x", None, "m.py", "compute_value", renamed, "value", "vaule", 8, tuple(spans)
+    )
     lines = new.split("\n")
     assert [lines[s.line - 1][s.start : s.end] for s in case.part_spans] == ["vaule"]
     # A new name that already exists in the file is refused.
@@ -238,8 +293,9 @@ def test_plant_offsets_and_collisions() -> None:
 
 def test_score_case_position_and_codespell() -> None:
     spans = (identifier_typos.Span(5, 4, 17), identifier_typos.Span(9, 10, 23))
-    case = identifier_typos.Case("b0001", "x", None, "m.py", "compute_value", "compute_vaule",
-                                 "value", "vaule", 8, spans)
+    case = identifier_typos.Case(
+        "b0001", "x", None, "m.py", "compute_value", "compute_vaule", "value", "vaule", 8, spans
+    )
     hit = Finding("f", 9, 18, 23, "vaule", ("value", "valve"))
     other_part = Finding("f", 5, 4, 11, "compute", ())
     elsewhere = Finding("f", 20, 0, 4, "teh", ("the",))

@@ -45,6 +45,7 @@ def test_json_findings_and_exit_code(tmp_path: Path) -> None:
         "message": finding["message"],
         "text": "recieve",
         "suggestions": finding["suggestions"],
+        "related": [],
     }
     assert finding["suggestions"][0] == "receive"
     assert "receive" in finding["message"]
@@ -126,6 +127,19 @@ def test_fix_stdout_keeps_lines(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout == b"The word is misspelled.\n\nSecond line stays.\r\nAnother one.\n"
+
+
+def test_identifier_found_once_with_its_other_places(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text("recieveBuffer = []\nrecieveBuffer.append(1)\n")
+    (finding,) = [
+        json.loads(x)
+        for x in run("check", "--format", "json", "r.py", cwd=tmp_path).stdout.splitlines()
+    ]
+    assert (finding["line"], finding["column"]) == (1, 1)
+    assert finding["related"] == [{"line": 2, "column": 1, "end_line": 2, "end_column": 8}]
+    assert "1 more in this file" in finding["message"]
+    assert run("fix", "--write", "r.py", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "r.py").read_text() == "receiveBuffer = []\nreceiveBuffer.append(1)\n"
 
 
 def test_fix_write_in_place(tmp_path: Path) -> None:

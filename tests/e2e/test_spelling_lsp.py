@@ -291,3 +291,17 @@ async def test_close_clears_diagnostics(quill: QuillClient) -> None:
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     assert await quill.diagnostics(uri, None, after=mark) == []
+
+
+async def test_identifier_fix_renames_every_occurrence(quill: QuillClient) -> None:
+    text = "recieveBuffer = []\nrecieveBuffer.append(1)\n"
+    uri = quill.open("rename.py", text, "python")
+    (diagnostic,) = await quill.diagnostics(uri, 1, predicate=bool)
+    assert diagnostic.related_information is not None
+    assert [r.location.range.start.line for r in diagnostic.related_information] == [1]
+    actions = await quill.code_actions(uri, [diagnostic])
+    preferred = next(a for a in actions if a.is_preferred)
+    assert preferred.title == "Change 'recieve' to 'receive' (2 places)"
+    version, edits = only_edit(preferred)
+    assert version == 1
+    assert apply_text_edits(text, edits) == "receiveBuffer = []\nreceiveBuffer.append(1)\n"

@@ -55,9 +55,27 @@ def test_identifier_parts_are_flagged_alone(checker: Checker) -> None:
     assert [(i.text, text[i.start : i.end]) for i in issues] == [
         ("quantitiy", "quantitiy"),
         ("recieve", "recieve"),
-        ("recieve", "recieve"),
     ]
     assert issues[0].suggestions[0] == "quantity"
+    # One finding per misspelt identifier; its other occurrences travel with it.
+    second = text.rindex("recieve")
+    assert issues[1].related == ((second, second + len("recieve")),)
+
+
+def test_fixing_an_identifier_renames_every_occurrence(checker: Checker) -> None:
+    from server.engine.fix import apply_edits, first_suggestion_edits
+
+    text = "recieveBuffer = []\nrecieveBuffer.append(1)\n# the recieveBuffer holds data\n"
+    issues = checker.check(text, "python").issues
+    fixed = apply_edits(text, first_suggestion_edits(issues))
+    assert fixed == "receiveBuffer = []\nreceiveBuffer.append(1)\n# the receiveBuffer holds data\n"
+
+
+def test_foreign_passages_are_not_flagged(checker: Checker) -> None:
+    spanish = 'MESES = "enero febrero marzo abril mayo junio julio agosto"\nDIAS = "días"\n'
+    assert flagged(checker, spanish, "javascript") == []
+    german = "Dies ist ein kurzer Satz über das Wetter und die Leute.\n\nThe wrod here.\n"
+    assert flagged(checker, german, "markdown") == ["wrod"]
 
 
 @pytest.mark.parametrize(
