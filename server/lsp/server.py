@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, PyglsError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -34,7 +35,19 @@ log = logging.getLogger(__name__)
 
 
 class QuillProtocol(LanguageServerProtocol):
-    """pygls' protocol, but documents are kept by Quill's own store (LSP line rules)."""
+    """pygls' protocol, but documents are kept by Quill's own store (LSP line rules), and a
+    request whose parameters cannot be read is answered with an error (pygls only logs it,
+    which leaves the client waiting for a reply forever)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                error = exc.to_response_error()
+                error.message = f"{error.message}: cannot read the parameters of {data['method']}"
+                self._send_response(data["id"], error=error)
+            raise
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -81,6 +94,17 @@ class QuillServer(LanguageServer):
     @property
     def settings(self) -> Settings:
         return self.state.settings
+
+    def report_server_error(
+        self, error: Exception, source: type[PyglsError] | type[JsonRpcException]
+    ) -> None:
+        """Log every protocol error; tell the user once per kind, not once per message."""
+        log.error("protocol error (%s): %s", source.__name__, error, exc_info=error)
+        self.show_once(
+            f"protocol:{type(error).__name__}",
+            f"the editor sent a message Quill could not handle ({error}); details in the log",
+            types.MessageType.Error,
+        )
 
     # -- messages ------------------------------------------------------------------------------
     def show_once(
