@@ -117,6 +117,7 @@ CORE_WORDS: dict[str, str] = {
         slice sorted staticmethod str sum super tuple vars zip dunder init repr kwargs kwarg
         args argv argc noqa pragma pytest docstring docstrings dataclass dataclasses
         setuptools pyproject venv virtualenv pypi pip conda numpy scipy pandas asyncio
+        klass clazz kls ctor dtor
         itertools functools collections typing mypy ruff flake pylint stdlib builtins builtin
         getitem setitem delitem getattr setattr iterable iterables iterator iterators
         coroutine coroutines awaitable awaitables metaclass metaclasses mixin mixins

@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import random
 import subprocess
 import sys
@@ -44,7 +45,7 @@ from server.engine.lexicon import Lexicon  # noqa: E402
 from server.engine.spelling import Speller  # noqa: E402
 from server.engine.types import RegionKind, Rule  # noqa: E402
 from server.engine.typo_model import FEATURES, TypoModel  # noqa: E402
-from server.engine.words import tokenize  # noqa: E402
+from server.engine.words import split_identifier, tokenize  # noqa: E402
 
 #: Debian (bookworm) packages whose sources make the training corpus, by language.
 PACKAGES: dict[str, list[str]] = {
@@ -171,6 +172,38 @@ def sample_files(corpus: Corpus, max_lines: int, seed: int) -> list[tuple[str, P
     return chosen
 
 
+def build_code_words(files: list[tuple[str, Path, str]], lexicon: Lexicon) -> dict[str, int]:
+    """How common each known word is in the identifiers of real code, as frequency buckets
+    (``round(-10 log10 P)``, the lexicon's scale). Only words the lexicon knows are kept, so
+    a typo that many files repeat never becomes a "common word"."""
+    counts: Counter[str] = Counter()
+    for _lang, path, _package in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        per_file: Counter[str] = Counter()
+        for region in extract_regions(text, language_for_path(path) or "plaintext"):
+            if region.kind is RegionKind.IDENTIFIER:
+                for _, part in split_identifier(text[region.start : region.end]):
+                    if len(part) >= 2 and part.isalpha():
+                        per_file[part.lower()] += 1
+        for word, n in per_file.items():
+            counts[word] += min(n, 10)  # one file's favourite name must not dominate
+    total = sum(counts.values()) or 1
+    buckets: dict[str, int] = {}
+    for word, n in counts.items():
+        if n < 5 or not (lexicon.knows(word, "en") or lexicon.knows(word.capitalize(), "en")):
+            continue
+        buckets[word] = max(1, round(-10 * math.log10(n / total)))
+    return buckets
+
+
+def write_code_words(buckets: dict[str, int], path: Path) -> None:
+    lines = [f"{w}\t{b}" for w, b in sorted(buckets.items(), key=lambda item: (item[1], item[0]))]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
+
+
 def reverse_typos(path: Path) -> dict[str, list[str]]:
     """correct word -> its listed misspellings (typos' words.csv: typo,correction...)."""
     out: dict[str, list[str]] = defaultdict(list)
@@ -290,6 +323,12 @@ def main() -> int:
     parser.add_argument("--max-lines", type=int, default=50_000, help="lines per language")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--code-words",
+        type=Path,
+        default=ROOT / "server" / "engine" / "data" / "code_words.tsv.gz",
+        help="where to write how common words are in code",
+    )
+    parser.add_argument(
         "--output", type=Path, default=ROOT / "server" / "engine" / "data" / "typo_model.json"
     )
     args = parser.parse_args()
@@ -300,9 +339,16 @@ def main() -> int:
     files = sample_files(corpus, args.max_lines, args.seed)
     print(f"{len(files)} files", file=sys.stderr)
     lexicon = Lexicon.shipped()
+    # Step 1: how common words are in code (a prior for corrections in code), from a larger
+    # sample of the same corpus.
+    word_files = sample_files(corpus, args.max_lines * 4, args.seed + 7)
+    code_words = build_code_words(word_files, lexicon)
+    write_code_words(code_words, args.code_words)
+    print(f"{len(code_words)} code words from {len(word_files)} files", file=sys.stderr)
+    # Step 2: the model, whose typo features use that prior.
     speller = Speller(lexicon, use_typo_model=False)
     examples, lines = collect(files, speller, lexicon, reverse_typos(args.typos), args.seed)
-    model = TypoModel(lexicon, speller.suggester, None)
+    model = TypoModel(lexicon, speller.code_suggester, None)
     x = featurise(examples, model)
     y = np.array([e.label for e in examples], dtype=np.float64)
     w = np.array([e.weight for e in examples], dtype=np.float64)
@@ -353,6 +399,7 @@ def main() -> int:
         "metadata": {
             "command": "python tools/train_typo_model.py " + " ".join(sys.argv[1:]),
             "seed": args.seed,
+            "code_words": len(code_words),
             "packages": corpus.versions,
             "files": len(files),
             "lines": sum(lines.values()),

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from .extract import canonical_language, extract_regions
 from .lexicon import Lexicon
 from .spelling import Speller
-from .types import CheckStats, Issue, Region, RegionKind, Token
+from .types import CheckStats, Issue, Region, RegionKind, Rule, Token
 from .words import tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
@@ -36,8 +36,13 @@ FOREIGN_MIN_WORDS = 6
 
 
 def _looks_foreign(tokens: list[Token], speller: Speller) -> bool:
-    """Is this region mostly words no English dictionary has (Spanish strings, base32...)?"""
-    words = [t.text for t in tokens if len(t.text) >= 3 and t.text.isalpha()]
+    """Is this region mostly words no English dictionary has (Spanish strings, base32...)?
+
+    Distinct words are counted, so a typo repeated in a short sentence does not make it look
+    foreign."""
+    words = list(
+        {t.text.lower(): t.text for t in tokens if len(t.text) >= 3 and t.text.isalpha()}.values()
+    )
     if not words:
         return False
     lexicon, dialect = speller.lexicon, speller.dialect
@@ -49,6 +54,25 @@ def _looks_foreign(tokens: list[Token], speller: Speller) -> bool:
     if unknown / len(words) < FOREIGN_SHARE:
         return False
     return len(words) >= FOREIGN_MIN_WORDS or any(not w.isascii() for w in words)
+
+
+#: An unknown capitalised word used this often in one document is a name (Bingley, Kubernetes).
+NAME_MIN_OCCURRENCES = 3
+
+
+def _without_recurring_names(issues: list[Issue]) -> list[Issue]:
+    """Drop unknown Title-case words that the document uses again and again: a writer who
+    types a name three times the same way means it; a typo is seldom repeated letter for
+    letter. Known misspellings are never dropped."""
+    names = Counter(
+        i.text
+        for i in issues
+        if i.rule == Rule.UNKNOWN_WORD.value and i.text[:1].isupper() and i.text[1:].islower()
+    )
+    recurring = {word for word, n in names.items() if n >= NAME_MIN_OCCURRENCES}
+    if not recurring:
+        return issues
+    return [i for i in issues if not (i.rule == Rule.UNKNOWN_WORD.value and i.text in recurring)]
 
 
 class CheckCancelled(Exception):
@@ -172,6 +196,7 @@ class Checker:
                 issues.append(moved)
         for position, spans in repeats.items():
             issues[position] = issues[position].with_related(tuple(spans))
+        issues = _without_recurring_names(issues)
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
         return CheckResult(issues, stats)
 

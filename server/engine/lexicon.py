@@ -120,6 +120,7 @@ class Lexicon:
         self._near_words: dict[int, list[str]] | None = None
         self._cache_lock = threading.Lock()
         self._indexes: dict[int, object] = {}
+        self._code_priors: dict[str, int] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
@@ -238,6 +239,22 @@ class Lexicon:
         if value is None:
             value = self._entries.get(word.lower())
         return value is not None and bool(value & bits)
+
+    def code_priors(self) -> dict[str, int]:
+        """How common words are in code: word -> frequency bucket (``code_words.tsv.gz``,
+        built by ``tools/train_typo_model.py``); empty when the file is not there."""
+        if self._code_priors is None:
+            with self._cache_lock:
+                if self._code_priors is None:
+                    priors: dict[str, int] = {}
+                    source = _data_dir().joinpath("code_words.tsv.gz")
+                    if source.is_file():
+                        for line in _read_gz(source).splitlines():
+                            word, _, bucket = line.partition("\t")
+                            if bucket.isdigit():
+                                priors[word] = int(bucket)
+                    self._code_priors = priors
+        return self._code_priors
 
     def known_typo(self, word: str) -> tuple[str, ...]:
         """Corrections of a listed misspelling (``teh`` -> ``("the",)``), else ``()``."""

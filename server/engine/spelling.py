@@ -60,9 +60,12 @@ class Speller:
         self.lexicon = lexicon
         self.dialect = dialect
         self.suggester = Suggester(lexicon, dialect)
+        #: In code, corrections come from both dialects (APIs say ``cancelled`` and ``color``)
+        #: and are ranked by how common words are in code as well as in English.
+        self.code_suggester = Suggester(lexicon, "en", priors=lexicon.code_priors())
         #: Decides, in code, whether an unknown word is a typo or a name (None: flag all).
         self.typo_model = (
-            TypoModel(lexicon, self.suggester, shipped_weights()) if use_typo_model else None
+            TypoModel(lexicon, self.code_suggester, shipped_weights()) if use_typo_model else None
         )
         self._memo: OrderedDict[tuple[str, RegionKind], Verdict | None] = OrderedDict()
         self._memo_size = memo_size
@@ -110,10 +113,11 @@ class Speller:
             return None if in_code else self._dialect_verdict(word, other)
         if "'" in word or "’" in word:
             return self._judge_contraction(word, kind)
+        suggester = self.code_suggester if in_code else self.suggester
         typo_fixes = lexicon.known_typo(word)
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH and not self._listed_but_a_name(word, kind):
-            # The suggester leads with the listed fixes, in this dialect's spelling.
-            suggestions = tuple(self.suggester.suggest(word, limit=5))
+            # The suggester leads with the listed fixes (in prose, in this dialect's spelling).
+            suggestions = tuple(suggester.suggest(word, limit=5))
             return Verdict(
                 Rule.KNOWN_TYPO,
                 f"'{word}' is a common misspelling of '{suggestions[0]}'",
@@ -130,7 +134,7 @@ class Speller:
             return None
         if in_code and self.typo_model is not None and not self.typo_model.is_typo(word, kind):
             return None  # more likely a name (nchannels, kwonly) than a slip of the fingers
-        suggestions = tuple(self.suggester.suggest(word, limit=5))
+        suggestions = tuple(suggester.suggest(word, limit=5))
         if suggestions:
             message = f"Unknown word '{word}': did you mean '{suggestions[0]}'?"
         else:

