@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
             help="skip files larger than this (default: %(default)s)",
         )
         p.add_argument(
+            "--no-suggestions",
+            action="store_true",
+            help="list findings without ranking corrections (faster; known fixes only)",
+        )
+        p.add_argument(
             "--select",
             default="spelling",
             metavar="CATEGORIES",
@@ -218,7 +223,11 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
         )
         return [], True
     checker = Checker(
-        CheckOptions(dialect=args.dialect, ignore_patterns=tuple(args.ignore_pattern))
+        CheckOptions(
+            dialect=args.dialect,
+            ignore_patterns=tuple(args.ignore_pattern),
+            suggestions=not args.no_suggestions,
+        )
     )
     accepted, problems = _accepted_words(args)
     for problem in problems:

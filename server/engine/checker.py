@@ -86,6 +86,8 @@ class CheckOptions:
     spelling: bool = True
     dialect: str = "en-US"
     ignore_patterns: tuple[str, ...] = ()
+    #: Rank corrections for every finding (off: a faster list with only known fixes).
+    suggestions: bool = True
 
 
 @dataclass
@@ -136,8 +138,11 @@ class Checker:
         with self._lock:
             if options == self._options:
                 return False
-            if options.dialect != self._speller.dialect:
-                self._speller = Speller(self.lexicon, options.dialect)
+            speller = self._speller
+            if (options.dialect, options.suggestions) != (speller.dialect, speller.suggestions):
+                self._speller = Speller(
+                    self.lexicon, options.dialect, suggestions=options.suggestions
+                )
             self._patterns = compile_patterns(
                 [p for p in options.ignore_patterns if not invalid_patterns([p])]
             )

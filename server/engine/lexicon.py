@@ -117,7 +117,7 @@ class Lexicon:
         #: the first time an unknown all-capital word needs it.
         self._upper: dict[str, str] | None = None
         self._compounds: dict[tuple[str, int], bool] = {}
-        self._near_words: dict[int, list[str]] | None = None
+        self._near_words: dict[tuple[int, str, int], list[str]] | None = None
         self._cache_lock = threading.Lock()
         self._indexes: dict[int, object] = {}
         self._code_priors: dict[str, int] | None = None
@@ -296,25 +296,39 @@ class Lexicon:
         """Does the error model explain ``word`` cheaply as a typo of a common word?"""
         from .suggest import ErrorModel
 
-        by_length = self._near_words
-        if by_length is None:
-            by_length = {}
+        near = self._near_words
+        if near is None:
+            # Common words by (length, first letter) and (length, second letter): a typo keeps,
+            # drops or swaps its first letter far more often than it changes it (the same
+            # search as the suggester's), and the pools are a fraction of all words.
+            near = {}
             limit = (COMPOUND_NEAR_BUCKET + 1) << FLAG_BITS
             for w, value in self._entries.items():
                 if value < limit and value & (US | GB) and w.islower() and w.isalpha():
-                    by_length.setdefault(len(w), []).append(w)
-            self._near_words = by_length
+                    near.setdefault((len(w), w[0], 0), []).append(w)
+                    if len(w) > 1:
+                        near.setdefault((len(w), w[1], 1), []).append(w)
+            self._near_words = near
         model = ErrorModel.shipped()
         n = len(word)
+        first, second = word[0], word[1:2]
+        seen: set[str] = set()
         for length in range(n - 2, n + 3):
-            pool = by_length.get(length)
-            if not pool:
-                continue
-            for near, _, _ in process.extract(
-                word, pool, scorer=OSA.distance, score_cutoff=2, limit=None
-            ):
-                if model.cost(word, near, COMPOUND_TYPO_COST) <= COMPOUND_TYPO_COST:
-                    return True
+            keys = [(length, first, 0), (length, first, 1)]
+            if second and second != first:
+                keys.append((length, second, 0))
+            for key in keys:
+                pool = near.get(key)
+                if not pool:
+                    continue
+                for candidate, _, _ in process.extract(
+                    word, pool, scorer=OSA.distance, score_cutoff=2, limit=None
+                ):
+                    if candidate in seen:
+                        continue
+                    seen.add(candidate)
+                    if model.cost(word, candidate, COMPOUND_TYPO_COST) <= COMPOUND_TYPO_COST:
+                        return True
         return False
 
     def _part_ok(self, part: str, bits: int) -> bool:

@@ -56,9 +56,12 @@ class Speller:
         memo_size: int = 50_000,
         *,
         use_typo_model: bool = True,
+        suggestions: bool = True,
     ):
         self.lexicon = lexicon
         self.dialect = dialect
+        #: Rank corrections for every flagged word (False: only listed fixes, for a fast list).
+        self.suggestions = suggestions
         self.suggester = Suggester(lexicon, dialect)
         #: In code, corrections come from both dialects (APIs say ``cancelled`` and ``color``)
         #: and are ranked by how common words are in code as well as in English.
@@ -67,17 +70,19 @@ class Speller:
         self.typo_model = (
             TypoModel(lexicon, self.code_suggester, shipped_weights()) if use_typo_model else None
         )
-        self._memo: OrderedDict[tuple[str, RegionKind], Verdict | None] = OrderedDict()
+        self._memo: OrderedDict[tuple[str, str], Verdict | None] = OrderedDict()
         self._memo_size = memo_size
         self._lock = threading.Lock()
 
     # -- the decision ----------------------------------------------------------------------
     def judge(self, word: str, kind: RegionKind, whole: str = "") -> Verdict | None:
         """``None`` when ``word`` (found in a region of ``kind``) is fine, else a verdict."""
+        if self.lexicon.knows(word, self.dialect):
+            return None  # most words: decided without the memo's lock
         in_code = kind in _CODE_KINDS
         if whole and whole != word and self._whole_is_known(whole, in_code):
             return None
-        key = (word, kind)
+        key = (word, kind.value)
         with self._lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
@@ -117,7 +122,10 @@ class Speller:
         typo_fixes = lexicon.known_typo(word)
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH and not self._listed_but_a_name(word, kind):
             # The suggester leads with the listed fixes (in prose, in this dialect's spelling).
-            suggestions = tuple(suggester.suggest(word, limit=5))
+            if self.suggestions:
+                suggestions = tuple(suggester.suggest(word, limit=5))
+            else:
+                suggestions = tuple(dict.fromkeys(_match_case(word, f) for f in typo_fixes))
             return Verdict(
                 Rule.KNOWN_TYPO,
                 f"'{word}' is a common misspelling of '{suggestions[0]}'",
@@ -134,7 +142,7 @@ class Speller:
             return None
         if in_code and self.typo_model is not None and not self.typo_model.is_typo(word, kind):
             return None  # more likely a name (nchannels, kwonly) than a slip of the fingers
-        suggestions = tuple(suggester.suggest(word, limit=5))
+        suggestions = tuple(suggester.suggest(word, limit=5)) if self.suggestions else ()
         if suggestions:
             message = f"Unknown word '{word}': did you mean '{suggestions[0]}'?"
         else:

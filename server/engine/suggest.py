@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -432,6 +433,8 @@ def sound_key(word: str) -> str:
 
 
 _INDEX_LOCK = threading.Lock()
+#: How many queries' candidates a suggester remembers.
+_MEMO_SIZE = 4096
 
 
 def _index_for(lexicon: Lexicon, bits: int) -> _Index:
@@ -473,6 +476,8 @@ class Suggester:
         #: Extra frequency buckets (lower = more common) that override the English ones when
         #: smaller: how often words occur in code, where ``datagram`` or ``logger`` are common.
         self.priors: Mapping[str, int] = priors or {}
+        self._memo: OrderedDict[str, tuple[tuple[float, str], ...]] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def prior_bucket(self, form: str) -> int:
         """The frequency bucket a candidate is ranked with (English or, if lower, the prior)."""
@@ -527,7 +532,26 @@ class Suggester:
         three letters), from sound (same metaphone key, or one letter off for longer words),
         from the user's ``extra_words`` and from splitting run-together words. A rough score
         (frequency minus a flat cost per edit) picks the shortlist the error model scores.
+        Results are remembered (without ``extra_words``): in code the typo model and the
+        suggestions ask about the same word.
         """
+        if extra_words:
+            return self._score_candidates(query, extra_words)
+        with self._memo_lock:
+            cached = self._memo.get(query)
+            if cached is not None:
+                self._memo.move_to_end(query)
+                return list(cached)
+        scored = self._score_candidates(query, ())
+        with self._memo_lock:
+            self._memo[query] = tuple(scored)
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return scored
+
+    def _score_candidates(
+        self, query: str, extra_words: Collection[str]
+    ) -> list[tuple[float, str]]:
         index = _index_for(self.lexicon, self.bits)
         tuning = self.tuning
         weight = tuning.prior_weight * _NATS_PER_BUCKET

@@ -21,33 +21,56 @@ from .types import Region, RegionKind, Token
 
 # --- things that are not words --------------------------------------------------------------
 
-_SKIP_PATTERNS: tuple[str, ...] = (
-    # URLs with a scheme, and www. hosts
-    r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s<>\"'`)\]}]*",
-    r"\bwww\.[^\s<>\"'`)\]}]+",
-    # e-mail addresses
-    r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
-    # UUIDs
-    r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
-    # hex numbers, colours and hashes (a run of hex digits with at least one digit)
-    r"\b0[xX][0-9A-Fa-f_]+\b",
-    r"#[0-9A-Fa-f]{3,8}\b",
-    r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b",
-    r"\b(?=[0-9A-F]*[0-9])(?=[0-9A-F]*[A-F])[0-9A-F]{7,}\b",
-    # base64 / keys: a long run mixing upper, lower and digits
-    r"(?<![\w/+])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
-    r"[A-Za-z0-9+/]{20,}={0,2}",
-    # paths: absolute, home-relative, dot-relative, Windows drive, and a/b/c.ext
-    r"(?<![\w.])(?:~|\.{1,2})?/(?:[\w.@+-]+/)*[\w.@+-]+/?",
-    r"\b[A-Za-z]:\\[^\s\"'`]*",
-    r"\b[\w.-]+(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b",
-    # numbers with units or suffixes (10px, 5ms, 2GB, 3rd, x86_64, 1e-5, v1.2.3)
-    r"\b\d[\d_.,]*(?:[eE][+-]?\d+)?[A-Za-z]{0,4}\b",
-    r"\b[vV]\d+(?:\.\d+)+\w*",
-    # HTML / XML entities
-    r"&#?\w+;",
+
+def _alternatives(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+# Each group runs only on text holding the character it needs (most paragraphs hold no URL,
+# path or e-mail address, so most regions skip most patterns).
+_SKIP_GROUPS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (  # URLs with a scheme, and www. hosts
+        re.compile(r"://|www\."),
+        _alternatives(
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s<>\"'`)\]}]*",
+            r"\bwww\.[^\s<>\"'`)\]}]+",
+        ),
+    ),
+    (  # e-mail addresses
+        re.compile("@"),
+        _alternatives(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    ),
+    (  # runs that contain digits: UUIDs, hex numbers and hashes, base64, numbers with units
+        re.compile(r"\d"),
+        _alternatives(
+            r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b",
+            r"\b0[xX][0-9A-Fa-f_]+\b",
+            r"\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b",
+            r"\b(?=[0-9A-F]*[0-9])(?=[0-9A-F]*[A-F])[0-9A-F]{7,}\b",
+            r"(?<![\w/+])(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+            r"[A-Za-z0-9+/]{20,}={0,2}",
+            # 10px, 5ms, 2GB, 3rd, x86_64, 1e-5, v1.2.3
+            r"\b\d[\d_.,]*(?:[eE][+-]?\d+)?[A-Za-z]{0,4}\b",
+            r"\b[vV]\d+(?:\.\d+)+\w*",
+        ),
+    ),
+    (  # colours
+        re.compile("#"),
+        _alternatives(r"#[0-9A-Fa-f]{3,8}\b"),
+    ),
+    (  # paths: absolute, home-relative, dot-relative, Windows drive, and a/b/c.ext
+        re.compile(r"[/\\]"),
+        _alternatives(
+            r"(?<![\w.])(?:~|\.{1,2})?/(?:[\w.@+-]+/)*[\w.@+-]+/?",
+            r"\b[A-Za-z]:\\[^\s\"'`]*",
+            r"\b[\w.-]+(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b",
+        ),
+    ),
+    (  # HTML / XML entities
+        re.compile("&"),
+        _alternatives(r"&#?\w+;"),
+    ),
 )
-_SKIP = re.compile("|".join(f"(?:{p})" for p in _SKIP_PATTERNS))
 
 # In string literals: escapes and format specifiers (printf, str.format, f-string leftovers,
 # shell/JS interpolation leftovers).
@@ -112,7 +135,10 @@ def mask_non_words(
         return body
     if kind is RegionKind.STRING:
         body = mask(body, list(_spans(_STRING_SKIP, body)))
-    spans = list(_spans(_SKIP, body))
+    spans: list[tuple[int, int]] = []
+    for trigger, pattern in _SKIP_GROUPS:
+        if trigger.search(body):
+            spans.extend(_spans(pattern, body))
     for pattern in ignore_patterns:
         spans.extend(_spans(pattern, body))
     return mask(body, spans)

@@ -174,3 +174,12 @@ def test_dialect(tmp_path: Path) -> None:
     us = run("check", "--format", "json", "c.txt", cwd=tmp_path)
     assert json.loads(us.stdout)["suggestions"] == ["color"]
     assert run("check", "--dialect", "en-GB", "c.txt", cwd=tmp_path).returncode == 0
+
+
+def test_no_suggestions_lists_faster_with_known_fixes_only(tmp_path: Path) -> None:
+    (tmp_path / "s.txt").write_text("Teh borwn fox.\n")
+    result = run("check", "--format", "json", "--no-suggestions", "s.txt", cwd=tmp_path)
+    findings = {
+        json.loads(x)["text"]: json.loads(x)["suggestions"] for x in result.stdout.splitlines()
+    }
+    assert findings == {"Teh": ["The"], "borwn": []}
