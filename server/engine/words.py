@@ -79,7 +79,7 @@ _STRING_SKIP = re.compile(
     # strings, regexes, Windows paths): "\nWorld" or "\Microsoft" are not words.
     r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\}|[0-7]{1,3}|[A-Za-z]+|.)"
     r"|%(?:\([^)]*\))?[-#0 +']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?"
-    r"[diouxXeEfFgGcrsaAnpb%]"
+    r"[diouxXeEfFgGcrsaAnpb%]\w*"  # ...and a word glued to it: RPM's %define, %files
     r"|\{[^{}\s]*\}"
     r"|\$\{[^}]*\}|\$\w+"
 )

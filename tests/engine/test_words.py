@@ -62,6 +62,11 @@ def test_string_escapes_and_format_specifiers_are_masked() -> None:
     assert words(text, RegionKind.STRING) == ["Hello", "World"]
 
 
+def test_percent_macros_are_not_split_into_words() -> None:
+    # "%define" is a macro (RPM, SQL), not "%d" followed by the word "efine".
+    assert words("%define name %setup -n xy", RegionKind.STRING) == ["name", "n", "xy"]
+
+
 def test_backslash_words_in_raw_strings_are_not_words() -> None:
     # Escapes the extractor could not split off (raw strings, regexes, Windows paths).
     text = r"Software\Microsoft\Windows and \d+\sfoo then Text"

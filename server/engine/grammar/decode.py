@@ -1,0 +1,322 @@
+"""From tagger output to grammar issues: GECToR's iterative decoding, thresholds and rules.
+
+A tagger gives one edit per token per pass, so corrections that need two edits on one token
+("a apple" -> "an apples"? no: "he go" -> "he has gone") take more passes: the corrected
+sentence is tagged again, up to :attr:`GrammarOptions.max_iterations` times (GECToR uses a few;
+most sentences settle after one or two). Only sentences that changed are tagged again.
+
+The final corrected tokens are compared with the original ones, and each changed stretch
+becomes one :class:`~server.engine.types.Issue` whose offsets are code points into the
+sentence string and whose rule and message come from ``classify``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from server.engine.grammar import tags as T
+from server.engine.grammar.classify import CAPITALISATION, classify
+from server.engine.grammar.sentences import Word, detokenize, split_sentences, tokenize
+from server.engine.grammar.tagger import Tagger, TagResult
+from server.engine.types import Category, Issue
+
+log = logging.getLogger(__name__)
+
+#: Common English function words: a sentence of five or more words with none of them is
+#: probably not English (or not prose), and a model trained on English would only guess.
+_FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from as is are was were be been am it
+    its this that these those he she they we you i me him her them us my your his our their
+    not no do does did have has had will would can could should may might must there here
+    what which who when where how why all some any so than then too very just also only
+    """.split()
+)
+_CODE_MARKS = frozenset({"{", "}", "=", "==", "<", ">", ";", "|", "\\", "_", "#", "*", "`"})
+
+
+@dataclass(frozen=True, slots=True)
+class GrammarOptions:
+    """Decoding settings; the shipped model's tuned values travel in its ``config.json``."""
+
+    #: A tag is applied only if its probability is at least this (GECToR's min_probability).
+    min_confidence: float = 0.5
+    #: Added to ``$KEEP``'s probability before choosing (GECToR's "additional confidence"):
+    #: higher means fewer, surer corrections (precision over recall, as F0.5 wants).
+    keep_bias: float = 0.0
+    #: Skip a sentence whose probability of containing an error is below this.
+    min_error_probability: float = 0.0
+    #: Tagging passes at most (one edit per token per pass).
+    max_iterations: int = 3
+    #: Longer sentences are truncated to this many tokens (and the correction says so).
+    max_words: int = 80
+    #: Sentences with fewer words (headings, list items) are not checked.
+    min_words: int = 3
+    #: Capitalisation rules (sentence start, "i"), needed with an uncased model.
+    case_rules: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """Grammar findings for one sentence (offsets relative to that sentence's string)."""
+
+    sentence: str
+    issues: tuple[Issue, ...]
+    #: The sentence with every issue's first suggestion applied.
+    corrected: str
+    #: Why the sentence was skipped or only partly checked (None when fully checked).
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    #: Probability of the least sure tag that produced or changed this token (1.0: untouched).
+    conf: float = 1.0
+
+
+@dataclass(slots=True)
+class _State:
+    words: list[Word]
+    tokens: list[_Tok]
+    deleted_conf: list[float] = field(default_factory=list)
+    active: bool = True
+
+
+def skip_reason(words: Sequence[str], min_words: int) -> str | None:
+    """Why a sentence should not be checked (not English, code, too short), or None."""
+    alpha = [w for w in words if any(c.isalpha() for c in w)]
+    if len(alpha) < min_words:
+        return "too short to check"
+    letters = "".join(alpha)
+    if sum(c.isascii() for c in letters) < 0.9 * len(letters):
+        return "does not look like English"
+    if len(alpha) >= 5 and not any(w.lower() in _FUNCTION_WORDS for w in alpha):
+        return "does not look like English"
+    marks = sum(w in _CODE_MARKS for w in words)
+    odd = sum(("_" in w) or (w[:1].islower() and any(c.isupper() for c in w[1:])) for w in alpha)
+    if marks + odd > max(1, len(words) // 6):
+        return "looks like code"
+    return None
+
+
+class GrammarCorrector:
+    """Tags sentences with a :class:`Tagger` and turns the tags into issues."""
+
+    def __init__(self, tagger: Tagger, options: GrammarOptions | None = None) -> None:
+        self.tagger = tagger
+        self.options = options or GrammarOptions()
+
+    # --- public API ------------------------------------------------------------------------
+
+    def check(self, text: str) -> list[Issue]:
+        """Issues for a whole text (offsets into ``text``), sentence by sentence."""
+        sentences = split_sentences(text)
+        corrections = self.correct([s.text for s in sentences])
+        return [
+            issue.shifted(sentence.start)
+            for sentence, correction in zip(sentences, corrections, strict=True)
+            for issue in correction.issues
+        ]
+
+    def correct(self, sentences: Sequence[str]) -> list[Correction]:
+        """Correct each sentence; offsets in the result are relative to that sentence."""
+        opts = self.options
+        notes: list[str | None] = []
+        states: list[_State] = []
+        for sentence in sentences:
+            words = tokenize(sentence)
+            note = skip_reason([w.text for w in words], opts.min_words)
+            if note is None and len(words) > opts.max_words:
+                note = f"only the first {opts.max_words} of {len(words)} words were checked"
+                words = words[: opts.max_words]
+            skipped = note is not None and not note.startswith("only")
+            states.append(
+                _State(words, [_Tok(w.text) for w in words], [1.0] * len(words), not skipped)
+            )
+            notes.append(note)
+        for _ in range(opts.max_iterations):
+            active = [st for st in states if st.active]
+            if not active:
+                break
+            results = self.tagger.tag([[T.START] + [t.text for t in st.tokens] for st in active])
+            for st, result in zip(active, results, strict=True):
+                self._step(st, result)
+        out: list[Correction] = []
+        for sentence, st, note in zip(sentences, states, notes, strict=True):
+            if opts.case_rules and (note is None or note.startswith("only")):
+                self._case_rules(st)
+            issues = self._issues(sentence, st)
+            out.append(Correction(sentence, tuple(issues), _apply(sentence, issues), note))
+        return out
+
+    # --- one pass --------------------------------------------------------------------------
+
+    def _choose(self, labels: Sequence[tuple[str, float]], first: bool, last: bool) -> tuple[
+        str, float
+    ]:
+        """The tag to apply to one token, after the keep bias, threshold and validity checks."""
+        opts = self.options
+        best, best_p = T.KEEP, 0.0
+        for label, p in labels:
+            score = p + opts.keep_bias if label == T.KEEP else p
+            if score > best_p:
+                best, best_p = label, score
+        if best == T.KEEP or best_p < opts.min_confidence or not T.is_valid(best):
+            return T.KEEP, 1.0
+        if first and not best.startswith(T.APPEND):
+            return T.KEEP, 1.0
+        if last and best in (T.MERGE_SPACE, T.MERGE_HYPHEN):
+            return T.KEEP, 1.0
+        if not self.tagger.cased and best in T.CASE_TAGS:
+            return T.KEEP, 1.0
+        return best, best_p
+
+    def _step(self, st: _State, result: TagResult) -> None:
+        opts = self.options
+        if result.incorrect is not None and result.incorrect < opts.min_error_probability:
+            st.active = False
+            return
+        toks = [_Tok(T.START), *st.tokens]
+        if len(result.tokens) != len(toks):
+            raise ValueError(f"tagger returned {len(result.tokens)} tags for {len(toks)} tokens")
+        chosen = [
+            self._choose(labels, k == 0, k == len(toks) - 1)
+            for k, labels in enumerate(result.tokens)
+        ]
+        if all(tag == T.KEEP for tag, _ in chosen):
+            st.active = False
+            return
+        match_case = not self.tagger.cased
+        new: list[_Tok] = []
+        joiner: str | None = None
+        changed = False
+        for tok, (tag, p) in zip(toks, chosen, strict=True):
+            texts = T.apply_tag(tok.text, tag, match_case=match_case)
+            produced: list[_Tok]
+            if texts == [tok.text]:
+                produced = [tok]
+            elif tag.startswith(T.APPEND):
+                produced = [tok, _Tok(texts[-1], p)]
+            else:
+                produced = [_Tok(t, min(tok.conf, p)) for t in texts]
+            if not produced:
+                st.deleted_conf.append(p)
+            if joiner is not None and produced and len(new) > 1:
+                head = produced.pop(0)
+                new[-1] = _Tok(new[-1].text + joiner + head.text, min(new[-1].conf, head.conf))
+            joiner = {T.MERGE_SPACE: "", T.MERGE_HYPHEN: "-"}.get(tag)
+            if joiner is not None:
+                st.deleted_conf.append(p)
+            changed = changed or tag != T.KEEP
+            new.extend(produced)
+        tokens = new[1:]
+        if not changed or [t.text for t in tokens] == [t.text for t in st.tokens]:
+            st.active = False
+            return
+        st.tokens = tokens
+
+    def _case_rules(self, st: _State) -> None:
+        """Sentence-initial capital and the pronoun "I": an uncased model cannot see case."""
+        toks = st.tokens
+        first = next((t for t in toks if any(c.isalnum() for c in t.text)), None)
+        ends = bool(toks) and toks[-1].text in (".", "!", "?")
+        if (
+            first is not None
+            and ends
+            and first.text.isalpha()
+            and first.text.islower()
+            and len(toks) >= self.options.min_words
+        ):
+            first.text = T.capital(first.text)
+            first.conf = min(first.conf, 0.8)
+        for k, tok in enumerate(toks):
+            if tok.text == "i":
+                before = toks[k - 1].text if k else ""
+                after = toks[k + 1].text if k + 1 < len(toks) else ""
+                if before not in ("(", "[") and after not in (")", "]"):  # "(i)": a numeral
+                    tok.text = "I"
+                    tok.conf = min(tok.conf, 0.95)
+
+    # --- issues ----------------------------------------------------------------------------
+
+    def _issues(self, sentence: str, st: _State) -> list[Issue]:
+        words = st.words
+        old = [w.text for w in words]
+        new = [t.text for t in st.tokens]
+        if old == new:
+            return []
+        fallback = min([t.conf for t in st.tokens] + st.deleted_conf + [1.0])
+        issues: list[Issue] = []
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            # Same length: one issue per changed token ("he go" -> "He goes" is two mistakes).
+            spans = (
+                [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
+                if i2 - i1 == j2 - j1
+                else [(i1, i2, j1, j2)]
+            )
+            for a1, a2, b1, b2 in spans:
+                if old[a1:a2] == new[b1:b2]:
+                    continue
+                confs = [t.conf for t in st.tokens[b1:b2] if t.conf < 1.0]
+                conf = min(confs) if confs else fallback
+                issue = _issue(sentence, words, a1, a2, new[b1:b2], conf)
+                if issue is not None:
+                    issues.append(issue)
+        return issues
+
+
+def _issue(
+    sentence: str, words: Sequence[Word], i1: int, i2: int, new: list[str], conf: float
+) -> Issue | None:
+    """One issue replacing ``words[i1:i2]`` by tokens ``new``, with a readable range."""
+    old = [w.text for w in words[i1:i2]]
+    kind = classify(old, new)
+    if old:
+        start, end = words[i1].start, words[i2 - 1].end
+        replacement = detokenize(new)
+        if not new:
+            # Take the space before (or after) a removed word with it, so no double space stays.
+            if i1 > 0:
+                start = words[i1 - 1].end
+            elif i2 < len(words):
+                end = words[i2].start
+        message = (
+            f"{kind.name}: “{' '.join(old)}” → “{replacement}”."
+            if new
+            else f"{kind.name}: remove “{' '.join(old)}”."
+        )
+    else:
+        # An insertion: the issue covers the neighbouring word, which the fix rewrites.
+        if not words:
+            return None
+        if i1 > 0:
+            anchor = words[i1 - 1]
+            replacement = detokenize([anchor.text, *new])
+        else:
+            anchor = words[0]
+            replacement = detokenize([*new, anchor.text])
+        start, end = anchor.start, anchor.end
+        message = f"{kind.name}: insert “{detokenize(new)}”."
+    text = sentence[start:end]
+    if replacement == text:
+        return None
+    confidence = round(max(0.0, min(1.0, conf)), 4)
+    if kind.rule == CAPITALISATION:
+        message = f"Capitalisation: “{text.strip()}” → “{replacement.strip()}”."
+    return Issue(
+        start, end, text, kind.rule, Category.GRAMMAR, message, (replacement,), confidence
+    )
+
+
+def _apply(sentence: str, issues: Sequence[Issue]) -> str:
+    out = sentence
+    for issue in sorted(issues, key=lambda i: i.start, reverse=True):
+        out = out[: issue.start] + issue.suggestions[0] + out[issue.end :]
+    return out
