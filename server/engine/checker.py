@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .extract import canonical_language, extract_regions
 from .lexicon import Lexicon
 from .spelling import Speller
-from .types import CheckStats, Issue, Region, RegionKind, Rule, Token
+from .types import Category, CheckStats, Issue, Region, RegionKind, Rule, Token
 from .words import tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
@@ -54,6 +54,48 @@ def _looks_foreign(tokens: list[Token], speller: Speller) -> bool:
     if unknown / len(words) < FOREIGN_SHARE:
         return False
     return len(words) >= FOREIGN_MIN_WORDS or any(not w.isascii() for w in words)
+
+
+#: A region's findings (region-relative) and its near misses: unknown code words the typo
+#: model let through narrowly, with their best correction (see ``Speller.near_miss``).
+_RegionResult = tuple[tuple[Issue, ...], tuple[tuple[Token, str], ...]]
+
+_WORDISH = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _words_of(text: str) -> frozenset[str]:
+    """Every word the document uses (identifier parts included), lower-cased."""
+    return frozenset(w.lower() for w in _WORDISH.findall(text))
+
+
+def _with_confirmed(
+    found: tuple[Issue, ...],
+    near: tuple[tuple[Token, str], ...],
+    document_words: frozenset[str],
+    speller: Speller,
+) -> tuple[Issue, ...]:
+    """Add the near misses whose correction the document itself uses: ``protobol`` in a file
+    that says ``protocol`` elsewhere is a typo, however name-like it looked on its own."""
+    confirmed = []
+    for token, correction in near:
+        if correction not in document_words:
+            continue
+        verdict = speller.confirm_near_miss(token.text, token.kind, correction)
+        confirmed.append(
+            Issue(
+                token.start,
+                token.end,
+                token.text,
+                verdict.rule.value,
+                Category.SPELLING,
+                verdict.message,
+                verdict.suggestions,
+                verdict.confidence,
+            )
+        )
+    if not confirmed:
+        return found
+    return tuple(sorted((*found, *confirmed), key=lambda i: (i.start, i.end)))
 
 
 #: An unknown capitalised word used this often in one document is a name (Bingley, Kubernetes).
@@ -118,7 +160,7 @@ class Checker:
     def __init__(self, options: CheckOptions | None = None, lexicon: Lexicon | None = None):
         self.lexicon = lexicon or Lexicon.shipped()
         self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[object, ...], tuple[Issue, ...]] = OrderedDict()
+        self._cache: OrderedDict[tuple[object, ...], _RegionResult] = OrderedDict()
         self._options = CheckOptions()
         self._speller = Speller(self.lexicon, self._options.dialect)
         self._patterns: tuple[re.Pattern[str], ...] = ()
@@ -179,10 +221,15 @@ class Checker:
         #: (flagged part, whole identifier) -> index in ``issues`` of its first occurrence.
         first_seen: dict[tuple[str, str], int] = {}
         repeats: dict[int, list[tuple[int, int]]] = {}
+        document_words: frozenset[str] | None = None
         for index, region in enumerate(regions):
             if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
                 raise CheckCancelled()
-            found = self._region_issues(text, region, speller, patterns, stats, use_cache)
+            found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
+            if near:
+                if document_words is None:
+                    document_words = _words_of(text)
+                found = _with_confirmed(found, near, document_words, speller)
             if not found:
                 continue
             for issue in found:
@@ -213,7 +260,7 @@ class Checker:
         patterns: tuple[re.Pattern[str], ...],
         stats: CheckStats,
         use_cache: bool = True,
-    ) -> tuple[Issue, ...]:
+    ) -> _RegionResult:
         body = text[region.start : region.end]
         holes = tuple((s - region.start, e - region.start) for s, e in region.holes)
         key = (region.kind, body, holes)
@@ -227,16 +274,23 @@ class Checker:
         local = Region(0, len(body), region.kind, holes)
         tokens = tokenize(body, local, patterns)
         stats.tokens += len(tokens)
-        found = tuple(speller.check_tokens(tokens))
-        if found and region.kind is not RegionKind.IDENTIFIER and _looks_foreign(tokens, speller):
-            found = ()
+        near_misses: list[tuple[Token, str]] = []
+        found = tuple(speller.check_tokens(tokens, near_misses))
+        near = tuple(near_misses)
+        if (
+            (found or near)
+            and region.kind is not RegionKind.IDENTIFIER
+            and _looks_foreign(tokens, speller)
+        ):
+            found, near = (), ()
+        result = (found, near)
         if not use_cache:
-            return found
+            return result
         with self._lock:
-            self._cache[key] = found
+            self._cache[key] = result
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return found
+        return result
 
     def clear_cache(self) -> None:
         with self._lock:

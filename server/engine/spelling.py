@@ -23,6 +23,11 @@ from .typo_model import TypoModel, shipped_weights
 MIN_UNKNOWN_LENGTH = 4
 #: Known typos shorter than this are not flagged (``fo`` is too often a real name).
 MIN_TYPO_LENGTH = 3
+#: A word the typo model lets through with at least this probability of being a typo ...
+NEAR_MISS_MIN_PROBABILITY = 0.2
+#: ... whose best correction costs at most this (nats, error model) is flagged after all
+#: when the same document uses that correction.
+NEAR_MISS_MAX_COST = 9.0
 #: Longer runs of letters are data (an alphabet in a string), not words.
 MAX_WORD_LENGTH = 25
 #: All-capital words up to this length are taken as acronyms (``NTFS``, ``HTTPX``).
@@ -33,7 +38,7 @@ MAX_ACRONYM_LENGTH = 5
 KNOWN_TYPO_MIN_PROBABILITY = 0.005
 #: In identifiers, listed misspellings shorter than this are abbreviations far more often
 #: (``indx``, ``siz``, ``ges``, ``hel``) and are left to the typo model like any unknown word.
-MIN_LISTED_IDENTIFIER_LENGTH = 5
+MIN_LISTED_IDENTIFIER_LENGTH = 4
 
 _CODE_KINDS = frozenset(
     {RegionKind.COMMENT, RegionKind.DOCSTRING, RegionKind.STRING, RegionKind.IDENTIFIER}
@@ -77,6 +82,8 @@ class Speller:
         self._memo: OrderedDict[tuple[str, str], Verdict | None] = OrderedDict()
         self._memo_size = memo_size
         self._lock = threading.Lock()
+        #: (word, kind) -> the correction of a near miss, or None (see _remember_near_miss).
+        self._near: dict[tuple[str, str], str | None] = {}
 
     # -- the decision ----------------------------------------------------------------------
     def judge(self, word: str, kind: RegionKind, whole: str = "") -> Verdict | None:
@@ -145,6 +152,7 @@ class Speller:
         if in_code and word.isalpha() and lexicon.is_compound(word.lower(), self.dialect):
             return None
         if in_code and self.typo_model is not None and not self.typo_model.is_typo(word, kind):
+            self._remember_near_miss(word, kind)
             return None  # more likely a name (nchannels, kwonly) than a slip of the fingers
         suggestions = tuple(suggester.suggest(word, limit=5)) if self.suggestions else ()
         if suggestions:
@@ -191,11 +199,57 @@ class Speller:
         )
 
     # -- tokens to issues ------------------------------------------------------------------
-    def check_tokens(self, tokens: list[Token]) -> list[Issue]:
+    # -- near misses: let the document decide ---------------------------------------------
+    def _remember_near_miss(self, word: str, kind: RegionKind) -> None:
+        """An unknown word the typo model let through, but not by much, whose best correction
+        is close: if the same document uses that correction, it is a typo after all (see
+        ``Checker``). ``nchannels`` (P = 0.1) is not one; ``protobol`` (P = 0.45, protocol)
+        is."""
+        model = self.typo_model
+        assert model is not None
+        candidate = None
+        if model.probability(word, kind) >= NEAR_MISS_MIN_PROBABILITY:
+            low = word.lower()
+            best = model.best_correction(low)
+            if best is not None and best[1] <= NEAR_MISS_MAX_COST:
+                fix = best[0].lower()
+                # A word plus letters glued on (ncalls, istart, boxh) is a name, not a slip.
+                if not (low.startswith(fix) or low.endswith(fix)):
+                    candidate = fix
+        with self._lock:
+            self._near[(word, kind.value)] = candidate
+            if len(self._near) > self._memo_size:
+                self._near.pop(next(iter(self._near)))
+
+    def near_miss(self, word: str, kind: RegionKind) -> str | None:
+        """The correction of a near miss (lower case), or None."""
+        return self._near.get((word, kind.value))
+
+    def confirm_near_miss(self, word: str, kind: RegionKind, correction: str) -> Verdict:
+        """The verdict for a near miss whose correction the document itself uses."""
+        suggester = self.code_suggester
+        ranked = suggester.suggest(word, limit=5) if self.suggestions else []
+        first = _match_case(word, correction)
+        suggestions = (first, *(s for s in ranked if s.lower() != correction))[:5]
+        return Verdict(
+            Rule.UNKNOWN_WORD,
+            f"Unknown word '{word}': did you mean '{first}' (used elsewhere in this file)?",
+            suggestions,
+            0.7,
+        )
+
+    def check_tokens(
+        self, tokens: list[Token], near_misses: list[tuple[Token, str]] | None = None
+    ) -> list[Issue]:
+        """Issues for ``tokens``; near misses are appended to ``near_misses`` when given."""
         issues: list[Issue] = []
         for token in tokens:
             verdict = self.judge(token.text, token.kind, token.whole)
             if verdict is None:
+                if near_misses is not None and token.kind in _CODE_KINDS:
+                    correction = self._near.get((token.text, token.kind.value))
+                    if correction is not None:
+                        near_misses.append((token, correction))
                 continue
             issues.append(
                 Issue(

@@ -213,6 +213,18 @@ class TypoModel:
             1.0 if kind is RegionKind.STRING else 0.0,
         ]
 
+    def best_correction(self, low: str) -> tuple[str, float] | None:
+        """The best one-word correction of a lower-case word and its error cost (nats)."""
+        best: tuple[float, str] | None = None
+        for score, form in self.suggester.score_candidates(low):
+            if " " not in form and (best is None or (score, form) > best):
+                best = (score, form)
+        if best is None:
+            return None
+        score, form = best
+        prior = -self.suggester.prior_bucket(form) * _NATS_PER_BUCKET
+        return form, prior * self.suggester.tuning.prior_weight - score
+
     def _typo(self, low: str) -> tuple[float, float, int]:
         """(score, error cost, frequency bucket) of the best correction; poor when none."""
         scored = self.suggester.score_candidates(low)

@@ -62,6 +62,18 @@ def test_identifier_parts_are_flagged_alone(checker: Checker) -> None:
     assert issues[1].related == ((second, second + len("recieve")),)
 
 
+def test_a_near_miss_is_flagged_when_the_document_uses_its_correction(checker: Checker) -> None:
+    # On its own, "filennames" reads enough like a name to pass; beside "filenames" it is a slip.
+    alone = "def start(filennames):\n    return filennames\n"
+    assert flagged(checker, alone, "python") == []
+    beside = "def start(filennames, filenames):\n    return filennames + filenames\n"
+    (issue,) = checker.check(beside, "python").issues
+    assert (issue.text, issue.suggestions[0]) == ("filennames", "filenames")
+    assert "used elsewhere in this file" in issue.message
+    # A word with letters glued on is a name even when the word itself is used.
+    assert flagged(checker, "calls = []\nncalls = len(calls)\n", "python") == []
+
+
 def test_fixing_an_identifier_renames_every_occurrence(checker: Checker) -> None:
     from server.engine.fix import apply_edits, first_suggestion_edits
 

@@ -185,7 +185,9 @@ def classify(old: Sequence[str], new: Sequence[str]) -> Kind:
             return Kind(ARTICLE, "Missing article" if not lo else "Unnecessary article")
         if content and all(t in PREPOSITIONS for t in content):
             return Kind(PREPOSITION, "Missing preposition" if not lo else "Unnecessary preposition")
-        return Kind(MISSING_WORD, "Missing word") if not lo else Kind(EXTRA_WORD, "Unnecessary word")
+        return (
+            Kind(MISSING_WORD, "Missing word") if not lo else Kind(EXTRA_WORD, "Unnecessary word")
+        )
     joined_o, joined_n = " ".join(lo), " ".join(ln)
     if _confusable(joined_o, joined_n):
         return Kind(CONFUSION, "Commonly confused words")

@@ -155,9 +155,9 @@ class GrammarCorrector:
 
     # --- one pass --------------------------------------------------------------------------
 
-    def _choose(self, labels: Sequence[tuple[str, float]], first: bool, last: bool) -> tuple[
-        str, float
-    ]:
+    def _choose(
+        self, labels: Sequence[tuple[str, float]], first: bool, last: bool
+    ) -> tuple[str, float]:
         """The tag to apply to one token, after the keep bias, threshold and validity checks."""
         opts = self.options
         best, best_p = T.KEEP, 0.0
@@ -310,9 +310,7 @@ def _issue(
     confidence = round(max(0.0, min(1.0, conf)), 4)
     if kind.rule == CAPITALISATION:
         message = f"Capitalisation: “{text.strip()}” → “{replacement.strip()}”."
-    return Issue(
-        start, end, text, kind.rule, Category.GRAMMAR, message, (replacement,), confidence
-    )
+    return Issue(start, end, text, kind.rule, Category.GRAMMAR, message, (replacement,), confidence)
 
 
 def _apply(sentence: str, issues: Sequence[Issue]) -> str:

@@ -32,6 +32,7 @@ _TOKEN = re.compile(
       (?P<url>(?:https?://|www\.)[^\s<>"')\]]+[^\s<>"')\].,;:!?])
     | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
     | (?P<dotted>(?:[^\W\d_]\.){2,})                 # e.g. i.e. U.S.
+    | (?P<dotted_name>[^\W\d_]\w*(?:\.[^\W\d_]\w*)+(?=[\s,;:)]|\.(?:\s|$)|$))  # os.path
     | (?P<number>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|s|%)?)
     | (?P<word>[^\W\d_](?:[\w]|[-'’](?=[^\W_]))*)  # letters, digits, inner ' or -
     | (?P<ellipsis>\.\.\.|…)
@@ -106,8 +107,10 @@ def _is_end(words: list[Word], k: int) -> int:
         if len(prev.text) == 1 and prev.text.isupper():
             return -1
     last = k
-    while last + 1 < len(words) and words[last + 1].text in _CLOSERS and (
-        words[last + 1].start == words[last].end
+    while (
+        last + 1 < len(words)
+        and words[last + 1].text in _CLOSERS
+        and (words[last + 1].start == words[last].end)
     ):
         last += 1
     if last + 1 == len(words):
@@ -120,7 +123,12 @@ def _is_end(words: list[Word], k: int) -> int:
         return last
     # "a wrapped line. it goes on": a full stop after an ordinary word (abbreviations keep their
     # period inside the token) still ends the sentence; the missing capital is an error to flag.
-    if w.text in (".", "!", "?") and prev is not None and len(prev.text) > 1 and prev.text.isalpha():
+    if (
+        w.text in (".", "!", "?")
+        and prev is not None
+        and len(prev.text) > 1
+        and prev.text.isalpha()
+    ):
         return last
     return -1
 
