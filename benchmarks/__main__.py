@@ -1,0 +1,145 @@
+"""``python -m benchmarks [SUITE...] [--quick]``: run the suites, write results and RESULTS.md.
+
+Suites run one after another (never in parallel: the machine has two shared cores and the
+timings must not compete). Each suite runs in a fresh interpreter, so the Quill it imports is
+the one on disk when it starts (other engineers change it during long runs) and no suite's
+caches weigh on the next one's timings; after each suite its JSON is written to
+``benchmarks/results/`` and ``benchmarks/RESULTS.md`` is rebuilt, so an interrupted run keeps
+what it finished.
+``--quick`` uses small samples and writes to ``benchmarks/results/quick/`` and
+``benchmarks/RESULTS.quick.md`` instead, so a smoke test never overwrites the real numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from . import fp_code, identifier_typos, isolated, lsp_timing, peers, report, running_text, speed
+from .common import ROOT, machine_info, now_utc, quill_fingerprint
+
+#: Passes the user's command line to the per-suite child processes, for the report.
+INVOKED_AS = "QUILL_BENCH_INVOKED_AS"
+
+SUITES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "isolated": lambda a: isolated.run(a.quick),
+    "fp-code": lambda a: fp_code.run(a.quick),
+    "identifier-typos": lambda a: identifier_typos.run(a.quick),
+    "running-text": lambda a: running_text.run(a.quick),
+    "speed": lambda a: speed.run(a.quick, runs=a.runs),
+    "lsp": lambda a: lsp_timing.run(a.quick),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "suites",
+        nargs="*",
+        metavar="SUITE",
+        help=f"suites to run (default: all): {', '.join(SUITES)}",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small samples, a couple of minutes per suite"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="timing runs per tool in 'speed' (median)"
+    )
+    parser.add_argument("--no-install", action="store_true", help="do not install missing peers")
+    parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.suites if s not in SUITES]
+    if unknown:
+        parser.error(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(SUITES)}")
+    chosen = args.suites or list(SUITES)
+    command = os.environ.get(INVOKED_AS) or "python -m benchmarks " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
+
+    problems = [] if args.no_install else peers.ensure_installed()
+    for problem in problems:
+        print(f"[benchmarks] peer problem: {problem}", file=sys.stderr)
+    if len(chosen) > 1 and not args.in_process:
+        # One fresh interpreter per suite: the in-process engine then is the Quill that is on
+        # disk when the suite starts (others change it during long runs), and no suite's
+        # caches or memory weigh on the next one's timings.
+        status = 0
+        for name in chosen:
+            child = [
+                sys.executable,
+                "-m",
+                "benchmarks",
+                name,
+                "--no-install",
+                "--in-process",
+                "--runs",
+                str(args.runs),
+                *(["--quick"] if args.quick else []),
+            ]
+            env = dict(os.environ, **{INVOKED_AS: command.strip()})
+            status |= subprocess.run(child, cwd=ROOT, env=env, check=False).returncode
+        return status
+    machine = machine_info()
+    out_dir = report.results_dir(args.quick)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for name in chosen:
+        print(
+            f"[benchmarks] {name}{' (quick)' if args.quick else ''} ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        started = time.perf_counter()
+        date = now_utc()
+        versions = peers.versions()
+        before = quill_fingerprint()
+        load = os.getloadavg()
+        try:
+            data = SUITES[name](args)
+        except Exception as exc:  # keep going: one broken suite must not hide the others
+            status = 1
+            data = {
+                "suite": name,
+                "tables": [],
+                "summary": [f"{name}: **failed** ({type(exc).__name__}: {exc})"],
+                "error": "".join(traceback.format_exception(exc))[-2000:],
+            }
+            print(data["error"], file=sys.stderr)
+        data.update(
+            {
+                "command": f"python -m benchmarks {name}" + (" --quick" if args.quick else ""),
+                "invoked_as": command.strip(),
+                "date": date,
+                "machine": machine,
+                "versions": versions,
+                "quill_fingerprint": {"before": before, "after": quill_fingerprint()},
+                "load_average_at_start": [round(x, 2) for x in load],
+                "peer_problems": problems,
+                "quick": args.quick,
+                "seconds": data.get("seconds", time.perf_counter() - started),
+            }
+        )
+        (out_dir / f"{name}.json").write_text(
+            json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8"
+        )
+        path = report.write(args.quick)
+        print(
+            f"[benchmarks] {name} done in {time.perf_counter() - started:.0f} s -> {path}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
