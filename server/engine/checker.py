@@ -9,6 +9,7 @@ the cache, so adding a word never throws the cache away.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import time
@@ -16,11 +17,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from .extract import canonical_language, extract_regions
+from .extract import canonical_language, extract_regions, is_code
 from .lexicon import Lexicon
 from .spelling import Speller
 from .types import Category, CheckStats, Issue, Region, RegionKind, Rule, Token
-from .words import tokenize
+from .words import split_identifier, tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
 CACHE_SIZE = 200_000
@@ -96,6 +97,37 @@ def _with_confirmed(
     if not confirmed:
         return found
     return tuple(sorted((*found, *confirmed), key=lambda i: (i.start, i.end)))
+
+
+def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) -> list[Issue]:
+    """Drop unknown words of comments, docstrings and strings that the same file uses in its
+    identifiers: ``# the ttext rule`` in a file with ``get_ttext()`` names the code (a typo
+    in the identifier itself is judged, and flagged, where it stands)."""
+    identifier_ranges = [(r.start, r.end) for r in regions if r.kind is RegionKind.IDENTIFIER]
+    if not identifier_ranges:
+        return issues
+    starts = [s for s, _ in identifier_ranges]
+    own: set[str] | None = None
+    kept: list[Issue] = []
+    for issue in issues:
+        if issue.rule == Rule.UNKNOWN_WORD.value and not _inside(
+            issue.start, starts, identifier_ranges
+        ):
+            if own is None:
+                own = {
+                    part.lower()
+                    for start, end in identifier_ranges
+                    for _, part in split_identifier(text[start:end])
+                }
+            if issue.text.lower() in own:
+                continue
+        kept.append(issue)
+    return kept
+
+
+def _inside(offset: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and ranges[index][0] <= offset < ranges[index][1]
 
 
 #: An unknown capitalised word used this often in one document is a name (Bingley, Kubernetes).
@@ -249,6 +281,8 @@ class Checker:
         for position, spans in repeats.items():
             issues[position] = issues[position].with_related(tuple(spans))
         issues = _without_recurring_names(issues)
+        if is_code(lang) and issues:
+            issues = _without_own_names(issues, text, regions)
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
         return CheckResult(issues, stats)
 

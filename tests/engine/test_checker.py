@@ -74,6 +74,13 @@ def test_a_near_miss_is_flagged_when_the_document_uses_its_correction(checker: C
     assert flagged(checker, "calls = []\nncalls = len(calls)\n", "python") == []
 
 
+def test_comments_may_name_the_files_own_identifiers(checker: Checker) -> None:
+    text = "def get_ttext(value):\n    # the ttext rule of RFC 5322; a realy long one\n    return value\n"
+    comment = text.index("#")
+    in_comment = [i.text for i in checker.check(text, "python").issues if i.start > comment]
+    assert in_comment == ["realy"]
+
+
 def test_fixing_an_identifier_renames_every_occurrence(checker: Checker) -> None:
     from server.engine.fix import apply_edits, first_suggestion_edits
 
