@@ -75,7 +75,10 @@ def test_a_near_miss_is_flagged_when_the_document_uses_its_correction(checker: C
 
 
 def test_comments_may_name_the_files_own_identifiers(checker: Checker) -> None:
-    text = "def get_ttext(value):\n    # the ttext rule of RFC 5322; a realy long one\n    return value\n"
+    text = (
+        "def get_ttext(value):\n    # the ttext rule of RFC 5322; a realy long one\n"
+        "    return value\n"
+    )
     comment = text.index("#")
     in_comment = [i.text for i in checker.check(text, "python").issues if i.start > comment]
     assert in_comment == ["realy"]
