@@ -75,6 +75,8 @@ def render(quick: bool = False) -> str:
         if data.get("error") and not data.get("tables"):
             out.append(f"- {name}: **failed**: {data['error']}")
     out.append("")
+    if not quick:
+        out += _charts(directory)
     for name, data in suites.items():
         out.append(f"## {name}: {TITLES.get(name, name)}")
         out.append("")
@@ -106,6 +108,22 @@ def render(quick: bool = False) -> str:
         for table in data.get("tables", []):
             out += table_markdown(table)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _charts(directory: Path) -> list[str]:
+    """Draw the PNG charts next to RESULTS.md and link them (skipped, and said so, when
+    matplotlib is missing)."""
+    try:
+        from .plots import draw
+
+        written = draw(directory)
+    except ImportError as exc:
+        return ["## Charts", "", f"- not drawn: {exc} (pip install matplotlib)", ""]
+    lines = ["## Charts", ""]
+    for path in written:
+        lines.append(f"![{path.stem}](plots/{path.name})")
+        lines.append("")
+    return lines
 
 
 def write(quick: bool = False) -> Path:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .extract import canonical_language, extract_regions, is_code
 from .lexicon import Lexicon
 from .spelling import Speller
-from .types import Category, CheckStats, Issue, Region, RegionKind, Rule, Token
+from .types import CheckStats, Issue, Region, RegionKind, Rule, Token
 from .words import split_identifier, tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
@@ -82,18 +82,7 @@ def _with_confirmed(
         if correction not in document_words:
             continue
         verdict = speller.confirm_near_miss(token.text, token.kind, correction)
-        confirmed.append(
-            Issue(
-                token.start,
-                token.end,
-                token.text,
-                verdict.rule.value,
-                Category.SPELLING,
-                verdict.message,
-                verdict.suggestions,
-                verdict.confidence,
-            )
-        )
+        confirmed.append(verdict.issue_at(token))
     if not confirmed:
         return found
     return tuple(sorted((*found, *confirmed), key=lambda i: (i.start, i.end)))

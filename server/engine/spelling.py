@@ -54,6 +54,19 @@ class Verdict:
     suggestions: tuple[str, ...]
     confidence: float
 
+    def issue_at(self, token: Token) -> Issue:
+        """This verdict as an issue at ``token``'s place."""
+        return Issue(
+            token.start,
+            token.end,
+            token.text,
+            self.rule.value,
+            Category.SPELLING,
+            self.message,
+            self.suggestions,
+            self.confidence,
+        )
+
 
 class Speller:
     """Judges words for one dialect; thread-safe, with a bounded memo of verdicts."""
@@ -251,18 +264,7 @@ class Speller:
                     if correction is not None:
                         near_misses.append((token, correction))
                 continue
-            issues.append(
-                Issue(
-                    token.start,
-                    token.end,
-                    token.text,
-                    verdict.rule.value,
-                    Category.SPELLING,
-                    verdict.message,
-                    verdict.suggestions,
-                    verdict.confidence,
-                )
-            )
+            issues.append(verdict.issue_at(token))
         return issues
 
     def suggest(self, word: str, extra_words: Collection[str] = ()) -> list[str]:

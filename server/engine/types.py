@@ -8,7 +8,7 @@ converted to editor positions (UTF-16 by default) exactly once, at the LSP borde
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 
@@ -95,30 +95,15 @@ class Issue:
 
     def shifted(self, delta: int) -> Issue:
         """The same issue moved by ``delta`` code points (regions are cached region-relative)."""
-        return Issue(
-            self.start + delta,
-            self.end + delta,
-            self.text,
-            self.rule,
-            self.category,
-            self.message,
-            self.suggestions,
-            self.confidence,
-            tuple((s + delta, e + delta) for s, e in self.related),
+        return replace(
+            self,
+            start=self.start + delta,
+            end=self.end + delta,
+            related=tuple((s + delta, e + delta) for s, e in self.related),
         )
 
     def with_related(self, related: tuple[tuple[int, int], ...]) -> Issue:
-        return Issue(
-            self.start,
-            self.end,
-            self.text,
-            self.rule,
-            self.category,
-            self.message,
-            self.suggestions,
-            self.confidence,
-            related,
-        )
+        return replace(self, related=related)
 
     @property
     def full_message(self) -> str:

@@ -23,8 +23,16 @@ FIX_ALL_KIND = "source.fixAll.quill"
 MAX_FIXES = 5
 
 
-def _command(title: str, name: str, argument: dict[str, Any]) -> types.Command:
-    return types.Command(title=title, command=name, arguments=[argument])
+def _command_action(
+    title: str, diagnostic: types.Diagnostic, name: str, argument: dict[str, Any]
+) -> types.CodeAction:
+    """A quick fix that the server performs itself (workspace/executeCommand)."""
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        command=types.Command(title=title, command=name, arguments=[argument]),
+    )
 
 
 def quick_fixes(
@@ -72,41 +80,23 @@ def quick_fixes(
         if payload["category"] != Category.SPELLING.value or word.lower() in words_offered:
             continue
         words_offered.add(word.lower())
-        if can_write_workspace:
+        targets = [("workspace dictionary", "workspace")] if can_write_workspace else []
+        targets.append(("user dictionary", "user"))
+        for name, scope in targets:
             result.append(
-                types.CodeAction(
-                    title=f"Add '{word}' to the workspace dictionary",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic],
-                    command=_command(
-                        f"Add '{word}' to the workspace dictionary",
-                        COMMAND_ADD_WORD,
-                        {"word": word, "scope": "workspace", "uri": doc.uri},
-                    ),
+                _command_action(
+                    f"Add '{word}' to the {name}",
+                    diagnostic,
+                    COMMAND_ADD_WORD,
+                    {"word": word, "scope": scope, "uri": doc.uri},
                 )
             )
         result.append(
-            types.CodeAction(
-                title=f"Add '{word}' to the user dictionary",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic],
-                command=_command(
-                    f"Add '{word}' to the user dictionary",
-                    COMMAND_ADD_WORD,
-                    {"word": word, "scope": "user", "uri": doc.uri},
-                ),
-            )
-        )
-        result.append(
-            types.CodeAction(
-                title=f"Ignore '{word}' in this document",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diagnostic],
-                command=_command(
-                    f"Ignore '{word}' in this document",
-                    COMMAND_IGNORE_WORD,
-                    {"word": word, "uri": doc.uri},
-                ),
+            _command_action(
+                f"Ignore '{word}' in this document",
+                diagnostic,
+                COMMAND_IGNORE_WORD,
+                {"word": word, "uri": doc.uri},
             )
         )
     return result

@@ -1,0 +1,168 @@
+"""PNG charts of the recorded results, drawn from ``benchmarks/results/*.json``.
+
+One chart per question a reader asks: how many false flags on clean code, how many planted
+identifier typos are caught and fixed, how good are the suggestions in running text and for
+isolated words, how fast is each tool. Every chart shows every tool of its table, on the
+same inputs, so no tool is left out of a picture it would look bad in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .common import BENCH
+
+PLOTS = BENCH / "plots"
+
+
+def _number(cell: Any) -> float | None:
+    text = str(cell).strip().rstrip("%×x").split(" ")[0].replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _table(suite: dict[str, Any], title_start: str) -> dict[str, Any] | None:
+    for table in suite.get("tables", []):
+        if str(table["title"]).startswith(title_start):
+            return table  # type: ignore[no-any-return]
+    return None
+
+
+def _column(table: dict[str, Any], name: str) -> list[tuple[str, float]]:
+    columns = [str(c) for c in table["columns"]]
+    if name not in columns:
+        return []
+    index = columns.index(name)
+    out = []
+    for row in table["rows"]:
+        value = _number(row[index]) if index < len(row) else None
+        if value is not None:
+            out.append((str(row[0]), value))
+    return out
+
+
+def _bars(
+    path: Path,
+    title: str,
+    series: dict[str, list[tuple[str, float]]],
+    ylabel: str,
+    log: bool = False,
+) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tools: list[str] = []
+    for values in series.values():
+        for tool, _ in values:
+            if tool not in tools:
+                tools.append(tool)
+    width = 0.8 / max(1, len(series))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(tools) + 2), 4.2), dpi=110)
+    for i, (label, values) in enumerate(series.items()):
+        lookup = dict(values)
+        xs = [t + i * width - 0.4 + width / 2 for t in range(len(tools))]
+        ys = [lookup.get(tool, 0.0) for tool in tools]
+        bars = ax.bar(xs, ys, width, label=label)
+        ax.bar_label(bars, labels=[f"{y:g}" for y in ys], fontsize=7, padding=2)
+    ax.set_xticks(range(len(tools)), tools, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    if log:
+        ax.set_yscale("log")
+    if len(series) > 1:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def draw(results: Path) -> list[Path]:
+    """Draw every chart whose data exists; returns the files written."""
+    suites = {
+        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(results.glob("*.json"))
+    }
+    written: list[Path] = []
+    if "fp-code" in suites:
+        # The first table of each corpus is the one with every tool's totals.
+        python = _table(suites["fp-code"], "fp-code Python")
+        other = _table(suites["fp-code"], "fp-code other languages")
+        series = {}
+        if python:
+            series["Python stdlib"] = _column(python, "flags / 1k lines")
+        if other:
+            series["JS, C, C++"] = _column(other, "flags / 1k lines")
+        if series:
+            written.append(
+                _bars(
+                    PLOTS / "fp-code.png",
+                    "False flags on clean code (lower is better)",
+                    series,
+                    "flags per 1,000 lines (log)",
+                    log=True,
+                )
+            )
+    if "identifier-typos" in suites:
+        series = {}
+        for prefix, label in (
+            ("identifier-typos (a)", "(a) listed"),
+            ("identifier-typos (b) codespell-only", "(b) held out"),
+        ):
+            table = _table(suites["identifier-typos"], prefix)
+            if table:
+                series[f"{label}: fixed right"] = _column(table, "fixed right (1st suggestion)")
+        if series:
+            written.append(
+                _bars(
+                    PLOTS / "identifier-typos.png",
+                    "Typos planted in identifiers: fixed by the 1st suggestion (higher is better)",
+                    series,
+                    "% of cases",
+                )
+            )
+    if "running-text" in suites:
+        table = _table(suites["running-text"], "running-text (b) codespell-only")
+        if table:
+            written.append(
+                _bars(
+                    PLOTS / "running-text.png",
+                    "Misspellings in running text (held-out list): first suggestion right",
+                    {"top-1": _column(table, "top-1")},
+                    "% of sentences",
+                )
+            )
+    if "isolated" in suites:
+        table = _table(suites["isolated"], "isolated: norvig")
+        if table:
+            written.append(
+                _bars(
+                    PLOTS / "isolated.png",
+                    "Norvig's isolated misspellings: first suggestion right",
+                    {"top-1": _column(table, "top-1")},
+                    "% of words",
+                )
+            )
+    if "speed" in suites:
+        series = {}
+        for prefix, label in (("speed, prose", "prose"), ("speed, code", "code")):
+            table = _table(suites["speed"], prefix)
+            if table:
+                series[label] = _column(table, "median wall s")
+        if series:
+            written.append(
+                _bars(
+                    PLOTS / "speed.png",
+                    "Wall time on the same inputs (lower is better)",
+                    series,
+                    "seconds (log)",
+                    log=True,
+                )
+            )
+    return written
