@@ -1,0 +1,88 @@
+"""``python -m training <step> [options]``: the grammar model's training pipeline.
+
+Steps: ``data`` (synthetic errors -> edit tags), ``train`` (fine-tune; full, LoRA or AdaLoRA),
+``export`` (ONNX, parity, int8, card, manifest), ``evaluate`` (span P/R/F0.5 through the
+exported model and the engine's corrector), ``all`` (everything, from a preset), and two
+maintenance steps: ``forms`` (rebuild the engine's verb/noun tables with lemminflect) and
+``corpus`` (re-vendor the public-domain books from ../shared/data/text).
+
+Every option is listed by ``python -m training STEP --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from training.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs, add_arguments, from_namespace
+from training.runlog import setup_logging
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+STEPS = {
+    "data": (DataArgs, "make training pairs: synthetic errors in clean text, plus real pairs"),
+    "train": (TrainArgs, "fine-tune a token classifier on the edit tags"),
+    "export": (ExportArgs, "export to ONNX, check parity, quantise, write card and manifest"),
+    "evaluate": (EvaluateArgs, "score exported models (span P/R/F0.5, ERRANT)"),
+    "all": (AllArgs, "the whole chain from a preset"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m training", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="step", required=True)
+    for name, (cls, helptext) in STEPS.items():
+        sp = sub.add_parser(name, help=helptext, description=f"{helptext}. {cls.__doc__ or ''}")
+        add_arguments(sp, cls)
+    sub.add_parser("forms", help="rebuild server/engine/data/{verb,noun}_forms.tsv.gz with lemminflect")
+    cp = sub.add_parser("corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text")
+    cp.add_argument("--source", type=Path, default=None, help="folder with gutenberg/ and norvig-big.txt")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = parser().parse_args(argv)
+    if ns.step == "forms":
+        setup_logging(None, "forms", ns.verbose)
+        from training.data.forms import write_tables
+
+        write_tables()
+        return 0
+    if ns.step == "corpus":
+        setup_logging(None, "corpus", ns.verbose)
+        from training.data.corpus import SHARED_TEXT, vendor_corpus
+
+        vendor_corpus(ns.source or SHARED_TEXT)
+        return 0
+    cls, _ = STEPS[ns.step]
+    args = from_namespace(cls, ns)
+    setup_logging(args.output, ns.step, ns.verbose)
+    if ns.step == "data":
+        from training.data.build import run as run_data
+
+        run_data(args)
+    elif ns.step == "train":
+        from training.train import run as run_train
+
+        run_train(args)
+    elif ns.step == "export":
+        from training.export import run as run_export
+
+        run_export(args)
+    elif ns.step == "evaluate":
+        from training.evaluate import run as run_evaluate
+
+        run_evaluate(args)
+    else:
+        from training.pipeline import run as run_all
+
+        run_all(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

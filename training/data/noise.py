@@ -1,0 +1,287 @@
+"""Synthetic grammatical errors: turn a clean sentence into a plausible learner sentence.
+
+GEC models are pre-trained on clean text with generated errors because annotated learner data
+is scarce (Grundkiewicz et al. 2019; GECToR's first stage uses 9M synthetic pairs). Each noise
+function below makes one kind of mistake on a token list and returns the new list, or None
+when the sentence offers no place for it (no article to change, no verb to inflect); the
+caller then tries another kind. The kinds follow ERRANT's most frequent learner error types.
+Verb forms and noun numbers come from the tables the engine ships (built from lemminflect by
+``training.data.forms``), so every generated verb error is one the engine's tags can undo.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from server.engine.grammar.classify import ARTICLES, CONFUSION_SETS, PREPOSITIONS
+from server.engine.grammar.forms import Forms, load_forms
+from training.data.spelling_noise import misspell
+
+Tokens = list[str]
+
+#: Relative weight of each error kind (roughly the shares of ERRANT types in learner corpora;
+#: spelling is high because learner essays, JFLEG's included, are full of misspellings).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "spelling": 0.20,
+    "article": 0.10,
+    "preposition": 0.08,
+    "verb_form": 0.08,
+    "agreement": 0.08,
+    "noun_number": 0.07,
+    "missing_word": 0.06,
+    "extra_word": 0.04,
+    "repeat_word": 0.02,
+    "word_order": 0.03,
+    "confusion": 0.06,
+    "punctuation": 0.12,
+    "capitalisation": 0.03,
+    "spacing": 0.03,
+}
+
+_COMMON_PREPS = ["in", "on", "at", "for", "to", "of", "with", "by", "from", "about", "into"]
+_MISSABLE = ["the", "a", "to", "of", "is", "are", "it", "that", "be", "was", "and", "in", "for"]
+_EXTRA = ["the", "a", "to", "of", "that", "is", "it", "for", "in", "very", "more", "so", "and"]
+_AGREE = {
+    "is": "are", "are": "is", "was": "were", "were": "was", "has": "have", "have": "has",
+    "does": "do", "do": "does", "am": "is",
+}
+#: Confusions that span a clitic split ("they're" is tokenised "they" "'re").
+_MULTI_CONFUSIONS: tuple[tuple[Tokens, Tokens], ...] = (
+    (["their"], ["there"]), (["their"], ["they", "'re"]), (["there"], ["they", "'re"]),
+    (["your"], ["you", "'re"]), (["its"], ["it", "'s"]), (["whose"], ["who", "'s"]),
+    (["then"], ["than"]), (["a", "lot"], ["alot"]),
+)
+_SPACING: tuple[tuple[Tokens, Tokens], ...] = tuple(
+    ([a + b], [a, b])
+    for a in ("some", "every", "any", "no")
+    for b in ("thing", "one", "body", "where", "time", "times")
+) + ((["cannot"], ["can", "not"]), (["into"], ["in", "to"]), (["onto"], ["on", "to"]),
+     (["maybe"], ["may", "be"]), (["everyday"], ["every", "day"]))
+
+
+def _is_word(tok: str) -> bool:
+    return tok.isalpha()
+
+
+def _case_like(model: str, word: str) -> str:
+    return word[:1].upper() + word[1:] if model[:1].isupper() else word
+
+
+@dataclass
+class Noiser:
+    """Makes errors of the weighted kinds; one :class:`random.Random` drives everything."""
+
+    rng: random.Random
+    typos: dict[str, list[str]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    forms: Forms = field(default_factory=load_forms)
+
+    def __post_init__(self) -> None:
+        self.kinds: dict[str, Callable[[Tokens], Tokens | None]] = {
+            "spelling": self.spelling,
+            "article": self.article,
+            "preposition": self.preposition,
+            "verb_form": self.verb_form,
+            "agreement": self.agreement,
+            "noun_number": self.noun_number,
+            "missing_word": self.missing_word,
+            "extra_word": self.extra_word,
+            "repeat_word": self.repeat_word,
+            "word_order": self.word_order,
+            "confusion": self.confusion,
+            "punctuation": self.punctuation,
+            "capitalisation": self.capitalisation,
+            "spacing": self.spacing,
+        }
+        unknown = set(self.weights) - set(self.kinds)
+        if unknown:
+            raise ValueError(f"unknown error kinds: {sorted(unknown)}")
+
+    def corrupt(self, tokens: Tokens, n_errors: int) -> tuple[Tokens, list[str]]:
+        """``tokens`` with up to ``n_errors`` errors, and the kinds made."""
+        names = [k for k, w in self.weights.items() if w > 0]
+        weights = [self.weights[k] for k in names]
+        out, made = list(tokens), []
+        for _ in range(n_errors):
+            for _attempt in range(6):
+                kind = self.rng.choices(names, weights=weights)[0]
+                new = self.kinds[kind](out)
+                if new is not None and new != out and new:
+                    out = new
+                    made.append(kind)
+                    break
+        return out, made
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _pick(self, tokens: Tokens, pred: Callable[[int, str], bool]) -> int | None:
+        places = [k for k, t in enumerate(tokens) if pred(k, t)]
+        return self.rng.choice(places) if places else None
+
+    # --- kinds -----------------------------------------------------------------------------
+
+    def spelling(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: _is_word(t) and len(t) >= 3)
+        if k is None:
+            return None
+        bad = misspell(tokens[k], self.rng, self.typos)
+        return None if bad is None else tokens[:k] + [bad] + tokens[k + 1 :]
+
+    def article(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: t.lower() in ARTICLES)
+        r = self.rng.random()
+        if k is not None and r < 0.75:
+            if r < 0.35:
+                return tokens[:k] + tokens[k + 1 :]
+            other = self.rng.choice(sorted(ARTICLES - {tokens[k].lower()}))
+            return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+        j = self._pick(
+            tokens,
+            lambda i, t: t.isalpha() and t.islower() and (i == 0 or tokens[i - 1].lower() not in ARTICLES),
+        )
+        if j is None:
+            return None
+        return tokens[:j] + [self.rng.choice(["the", "the", "a"])] + tokens[j:]
+
+    def preposition(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: t.lower() in PREPOSITIONS)
+        r = self.rng.random()
+        if k is not None and r < 0.8:
+            if r < 0.2:
+                return tokens[:k] + tokens[k + 1 :]
+            other = self.rng.choice([p for p in _COMMON_PREPS if p != tokens[k].lower()])
+            return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+        j = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
+        return None if j is None else tokens[:j] + [self.rng.choice(_COMMON_PREPS)] + tokens[j:]
+
+    def _inflect(self, tokens: Tokens, pairs: set[tuple[str, str]]) -> Tokens | None:
+        def ok(_k: int, t: str) -> bool:
+            return any(a in self.forms.verb_tags.get(t.lower(), ()) for a, _ in pairs)
+
+        k = self._pick(tokens, ok)
+        if k is None:
+            return None
+        word = tokens[k].lower()
+        options = [
+            self.forms.verb(word, a, b)
+            for a, b in pairs
+            if a in self.forms.verb_tags.get(word, ())
+        ]
+        options = [o for o in options if o and o != word]
+        if not options:
+            return None
+        return tokens[:k] + [_case_like(tokens[k], self.rng.choice(options))] + tokens[k + 1 :]
+
+    def verb_form(self, tokens: Tokens) -> Tokens | None:
+        pairs = {
+            (a, b)
+            for a in ("VB", "VBD", "VBN", "VBG", "VBZ")
+            for b in ("VB", "VBD", "VBN", "VBG")
+            if a != b and {a, b} != {"VB", "VBZ"}
+        }
+        return self._inflect(tokens, pairs)
+
+    def agreement(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: t.lower() in _AGREE)
+        if k is not None and self.rng.random() < 0.6:
+            return tokens[:k] + [_case_like(tokens[k], _AGREE[tokens[k].lower()])] + tokens[k + 1 :]
+        return self._inflect(tokens, {("VB", "VBZ"), ("VBZ", "VB")})
+
+    def noun_number(self, tokens: Tokens) -> Tokens | None:
+        f = self.forms
+
+        def ok(_k: int, t: str) -> bool:
+            low = t.lower()
+            return t.isalpha() and (low in f.plural_of or low in f.singular_of)
+
+        k = self._pick(tokens, ok)
+        if k is None:
+            return None
+        low = tokens[k].lower()
+        other = f.plural_of.get(low) or f.singular_of.get(low)
+        if low in f.plural_of and low in f.singular_of:
+            other = self.rng.choice([f.plural_of[low], f.singular_of[low]])
+        assert other is not None
+        return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+
+    def missing_word(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: t.lower() in _MISSABLE)
+        if k is None or self.rng.random() < 0.3:
+            k = self._pick(tokens, lambda _k, t: _is_word(t))
+        return None if k is None or len(tokens) < 4 else tokens[:k] + tokens[k + 1 :]
+
+    def extra_word(self, tokens: Tokens) -> Tokens | None:
+        j = self.rng.randrange(1, len(tokens)) if len(tokens) > 1 else 0
+        return tokens[:j] + [self.rng.choice(_EXTRA)] + tokens[j:]
+
+    def repeat_word(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(tokens, lambda _k, t: _is_word(t))
+        return None if k is None else tokens[: k + 1] + [tokens[k].lower()] + tokens[k + 1 :]
+
+    def word_order(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(
+            tokens,
+            lambda i, t: i + 1 < len(tokens) and _is_word(t) and _is_word(tokens[i + 1]) and i > 0,
+        )
+        if k is None:
+            return None
+        return tokens[:k] + [tokens[k + 1], tokens[k]] + tokens[k + 2 :]
+
+    def _swap_sequences(self, tokens: Tokens, pairs: tuple[tuple[Tokens, Tokens], ...]) -> Tokens | None:
+        low = [t.lower() for t in tokens]
+        found: list[tuple[int, int, Tokens]] = []
+        for a, b in pairs:
+            for src, dst in ((a, b), (b, a)):
+                n = len(src)
+                for k in range(len(low) - n + 1):
+                    if low[k : k + n] == src:
+                        found.append((k, n, dst))
+        if not found:
+            return None
+        k, n, dst = self.rng.choice(found)
+        new = [_case_like(tokens[k], dst[0]), *dst[1:]]
+        return tokens[:k] + new + tokens[k + n :]
+
+    def confusion(self, tokens: Tokens) -> Tokens | None:
+        k = self._pick(
+            tokens, lambda _k, t: any(t.lower() in g for g in CONFUSION_SETS) and "'" not in t
+        )
+        if k is not None and self.rng.random() < 0.7:
+            group = next(g for g in CONFUSION_SETS if tokens[k].lower() in g)
+            others = sorted(w for w in group - {tokens[k].lower()} if "'" not in w)
+            if others:
+                other = self.rng.choice(others)
+                return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+        return self._swap_sequences(tokens, _MULTI_CONFUSIONS)
+
+    def punctuation(self, tokens: Tokens) -> Tokens | None:
+        r = self.rng.random()
+        commas = [k for k, t in enumerate(tokens) if t == ","]
+        if commas and r < 0.45:
+            k = self.rng.choice(commas)
+            return tokens[:k] + tokens[k + 1 :]
+        if r < 0.7 and len(tokens) > 4:
+            j = self.rng.randrange(2, len(tokens) - 1)
+            if tokens[j - 1].isalpha() and tokens[j].isalpha():
+                return tokens[:j] + [","] + tokens[j:]
+        if tokens[-1] in (".", "!", "?") and r < 0.85:
+            return tokens[:-1]
+        if commas:
+            k = self.rng.choice(commas)
+            return tokens[:k] + [self.rng.choice([".", ";"])] + tokens[k + 1 :]
+        return None
+
+    def capitalisation(self, tokens: Tokens) -> Tokens | None:
+        r = self.rng.random()
+        if r < 0.5 and tokens[0][:1].isupper() and tokens[0].isalpha():
+            return [tokens[0].lower(), *tokens[1:]]
+        k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t[:1].isupper())
+        if k is not None and r < 0.8:
+            return tokens[:k] + [tokens[k].lower()] + tokens[k + 1 :]
+        k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
+        return None if k is None else tokens[:k] + [tokens[k].capitalize()] + tokens[k + 1 :]
+
+    def spacing(self, tokens: Tokens) -> Tokens | None:
+        return self._swap_sequences(tokens, _SPACING)
