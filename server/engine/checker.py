@@ -18,9 +18,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from .extract import canonical_language, extract_regions, is_code
+from .grammar.decode import GrammarCorrector
+from .grammar.document import GrammarPass
 from .lexicon import Lexicon
 from .spelling import Speller
-from .types import CheckStats, Issue, Region, RegionKind, Rule, Token
+from .types import CheckCancelled, CheckStats, Issue, Region, RegionKind, Rule, Token
 from .words import split_identifier, tokenize
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
@@ -138,10 +140,6 @@ def _without_recurring_names(issues: list[Issue]) -> list[Issue]:
     return [i for i in issues if not (i.rule == Rule.UNKNOWN_WORD.value and i.text in recurring)]
 
 
-class CheckCancelled(Exception):
-    """Raised inside ``check`` when ``should_stop()`` turned true; the result is abandoned."""
-
-
 @dataclass(frozen=True)
 class CheckOptions:
     """What to check and how; a change clears the cache."""
@@ -151,12 +149,16 @@ class CheckOptions:
     ignore_patterns: tuple[str, ...] = ()
     #: Rank corrections for every finding (off: a faster list with only known fixes).
     suggestions: bool = True
+    #: Check grammar in prose, comments and docstrings (when a grammar model is loaded).
+    grammar: bool = True
 
 
 @dataclass
 class CheckResult:
     issues: list[Issue]
     stats: CheckStats = field(default_factory=CheckStats)
+    #: Sentences whose grammar was not checked yet (see ``grammar_limit`` in ``check``).
+    pending_sentences: int = 0
 
 
 def compile_patterns(patterns: Collection[str]) -> tuple[re.Pattern[str], ...]:
@@ -175,11 +177,36 @@ def invalid_patterns(patterns: Collection[str]) -> list[str]:
     return bad
 
 
+def _merged(spelling: list[Issue], grammar: list[Issue], accepted: Collection[str]) -> list[Issue]:
+    """Spelling and grammar issues by position. Where both flag the same words, spelling's
+    finding stays (fix the word first; grammar looks again after), and grammar never flags a
+    word the user accepted."""
+    spans = sorted((i.start, i.end) for i in spelling)
+    starts = [s for s, _ in spans]
+    kept: list[Issue] = []
+    for issue in grammar:
+        k = bisect.bisect_left(starts, issue.end)
+        if any(s < issue.end and issue.start < e for s, e in spans[max(0, k - 8) : k]):
+            continue
+        if accepted and issue.rule == "grammar.spelling" and issue.text.lower() in accepted:
+            continue
+        kept.append(issue)
+    if not kept:
+        return spelling
+    return sorted([*spelling, *kept], key=lambda i: (i.start, i.end))
+
+
 class Checker:
     """Checks documents; safe to call from one worker thread while another reconfigures it."""
 
-    def __init__(self, options: CheckOptions | None = None, lexicon: Lexicon | None = None):
+    def __init__(
+        self,
+        options: CheckOptions | None = None,
+        lexicon: Lexicon | None = None,
+        grammar: GrammarCorrector | None = None,
+    ):
         self.lexicon = lexicon or Lexicon.shipped()
+        self._grammar = GrammarPass(grammar) if grammar is not None else None
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[object, ...], _RegionResult] = OrderedDict()
         self._options = CheckOptions()
@@ -195,6 +222,15 @@ class Checker:
     @property
     def speller(self) -> Speller:
         return self._speller
+
+    @property
+    def grammar(self) -> GrammarCorrector | None:
+        return self._grammar.corrector if self._grammar is not None else None
+
+    def set_grammar(self, corrector: GrammarCorrector | None) -> None:
+        """Use this grammar corrector from now on (None: no grammar)."""
+        with self._lock:
+            self._grammar = GrammarPass(corrector) if corrector is not None else None
 
     def configure(self, options: CheckOptions) -> bool:
         """Apply new options; returns True when they changed (and the cache was cleared)."""
@@ -221,23 +257,63 @@ class Checker:
         accepted: Collection[str] = frozenset(),
         should_stop: Callable[[], bool] | None = None,
         use_cache: bool = True,
+        grammar_limit: int | None = None,
     ) -> CheckResult:
         """All issues in ``text``, sorted by position.
 
         ``accepted`` holds lower-cased words to let through (user and workspace dictionaries,
         words ignored in this document, the project's vocabulary). ``use_cache=False`` is for
         one-off reads (learning a workspace's vocabulary) that should not evict the regions
-        of open documents.
+        of open documents. ``grammar_limit`` caps how many sentences not seen before are run
+        through the grammar model in this call; the rest are counted in
+        ``pending_sentences`` for a later call.
         """
         stats = CheckStats()
         started = time.perf_counter()
-        options, speller, patterns = self._options, self._speller, self._patterns
-        if not options.spelling:
+        options, grammar = self._options, self._grammar
+        if not options.grammar:
+            grammar = None
+        if not options.spelling and grammar is None:
             return CheckResult([], stats)
         lang = canonical_language(language_id)
         regions = extract_regions(text, lang)
         stats.regions = len(regions)
         stats.extra["extract_ms"] = (time.perf_counter() - started) * 1000
+        issues = (
+            self._spelling(text, lang, regions, accepted, should_stop, use_cache, stats)
+            if options.spelling
+            else []
+        )
+        pending = 0
+        if grammar is not None:
+            grammar_started = time.perf_counter()
+            found = grammar.check(
+                text,
+                regions,
+                markdown=lang == "markdown",
+                limit=grammar_limit,
+                should_stop=should_stop,
+            )
+            stats.extra["grammar_ms"] = (time.perf_counter() - grammar_started) * 1000
+            stats.extra["sentences"] = found.sentences
+            stats.extra["sentences_tagged"] = found.tagged
+            pending = found.pending
+            issues = _merged(issues, found.issues, accepted)
+        stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
+        return CheckResult(issues, stats, pending)
+
+    def _spelling(
+        self,
+        text: str,
+        lang: str,
+        regions: list[Region],
+        accepted: Collection[str],
+        should_stop: Callable[[], bool] | None,
+        use_cache: bool,
+        stats: CheckStats,
+    ) -> list[Issue]:
+        """Spelling issues of every region, identifiers deduplicated, names let through."""
+        speller, patterns = self._speller, self._patterns
         issues: list[Issue] = []
         #: (flagged part, whole identifier) -> index in ``issues`` of its first occurrence.
         first_seen: dict[tuple[str, str], int] = {}
@@ -272,8 +348,7 @@ class Checker:
         issues = _without_recurring_names(issues)
         if is_code(lang) and issues:
             issues = _without_own_names(issues, text, regions)
-        stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
-        return CheckResult(issues, stats)
+        return issues
 
     def _region_issues(
         self,

@@ -60,6 +60,10 @@ class Token(NamedTuple):
     whole: str = ""
 
 
+class CheckCancelled(Exception):
+    """Raised inside a check when its ``should_stop()`` turned true; the result is abandoned."""
+
+
 class Category(str, enum.Enum):
     SPELLING = "spelling"
     GRAMMAR = "grammar"

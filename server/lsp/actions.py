@@ -70,13 +70,23 @@ def quick_fixes(
                 edits = text_edits(issue_edits(issue, suggestion), doc.lines, encoding)
                 result.append(
                     types.CodeAction(
-                        title=f"Change '{word}' to '{suggestion}'{places}",
+                        title=_fix_title(word, suggestion) + places,
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=index == 0,
                         edit=versioned_edit(doc.uri, doc.version, edits),
                     )
                 )
+        if payload["category"] == Category.GRAMMAR.value:
+            result.append(
+                _command_action(
+                    "Ignore this grammar suggestion in this document",
+                    diagnostic,
+                    COMMAND_IGNORE_WORD,
+                    {"word": word, "uri": doc.uri, "rule": payload["rule"]},
+                )
+            )
+            continue
         if payload["category"] != Category.SPELLING.value or word.lower() in words_offered:
             continue
         words_offered.add(word.lower())
@@ -102,6 +112,13 @@ def quick_fixes(
     return result
 
 
+def _fix_title(flagged: str, suggestion: str) -> str:
+    """``Change 'a' to 'an'``; ``Remove 'the'`` for a deletion (grammar's edits carry spaces)."""
+    if not suggestion.strip():
+        return f"Remove '{flagged.strip()}'"
+    return f"Change '{flagged.strip()}' to '{suggestion.strip()}'"
+
+
 def wants_fix_all(context: types.CodeActionContext) -> bool:
     """Fix-all is offered when asked for by kind, or alongside quick fixes on a Quill flag."""
     if context.only is not None:
@@ -112,13 +129,13 @@ def wants_fix_all(context: types.CodeActionContext) -> bool:
 def fix_all_action(
     doc: Document, issues: Sequence[Issue], encoding: str
 ) -> types.CodeAction | None:
-    """One action applying the first suggestion of every spelling issue."""
-    spelling = [i for i in issues if i.category is Category.SPELLING]
-    edits = first_suggestion_edits(spelling)
+    """One action applying the first suggestion of every spelling and grammar issue."""
+    edits = first_suggestion_edits(i for i in issues if i.suggestions)
     if not edits:
         return None
+    kinds = sorted({i.category.value for i in issues if i.suggestions})
     return types.CodeAction(
-        title=f"Fix all spelling in this document ({len(edits)})",
+        title=f"Fix all {' and '.join(kinds)} in this document ({len(edits)})",
         kind=FIX_ALL_KIND,
         edit=versioned_edit(doc.uri, doc.version, text_edits(edits, doc.lines, encoding)),
     )

@@ -44,7 +44,11 @@ def to_diagnostic(
     return types.Diagnostic(
         range=lines.range_at(issue.start, issue.end, encoding),
         message=issue.full_message,
-        severity=severity_for(issue.category.value, settings),
+        severity=(
+            types.DiagnosticSeverity.Information
+            if not issue.suggestions and issue.category.value == "grammar"
+            else severity_for(issue.category.value, settings)
+        ),
         code=issue.rule,
         source=SOURCE,
         related_information=related or None,

@@ -21,15 +21,15 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from ..engine.checker import CheckCancelled
+from ..engine.checker import CheckResult
 from ..engine.documents import skip_reason
-from ..engine.types import Issue
+from ..engine.types import CheckCancelled
 from . import actions, commands
 from .convert import to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .scheduler import Debouncer
 from .settings import Settings, parse_settings
-from .state import CheckedVersion, QuillState
+from .state import GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
 
 log = logging.getLogger(__name__)
 
@@ -136,15 +136,17 @@ class QuillServer(LanguageServer):
         if self.pull_mode and self.refresh_support:
             self.workspace_diagnostic_refresh(None)
 
-    async def check(self, doc: Document) -> CheckedVersion | None:
+    async def check(self, doc: Document, *, complete: bool = True) -> CheckedVersion | None:
         """The issues of ``doc`` at its current version (from the last check when still
-        current); None if the document changed or closed meanwhile."""
+        current); None if the document changed or closed meanwhile. ``complete=False`` lets a
+        check publish before every sentence's grammar is known (see ``GRAMMAR_FIRST_PASS``)."""
         version, text = doc.version, doc.text
         cached = self.state.results.get(doc.uri)
         if (
             cached is not None
             and cached.version == version
             and cached.generation == self.state.generation
+            and (cached.complete or not complete)
         ):
             return cached
         if not self.settings.checks_language(doc.language_id):
@@ -160,15 +162,19 @@ class QuillServer(LanguageServer):
             return self.documents.get(doc.uri) is not doc or doc.version != version
 
         loop = asyncio.get_running_loop()
+        limit = None if complete else GRAMMAR_FIRST_PASS
         try:
-            issues: list[Issue] = await loop.run_in_executor(
-                self.executor, self.state.check_text, text, doc.language_id, stale
+            result: CheckResult = await loop.run_in_executor(
+                self.executor, self.state.check_text, text, doc.language_id, stale, limit
             )
         except CheckCancelled:
             return None
         if stale():
             return None
-        checked = self.state.remember(doc.uri, version, issues)
+        issues = result.issues
+        checked = self.state.remember(
+            doc.uri, version, issues, complete=result.pending_sentences == 0
+        )
         if self.state.learn(doc.uri, issues):
             for other in self.documents:
                 if other is not doc:
@@ -179,10 +185,29 @@ class QuillServer(LanguageServer):
         doc = self.documents.get(uri)
         if doc is None:
             return
-        checked = await self.check(doc)
+        checked = await self.check(doc, complete=self.pull_mode)
         if checked is None or self.pull_mode:
             return
         self.publish(doc, checked)
+        if not checked.complete:  # the grammar of many new sentences: publish again when done
+            checked = await self.check(doc)
+            if checked is not None:
+                self.publish(doc, checked)
+
+    async def ensure_grammar(self) -> None:
+        """Load (or reload, after a settings change) the grammar model in the worker thread,
+        tell the user if it cannot be used, and check the open documents again."""
+        loop = asyncio.get_running_loop()
+        model = await loop.run_in_executor(self.executor, self.state.load_grammar)
+        if model is None:
+            return
+        if model.failed:
+            self.show_once(f"grammar:{model.status}", f"{model.status}; spelling goes on working")
+        else:
+            log.info("%s", model.status)
+            if "CUDA was asked for" in model.status:
+                self.show_once(f"grammar:{model.status}", model.status, types.MessageType.Info)
+        self.recheck_all()
 
     def publish(self, doc: Document, checked: CheckedVersion) -> None:
         if self.documents.get(doc.uri) is not doc or doc.version != checked.version:
@@ -225,6 +250,7 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 
 
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
+    await ls.ensure_grammar()
     if ls.state.settings.spelling.learn_project_words:
         ls.background.add(asyncio.ensure_future(learn_workspace(ls)))
 
@@ -262,6 +288,7 @@ async def did_change_configuration(
             return
     ls.apply_settings(raw)
     ls.recheck_all()
+    await ls.ensure_grammar()
 
 
 def did_open(ls: QuillServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -345,7 +372,11 @@ def ignore_word(ls: QuillServer, *args: Any) -> dict[str, Any]:
     word, _scope, uri = actions.parse_word_command(args, default_scope="document")
     if not uri:
         raise ValueError("quill.ignoreWord needs the document's uri")
-    ls.state.ignore_word(uri, word)
+    rule = args[0].get("rule") if len(args) == 1 and isinstance(args[0], dict) else None
+    if isinstance(rule, str) and rule.startswith("grammar."):
+        ls.state.ignore_grammar(uri, rule, word)
+    else:
+        ls.state.ignore_word(uri, word)
     doc = ls.documents.get(uri)
     if doc is not None:
         ls.schedule(doc, immediate=True)

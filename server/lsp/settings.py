@@ -19,6 +19,7 @@ from ..engine.extract import canonical_language, supported_languages
 
 SEVERITIES = ("error", "warning", "information", "hint")
 DIALECTS = ("en-US", "en-GB")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,21 @@ class SpellingSettings:
 
 
 @dataclass(frozen=True)
+class GrammarSettings:
+    #: Check grammar in prose, comments and docstrings with the grammar model.
+    enabled: bool = True
+    #: Hide corrections the model is less sure of than this (0 to 1); unset: the threshold
+    #: tuned for the model, recorded in its card.
+    min_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class ModelsSettings:
+    #: Directory of the grammar model (empty: the shipped ``models/grammar-minilm``).
+    grammar: str = ""
+
+
+@dataclass(frozen=True)
 class SeveritySettings:
     spelling: str = "information"
     grammar: str = "warning"
@@ -53,6 +69,11 @@ class DiagnosticsSettings:
 @dataclass(frozen=True)
 class Settings:
     spelling: SpellingSettings = field(default_factory=SpellingSettings)
+    grammar: GrammarSettings = field(default_factory=GrammarSettings)
+    models: ModelsSettings = field(default_factory=ModelsSettings)
+    #: Where models run: ``auto`` (CUDA when onnxruntime-gpu and a GPU are present), ``cpu``,
+    #: ``cuda``.
+    device: str = "auto"
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     #: Language ids to check (LSP ids such as ``markdown``, ``python``); empty = all supported.
     languages: tuple[str, ...] = ()
@@ -81,6 +102,10 @@ def _validate(path: str, value: Any, current: Any, hint: Any) -> tuple[Any, str 
         if isinstance(value, bool):
             return value, None
         return current, f"{path}: expected true or false, got {value!r}"
+    if hint in (float, float | None, typing.Optional[float]):  # noqa: UP045 (both spellings)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            return current, f"{path}: expected a number from 0 to 1, got {value!r}"
+        return float(value), None
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
             return current, f"{path}: expected a whole number, got {value!r}"
@@ -92,6 +117,8 @@ def _validate(path: str, value: Any, current: Any, hint: Any) -> tuple[Any, str 
             return current, f"{path}: expected a string, got {value!r}"
         if path.endswith("dialect") and value not in DIALECTS:
             return current, f"{path}: expected one of {', '.join(DIALECTS)}, got {value!r}"
+        if path == "device" and value not in DEVICES:
+            return current, f"{path}: expected one of {', '.join(DEVICES)}, got {value!r}"
         if ".severity." in path and value not in SEVERITIES:
             return current, f"{path}: expected one of {', '.join(SEVERITIES)}, got {value!r}"
         return value, None

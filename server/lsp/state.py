@@ -15,12 +15,13 @@ from typing import Any
 
 from pygls.uris import to_fs_path
 
-from ..engine.checker import Checker, CheckOptions
+from ..engine.checker import Checker, CheckOptions, CheckResult
 from ..engine.documents import skip_reason
 from ..engine.extract import language_for_path
-from ..engine.types import Issue
+from ..engine.types import Category, Issue
 from ..engine.vocabulary import ProjectVocabulary
 from ..files import iter_files, read_text
+from ..runtime.grammar_model import GrammarModel, load_grammar
 from ..wordlists import WordList, normalise_word, user_dictionary_path, workspace_dictionary_path
 from .settings import Settings
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 #: each at most this large.
 SCAN_MAX_FILES = 3000
 SCAN_MAX_FILE_SIZE = 512_000
+#: A check after an edit runs at most this many new sentences through the grammar model before
+#: publishing; the rest follow in a second check (a new document's first check only).
+GRAMMAR_FIRST_PASS = 24
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class CheckedVersion:
     issues: list[Issue]
     generation: int
     skipped: str | None = None
+    #: False when some sentences' grammar is still to come (a second check completes it).
+    complete: bool = True
 
 
 def _uri_path(uri: str) -> Path | None:
@@ -63,6 +69,11 @@ class QuillState:
         self.folders: list[Path] = []
         self.vocabulary = ProjectVocabulary(self.settings.spelling.project_word_min_files)
         self.settings_words: frozenset[str] = frozenset()
+        #: Grammar issues the user ignored, per document: (rule, flagged text lower-cased).
+        self.ignored_grammar: dict[str, set[tuple[str, str]]] = {}
+        #: The loaded grammar model and the settings it was loaded with.
+        self.grammar: GrammarModel | None = None
+        self._grammar_key: tuple[Any, ...] | None = None
         #: Called with (key, message) for problems the user should hear about once.
         self.on_problem: Callable[[str, str], None] = lambda key, message: log.warning(message)
 
@@ -79,8 +90,42 @@ class QuillState:
     def _check_options(self) -> CheckOptions:
         s = self.settings.spelling
         return CheckOptions(
-            spelling=s.enabled, dialect=s.dialect, ignore_patterns=s.ignore_patterns
+            spelling=s.enabled,
+            dialect=s.dialect,
+            ignore_patterns=s.ignore_patterns,
+            grammar=self.settings.grammar.enabled,
         )
+
+    def _wanted_grammar(self) -> tuple[Any, ...] | None:
+        s = self.settings
+        if not s.grammar.enabled:
+            return None
+        return (s.models.grammar, s.device, s.grammar.min_confidence)
+
+    def load_grammar(self) -> GrammarModel | None:
+        """(Re)load the grammar model if the settings ask for a different one (worker
+        thread: loading takes a moment). Returns the new model, or None when nothing changed."""
+        wanted = self._wanted_grammar()
+        if wanted == self._grammar_key:
+            return None
+        self._grammar_key = wanted
+        if wanted is None:
+            self.grammar = None
+            self.checker.set_grammar(None)
+        else:
+            model_dir, device, min_confidence = wanted
+            previous = self.grammar
+            if (
+                previous is not None
+                and previous.corrector is not None
+                and (previous.key == (model_dir, device))
+            ):  # only the threshold changed: keep the loaded model
+                self.grammar = previous.with_min_confidence(min_confidence)
+            else:
+                self.grammar = load_grammar(model_dir, device, min_confidence=min_confidence)
+            self.checker.set_grammar(self.grammar.corrector)
+        self.generation += 1
+        return self.grammar
 
     def configure(self, settings: Settings) -> None:
         self.settings = settings
@@ -122,14 +167,25 @@ class QuillState:
 
     # -- checking (called in the worker thread) -------------------------------------------
     def check_text(
-        self, text: str, language_id: str, should_stop: Callable[[], bool]
-    ) -> list[Issue]:
-        return self.checker.check(text, language_id, should_stop=should_stop).issues
+        self,
+        text: str,
+        language_id: str,
+        should_stop: Callable[[], bool],
+        grammar_limit: int | None = None,
+    ) -> CheckResult:
+        return self.checker.check(
+            text, language_id, should_stop=should_stop, grammar_limit=grammar_limit
+        )
 
     def remember(
-        self, uri: str, version: int, issues: list[Issue], skipped: str | None = None
+        self,
+        uri: str,
+        version: int,
+        issues: list[Issue],
+        skipped: str | None = None,
+        complete: bool = True,
     ) -> CheckedVersion:
-        checked = CheckedVersion(version, issues, self.generation, skipped)
+        checked = CheckedVersion(version, issues, self.generation, skipped, complete)
         self.results[uri] = checked
         return checked
 
@@ -180,9 +236,29 @@ class QuillState:
     def visible(self, uri: str, issues: list[Issue]) -> list[Issue]:
         """The issues the user has not accepted (dictionaries, ignores, project words)."""
         lists = self._word_lists(uri)
-        if not lists:
+        ignored_grammar = self.ignored_grammar.get(uri, set())
+        if not lists and not ignored_grammar:
             return list(issues)
-        return [i for i in issues if not any(i.text.lower() in words for words in lists)]
+        return [i for i in issues if not self._accepted(i, lists, ignored_grammar)]
+
+    @staticmethod
+    def _accepted(
+        issue: Issue, lists: list[frozenset[str]], ignored_grammar: set[tuple[str, str]]
+    ) -> bool:
+        word = issue.text.lower()
+        if issue.category is Category.GRAMMAR:
+            if (issue.rule, word.strip()) in ignored_grammar:
+                return True
+            if issue.rule != "grammar.spelling":  # word lists speak of spelling only
+                return False
+        return any(word in words for words in lists)
+
+    def ignore_grammar(self, uri: str, rule: str, text: str) -> None:
+        """Stop showing this grammar finding (same rule, same words) in this document."""
+        if not rule.startswith("grammar."):
+            raise ValueError(f"not a grammar rule: {rule!r}")
+        self.ignored_grammar.setdefault(uri, set()).add((rule, text.lower().strip()))
+        self.filter_generation += 1
 
     def can_write_workspace(self, uri: str) -> bool:
         return self.folder_for(uri) is not None
@@ -225,6 +301,7 @@ class QuillState:
     def forget(self, uri: str) -> None:
         self.results.pop(uri, None)
         self.ignored.pop(uri, None)
+        self.ignored_grammar.pop(uri, None)
 
     def clear_caches(self) -> None:
         self.checker.clear_cache()
@@ -238,4 +315,6 @@ class QuillState:
             "projectWords": len(self.vocabulary.words),
             "filesLearnt": len(self.vocabulary),
             "dialect": self.settings.spelling.dialect,
+            "grammar": self.grammar.status if self.grammar is not None else "grammar is off",
+            "grammarProviders": list(self.grammar.providers) if self.grammar else [],
         }

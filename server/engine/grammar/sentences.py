@@ -102,10 +102,15 @@ def _is_end(words: list[Word], k: int) -> int:
     if w.text not in _ENDS:
         return -1
     prev = words[k - 1] if k else None
-    if w.text == "." and prev is not None and prev.end == w.start:
-        # Initials ("J. Smith") do not end a sentence.
-        if len(prev.text) == 1 and prev.text.isupper():
-            return -1
+    # Initials ("J. Smith") do not end a sentence.
+    if (
+        w.text == "."
+        and prev is not None
+        and prev.end == w.start
+        and len(prev.text) == 1
+        and prev.text.isupper()
+    ):
+        return -1
     last = k
     while (
         last + 1 < len(words)

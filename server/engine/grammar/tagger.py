@@ -30,10 +30,12 @@ class TagResult:
 class Tagger(Protocol):
     """Labels tokenised sentences with edit tags (see ``server.engine.grammar.tags``)."""
 
-    #: False for a model that sees lower-cased text: the corrector then ignores case tags
-    #: (the model cannot know the case it would change) and gives replacement words the case of
-    #: the word they replace; capitalisation is left to rules.
-    cased: bool
+    @property
+    def cased(self) -> bool:
+        """False for a model that sees lower-cased text: the corrector then ignores case tags
+        (the model cannot know the case it would change) and gives replacement words the case
+        of the word they replace; capitalisation is left to rules."""
+        ...
 
     def tag(self, batch: Sequence[Sequence[str]]) -> list[TagResult]:
         """Tags for each sentence; every sentence starts with ``$START``."""

@@ -1,0 +1,128 @@
+"""Grammar over a whole document: passages -> sentences -> cached corrections -> issues.
+
+The tagger is the slow part of a check (milliseconds per sentence, against microseconds per
+word for spelling), so every sentence's correction is cached by its text: after an edit only
+the sentences whose text changed are tagged again, in one batch. A caller in a hurry (the
+server answering a keystroke) passes ``limit``: at most that many new sentences are tagged,
+the others are counted in ``pending`` and left for a second call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..types import Category, CheckCancelled, Issue, Region
+from .decode import Correction, GrammarCorrector
+from .passages import Passage, passages
+from .sentences import split_sentences, tokenize
+
+#: Rule of the notice on a sentence too long for the model (only its start was checked).
+TRUNCATED = "grammar.truncated"
+#: Sentences whose corrections the cache keeps.
+CACHE_SIZE = 50_000
+#: Sentences tagged per batch (and between two looks at the cancellation flag).
+BATCH = 64
+
+
+@dataclass
+class GrammarResult:
+    issues: list[Issue] = field(default_factory=list)
+    #: Sentences in the document, and how many of them had to be tagged (not cached).
+    sentences: int = 0
+    tagged: int = 0
+    #: Sentences left untagged because of ``limit`` (their issues are missing).
+    pending: int = 0
+
+
+class GrammarPass:
+    """Checks the grammar of documents with one :class:`GrammarCorrector`."""
+
+    def __init__(self, corrector: GrammarCorrector, cache_size: int = CACHE_SIZE) -> None:
+        self.corrector = corrector
+        self._cache: OrderedDict[str, Correction] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def check(
+        self,
+        text: str,
+        regions: Sequence[Region],
+        *,
+        markdown: bool = False,
+        limit: int | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> GrammarResult:
+        """Grammar issues of ``text`` (document offsets), from its prose ``regions``."""
+        result = GrammarResult()
+        found: list[tuple[Passage, int, str]] = []  # (passage, sentence start in it, sentence)
+        for passage in passages(text, regions, markdown=markdown):
+            for part in split_sentences(passage.text):
+                found.append((passage, part.start, part.text))
+        result.sentences = len(found)
+        corrections = self._corrections([s for _, _, s in found], limit, should_stop, result)
+        for (passage, offset, sentence), correction in zip(found, corrections, strict=True):
+            if correction is None:
+                continue
+            base = passage.start + offset
+            for issue in correction.issues:
+                if not passage.touches_mask(offset + issue.start, offset + issue.end):
+                    result.issues.append(issue.shifted(base))
+            notice = _truncation_notice(sentence, correction, self.corrector.options.max_words)
+            if notice is not None:
+                result.issues.append(notice.shifted(base))
+        return result
+
+    def _corrections(
+        self,
+        sentences: list[str],
+        limit: int | None,
+        should_stop: Callable[[], bool] | None,
+        result: GrammarResult,
+    ) -> list[Correction | None]:
+        with self._lock:
+            known = {s: self._cache[s] for s in set(sentences) if s in self._cache}
+            for s in known:
+                self._cache.move_to_end(s)
+        todo = list(dict.fromkeys(s for s in sentences if s not in known))
+        if limit is not None and len(todo) > limit:
+            result.pending = len(todo) - limit
+            todo = todo[:limit]
+        for k in range(0, len(todo), BATCH):
+            if should_stop is not None and should_stop():
+                raise CheckCancelled()
+            batch = todo[k : k + BATCH]
+            fresh = self.corrector.correct(batch)
+            result.tagged += len(batch)
+            with self._lock:
+                for sentence, correction in zip(batch, fresh, strict=True):
+                    known[sentence] = correction
+                    self._cache[sentence] = correction
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return [known.get(s) for s in sentences]
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _truncation_notice(sentence: str, correction: Correction, max_words: int) -> Issue | None:
+    """An issue on the first unchecked word of a sentence the model saw only part of."""
+    if correction.note is None or not correction.note.startswith("only"):
+        return None
+    words = tokenize(sentence)
+    if len(words) <= max_words:
+        return None
+    first = words[max_words]
+    return Issue(
+        first.start,
+        first.end,
+        first.text,
+        TRUNCATED,
+        Category.GRAMMAR,
+        f"Sentence too long for the grammar model: {correction.note}; "
+        "the rest of it was not checked.",
+    )

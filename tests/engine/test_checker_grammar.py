@@ -1,0 +1,130 @@
+"""Grammar inside the checker: which text grammar reads, offsets, caching, merging with spelling.
+
+A FakeTagger stands in for the model (its table says which token gets which tag), so these
+tests pin the plumbing, not the model's judgement.
+"""
+
+from __future__ import annotations
+
+from server.engine.checker import Checker, CheckOptions
+from server.engine.extract import extract_regions
+from server.engine.grammar import FakeTagger, GrammarCorrector
+from server.engine.grammar.document import TRUNCATED
+from server.engine.grammar.passages import PLACEHOLDER, passages
+from server.engine.types import Category
+
+RULES = {
+    "this [are]": ("$REPLACE_is", 0.9),
+    "[a] apple": ("$REPLACE_an", 0.9),
+    "the [the]": ("$DELETE", 0.9),
+    "he [go]": ("$REPLACE_goes", 0.9),
+}
+
+
+def checker(**rules: tuple[str, float]) -> tuple[Checker, FakeTagger]:
+    tagger = FakeTagger({**RULES, **rules})
+    return Checker(grammar=GrammarCorrector(tagger)), tagger
+
+
+def grammar_of(text: str, language: str = "markdown") -> list[tuple[str, str, tuple[str, ...]]]:
+    c, _ = checker()
+    return [
+        (text[i.start : i.end], i.rule, i.suggestions)
+        for i in c.check(text, language).issues
+        if i.category is Category.GRAMMAR
+    ]
+
+
+def test_markdown_prose_is_checked_and_offsets_point_at_the_words() -> None:
+    text = "# Notes\n\nI ate a apple 😀 and this are good.\n"
+    found = grammar_of(text)
+    assert ("a", "grammar.article", ("an",)) in found
+    assert ("are", "grammar.agreement", ("is",)) in found
+
+
+def test_crlf_and_emoji_keep_offsets_exact() -> None:
+    text = "Intro line here.\r\n\r\n😀😀 He go home 😀 now.\r\n"
+    c, _ = checker()
+    (issue,) = [i for i in c.check(text, "plaintext").issues if i.category is Category.GRAMMAR]
+    assert text[issue.start : issue.end] == "go"
+    assert issue.suggestions == ("goes",)
+
+
+def test_code_blocks_and_inline_code_are_not_grammar() -> None:
+    text = "Some text here.\n\n```python\nthis are code = a apple\n```\n\nCall `this are` now.\n"
+    c, tagger = checker()
+    issues = [i for i in c.check(text, "markdown").issues if i.category is Category.GRAMMAR]
+    assert issues == []
+    seen = [" ".join(s) for batch in tagger.calls for s in batch]
+    assert not any("code" in s for s in seen)  # the fenced block never reached the tagger
+    assert any(PLACEHOLDER in s for s in seen)  # inline code stands in as a placeholder word
+
+
+def test_link_targets_vanish_and_emphasis_marks_are_blanked() -> None:
+    text = "Read **this are** and [the docs](https://example.com/a_apple) today.\n"
+    (passage,) = passages(text, extract_regions(text, "markdown"), markdown=True)
+    assert "*" not in passage.text and "https" not in passage.text and "[" not in passage.text
+    assert len(passage.text) == len(text[passage.start :].rstrip("\n"))
+    assert ("are", "grammar.agreement", ("is",)) in grammar_of(text)
+
+
+def test_comment_lines_are_joined_into_sentences_and_markers_never_edited() -> None:
+    code = "# We ate\n# a apple today, and this\n# are fine.\nx = 1  # the the end\n"
+    found = grammar_of(code, "python")
+    assert ("a", "grammar.article", ("an",)) in found
+    assert ("are", "grammar.agreement", ("is",)) in found  # "this" and "are" on two lines
+    assert all("#" not in flagged for flagged, _, _ in found)
+
+
+def test_docstrings_are_grammar_but_strings_and_identifiers_are_not() -> None:
+    code = 'def f():\n    """He go to work."""\n    s = "this are data"\n    return s\n'
+    found = grammar_of(code, "python")
+    assert [(flagged, suggestions) for flagged, _, suggestions in found] == [("go", ("goes",))]
+
+
+def test_unchanged_sentences_are_not_tagged_again() -> None:
+    c, tagger = checker()
+    text = "First sentence is fine. He go home.\n\nAnother paragraph is here.\n"
+    c.check(text, "markdown")
+    tagged = sum(len(b) for b in tagger.calls)
+    c.check(text.replace("Another", "One more"), "markdown")
+    retagged = sum(len(b) for b in tagger.calls) - tagged
+    assert tagged >= 3
+    assert retagged == 1
+
+
+def test_grammar_limit_leaves_the_rest_pending() -> None:
+    c, _ = checker()
+    text = " ".join(f"Sentence number {n} is here." for n in range(10))
+    first = c.check(text, "plaintext", grammar_limit=4)
+    assert first.pending_sentences == 6
+    second = c.check(text, "plaintext")
+    assert second.pending_sentences == 0
+
+
+def test_spelling_wins_where_both_flag_the_same_word() -> None:
+    c, _ = checker(recieve=("$REPLACE_receive", 0.9))
+    issues = c.check("Please recieve the parcel today.", "plaintext").issues
+    assert [(i.text, i.category) for i in issues] == [("recieve", Category.SPELLING)]
+
+
+def test_grammar_can_be_switched_off_and_spelling_alone_still_works() -> None:
+    c, tagger = checker()
+    c.configure(CheckOptions(grammar=False))
+    issues = c.check("He go to scool.", "plaintext").issues
+    assert [i.category for i in issues] == [Category.SPELLING]
+    assert tagger.calls == []
+    c.configure(CheckOptions(spelling=False))
+    issues = c.check("He go to scool.", "plaintext").issues
+    assert [i.category for i in issues] == [Category.GRAMMAR]
+
+
+def test_an_overlong_sentence_says_where_checking_stopped() -> None:
+    c, _ = checker()
+    words = " ".join(["word"] * 100)
+    text = f"He go {words} end."
+    issues = c.check(text, "plaintext").issues
+    notices = [i for i in issues if i.rule == TRUNCATED]
+    assert len(notices) == 1 and "not checked" in notices[0].message
+    assert notices[0].suggestions == ()
+    assert any(i.text == "go" for i in issues)
