@@ -23,7 +23,17 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import fp_code, identifier_typos, isolated, lsp_timing, peers, report, running_text, speed
+from . import (
+    fp_code,
+    grammar,
+    identifier_typos,
+    isolated,
+    lsp_timing,
+    peers,
+    report,
+    running_text,
+    speed,
+)
 from .common import ROOT, machine_info, now_utc, quill_fingerprint
 
 #: Passes the user's command line to the per-suite child processes, for the report.
@@ -36,7 +46,15 @@ SUITES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "running-text": lambda a: running_text.run(a.quick),
     "speed": lambda a: speed.run(a.quick, runs=a.runs),
     "lsp": lambda a: lsp_timing.run(a.quick),
+    "grammar": lambda a: grammar.run(a.quick, model=a.model, runs=a.runs),
 }
+
+
+def suite_options(name: str, args: argparse.Namespace) -> list[str]:
+    """The options of one suite that its command line (and its child process) must carry."""
+    if name == "grammar" and args.model:
+        return ["--model", args.model]
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--runs", type=int, default=3, help="timing runs per tool in 'speed' (median)"
+    )
+    parser.add_argument(
+        "--model",
+        metavar="DIR",
+        help="grammar model directory for 'grammar' (default: models/grammar-minilm)",
     )
     parser.add_argument("--no-install", action="store_true", help="do not install missing peers")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
@@ -85,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--runs",
                 str(args.runs),
                 *(["--quick"] if args.quick else []),
+                *suite_options(name, args),
             ]
             env = dict(os.environ, **{INVOKED_AS: command.strip()})
             status |= subprocess.run(child, cwd=ROOT, env=env, check=False).returncode
@@ -117,11 +141,18 @@ def main(argv: list[str] | None = None) -> int:
             print(data["error"], file=sys.stderr)
         data.update(
             {
-                "command": f"python -m benchmarks {name}" + (" --quick" if args.quick else ""),
+                "command": " ".join(
+                    [
+                        f"python -m benchmarks {name}",
+                        *(["--quick"] if args.quick else []),
+                        *(shlex.quote(o) for o in suite_options(name, args)),
+                    ]
+                ),
                 "invoked_as": command.strip(),
                 "date": date,
                 "machine": machine,
-                "versions": versions,
+                # A suite may add versions of its own (libraries, models) to the peers'.
+                "versions": {**versions, **data.get("versions", {})},
                 "quill_fingerprint": {"before": before, "after": quill_fingerprint()},
                 "load_average_at_start": [round(x, 2) for x in load],
                 "peer_problems": problems,

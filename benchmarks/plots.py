@@ -51,6 +51,7 @@ def _bars(
     series: dict[str, list[tuple[str, float]]],
     ylabel: str,
     log: bool = False,
+    skip_missing: bool = False,
 ) -> Path:
     import matplotlib
 
@@ -67,7 +68,11 @@ def _bars(
     for i, (label, values) in enumerate(series.items()):
         lookup = dict(values)
         xs = [t + i * width - 0.4 + width / 2 for t in range(len(tools))]
-        ys = [lookup.get(tool, 0.0) for tool in tools]
+        if skip_missing:  # a value a tool does not have is no bar, rather than a 0
+            xs = [x for x, tool in zip(xs, tools, strict=True) if tool in lookup]
+            ys = [lookup[tool] for tool in tools if tool in lookup]
+        else:
+            ys = [lookup.get(tool, 0.0) for tool in tools]
         bars = ax.bar(xs, ys, width, label=label)
         ax.bar_label(bars, labels=[f"{y:g}" for y in ys], fontsize=7, padding=2)
     ax.set_xticks(range(len(tools)), tools, rotation=20, ha="right", fontsize=8)
@@ -163,6 +168,55 @@ def draw(results: Path) -> list[Path]:
                     series,
                     "seconds (log)",
                     log=True,
+                )
+            )
+    if "grammar" in suites:
+        written += _grammar_charts(suites["grammar"])
+    return written
+
+
+def _grammar_charts(suite: dict[str, Any]) -> list[Path]:
+    """F0.5, P and R by tool on the first GEC set (published figures of other systems, on
+    other test sets, have F0.5 only and say so in their names), and F0.5 by ERRANT error
+    type for every measured tool."""
+    written: list[Path] = []
+    tables = [t for t in suite.get("tables", []) if str(t["title"]).startswith("grammar ")]
+    quality = next((t for t in tables if "span P/R/F0.5" in str(t["title"])), None)
+    if quality:
+        name = str(quality["title"]).split(":")[0].removeprefix("grammar ")
+        series = {c: _column(quality, c) for c in ("F0.5", "P", "R")}
+        series["P"] = [(t, v) for t, v in series["P"] if t != "no edits"]
+        if series["F0.5"]:
+            written.append(
+                _bars(
+                    PLOTS / "grammar.png",
+                    f"Grammar correction on {name}: ERRANT span F0.5, P, R (higher is better)",
+                    series,
+                    "%",
+                    skip_missing=True,
+                )
+            )
+    per_type = next((t for t in tables if "by ERRANT error type" in str(t["title"])), None)
+    if per_type:
+        name = str(per_type["title"]).split(":")[0].removeprefix("grammar ")
+        types = [str(c) for c in per_type["columns"][1:]]
+        by_tool: dict[str, list[tuple[str, float]]] = {}
+        for row in per_type["rows"]:
+            tool = str(row[0])
+            if tool.startswith("edits in"):
+                continue
+            values = [(t, _number(row[1 + k])) for k, t in enumerate(types) if 1 + k < len(row)]
+            kept = [(t, v) for t, v in values if v is not None]
+            if kept:
+                by_tool[tool] = kept
+        if by_tool:
+            written.append(
+                _bars(
+                    PLOTS / "grammar-types.png",
+                    f"Grammar correction on {name}: F0.5 by ERRANT error type",
+                    by_tool,
+                    "F0.5 (%)",
+                    skip_missing=True,
                 )
             )
     return written

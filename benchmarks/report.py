@@ -13,7 +13,15 @@ from typing import Any
 
 from .common import BENCH
 
-SUITE_ORDER = ["isolated", "fp-code", "identifier-typos", "running-text", "speed", "lsp"]
+SUITE_ORDER = [
+    "isolated",
+    "fp-code",
+    "identifier-typos",
+    "running-text",
+    "speed",
+    "lsp",
+    "grammar",
+]
 TITLES = {
     "isolated": "Isolated misspellings (Norvig set and held-out codespell sample)",
     "fp-code": "False positives on clean code",
@@ -21,6 +29,7 @@ TITLES = {
     "running-text": "Misspellings in running text",
     "speed": "Throughput of each CLI",
     "lsp": "Language server latency and memory",
+    "grammar": "Grammar correction: ERRANT span F0.5 on learner sentences, and speed",
 }
 
 
