@@ -506,6 +506,8 @@ class Suggester:
                 seen.add(key)
                 out.append(shown)
 
+        for contraction in _missing_apostrophe(query, self.lexicon, self.dialect):
+            add(contraction)  # "isnt" -> "isn't": a dropped apostrophe, not a typo
         if self.use_known_typos:
             lexicon = self.lexicon
             for fix in lexicon.known_typo(query):
@@ -663,6 +665,39 @@ class Suggester:
                 score = -total * weight - self.tuning.split_cost
                 out.append((score, " ".join(forms)))
         return out
+
+
+#: Endings of English contractions, for words typed without their apostrophe.
+_CONTRACTION_TAILS = ("nt", "re", "ve", "ll", "d", "m", "s")
+
+
+def _missing_apostrophe(query: str, lexicon: Lexicon, dialect: str) -> list[str]:
+    """Contractions that ``query`` is without its apostrophe (``dont``, ``youre``, ``im``,
+    ``thats``); possessives (``johns``) are left to the error model."""
+    if "'" in query or len(query) < 2:
+        return []
+    out = []
+    for tail in _CONTRACTION_TAILS:
+        if not query.endswith(tail) or len(query) <= len(tail):
+            continue
+        if tail == "nt":
+            form = query[:-1] + "'t"  # isn't, don't, can't, won't
+        else:
+            base = query[: -len(tail)]
+            if tail == "s" and base not in _S_CONTRACTIONS:
+                continue
+            form = base + "'" + tail
+        if form.startswith("i'"):
+            form = "I" + form[1:]
+        if form.split("'")[0].lower() in _S_CONTRACTIONS or lexicon.knows(form, dialect):
+            out.append(form)
+    return out
+
+
+#: Words whose contraction with "is" or "has" dictionaries often lack (``that's``, ``he's``).
+_S_CONTRACTIONS = frozenset(
+    "it that what there here he she who where when how let".split()
+)
 
 
 def _apply_case(original: str, form: str) -> str:

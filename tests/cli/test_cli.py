@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; spelling only unless a test selects (grammar has its own tests)."""
+    if args and args[0] in ("check", "fix") and "--select" not in args:
+        args = (args[0], "--select", "spelling", *args[1:])
     env = dict(
         os.environ,
         XDG_CONFIG_HOME=str(cwd / ".config-home"),

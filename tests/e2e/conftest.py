@@ -147,6 +147,9 @@ async def start_client(
     initialization_options: dict[str, Any] | None = None,
     pull: bool = False,
 ) -> QuillClient:
+    # Spelling tests pin exact findings: grammar (its own tests turn it on) stays out of them.
+    options = dict(initialization_options or {"diagnostics": {"debounceMs": 0}})
+    options.setdefault("grammar", {"enabled": False})
     workspace = tmp_path / "workspace"
     workspace.mkdir(exist_ok=True)
     config_home = tmp_path / "config"
@@ -204,7 +207,7 @@ async def start_client(
                 capabilities=caps,
                 root_uri=workspace.as_uri(),
                 workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-                initialization_options=initialization_options or {"diagnostics": {"debounceMs": 0}},
+                initialization_options=options,
             )
         ),
         DEADLINE,

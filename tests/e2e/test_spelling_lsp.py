@@ -182,7 +182,13 @@ async def test_settings_change_rechecks(quill: QuillClient) -> None:
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(
-            settings={"quill": {"spelling": {"dialect": "en-GB"}, "diagnostics": {"debounceMs": 0}}}
+            settings={
+                "quill": {
+                    "spelling": {"dialect": "en-GB"},
+                    "diagnostics": {"debounceMs": 0},
+                    "grammar": {"enabled": False},
+                }
+            }
         )
     )
     assert words(await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: len(d) == 1)) == [
@@ -190,7 +196,7 @@ async def test_settings_change_rechecks(quill: QuillClient) -> None:
     ]
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"enabled": False}}})
+        types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"enabled": False}, "grammar": {"enabled": False}}})
     )
     assert await quill.diagnostics(uri, 1, after=mark) == []
 
