@@ -193,3 +193,25 @@ def test_uniform_model_is_damerau_levenshtein() -> None:
     assert unit.cost("teh", "the") == 1
     assert unit.cost("speling", "spelling") == 1
     assert unit.cost("kitten", "sitting") == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "contraction"),
+    [
+        ("isnt", "isn't"),
+        ("dont", "don't"),
+        ("Dont", "Don't"),
+        ("youre", "you're"),
+        ("im", "I'm"),
+        ("thats", "that's"),
+        ("wouldve", "would've"),
+    ],
+)
+def test_a_dropped_apostrophe_suggests_the_contraction_first(
+    model_only: Suggester, typed: str, contraction: str
+) -> None:
+    assert model_only.suggest(typed)[0] == contraction
+
+
+def test_plain_plurals_are_not_turned_into_contractions(model_only: Suggester) -> None:
+    assert all("'" not in s for s in model_only.suggest("bookz"))
