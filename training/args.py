@@ -194,3 +194,36 @@ def from_namespace(cls: type[T], ns: argparse.Namespace, overrides: dict[str, An
             value = overrides[f.name]
         values[f.name] = value
     return cls(**values)
+
+
+def command_line(
+    step: str, cls: type[Any], values: dict[str, Any], *, skip: tuple[str, ...] = (),
+    always: tuple[str, ...] = (),
+) -> str:
+    """``python -m training STEP --option value ...`` that rebuilds ``values`` (the fields of
+    ``cls``, e.g. a run's recorded arguments): every option that differs from its default, plus
+    those in ``always``; ``skip`` leaves machine-specific ones out (paths of the run itself)."""
+    import shlex
+
+    defaults = cls()
+    hints = typing.get_type_hints(cls)
+    parts = ["python", "-m", "training", step]
+    for f in dataclasses.fields(cls):
+        if f.name in skip or f.name not in values:
+            continue
+        value, default = values[f.name], getattr(defaults, f.name)
+        _, is_list = _base_type(hints[f.name])
+        plain_default = [str(d) for d in default] if is_list else default
+        if isinstance(default, Path):
+            plain_default = str(default)
+        if f.name not in always and value == plain_default:
+            continue
+        name = "--" + f.name.replace("_", "-")
+        if isinstance(default, bool):
+            parts.append(name if value else "--no-" + name[2:])
+        elif is_list:
+            for item in value:
+                parts += [name, str(item)]
+        elif value is not None:
+            parts += [name, str(value)]
+    return shlex.join(parts)
