@@ -308,6 +308,13 @@ class QuillState:
         self.results.clear()
         self.generation += 1
 
+    def _grammar_status(self) -> str:
+        if not self.settings.grammar.enabled:
+            return "grammar is off"
+        if self.grammar is None or self._grammar_key != self._wanted_grammar():
+            return "grammar model loading"
+        return self.grammar.status
+
     def status(self) -> dict[str, Any]:
         return {
             "userDictionary": str(self.user_words.path),
@@ -315,6 +322,6 @@ class QuillState:
             "projectWords": len(self.vocabulary.words),
             "filesLearnt": len(self.vocabulary),
             "dialect": self.settings.spelling.dialect,
-            "grammar": self.grammar.status if self.grammar is not None else "grammar is off",
+            "grammar": self._grammar_status(),
             "grammarProviders": list(self.grammar.providers) if self.grammar else [],
         }

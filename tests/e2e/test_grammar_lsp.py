@@ -1,0 +1,148 @@
+"""Grammar through the real server over stdio: a real exported model run by onnxruntime.
+
+Two models: the tiny one the ``tiny`` training preset builds in this session (proves that a
+model made by the pipeline loads and serves), and the shipped ``models/grammar-minilm`` (proves
+the model users get finds real mistakes, offers fixes, and obeys the settings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.e2e.conftest import DEADLINE, ROOT, QuillClient
+
+SHIPPED = ROOT / "models" / "grammar-minilm"
+GRAMMAR_ON = {"diagnostics": {"debounceMs": 0}, "grammar": {"enabled": True}}
+
+
+async def status(quill: QuillClient) -> dict[str, Any]:
+    result = await quill.execute(types.Command(title="status", command="quill.status"))
+    assert isinstance(result, dict)
+    return result
+
+
+async def wait_for_status(quill: QuillClient, needle: str) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    while True:
+        current = await status(quill)
+        if needle in current["grammar"]:
+            return current
+        assert loop.time() < deadline, f"grammar status never said {needle!r}: {current}"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_model_made_by_the_pipeline_loads_and_serves(
+    start: Any, tiny_grammar_model: Path
+) -> None:
+    quill: QuillClient = await start(
+        initialization_options={**GRAMMAR_ON, "models": {"grammar": str(tiny_grammar_model)}}
+    )
+    current = await wait_for_status(quill, "grammar model model on")
+    assert current["grammarProviders"] == ["CPUExecutionProvider"]
+    uri = quill.open("t.md", "He go to the school yesterday. A wrod.\n", "markdown")
+    found = await quill.diagnostics(uri, 1, predicate=lambda d: any(x.code for x in d))
+    codes = {str(d.code) for d in found}
+    assert "spelling.known-typo" in codes  # "wrod"
+    assert all(c.startswith(("spelling.", "grammar.")) for c in codes)
+
+
+async def test_a_corrupt_model_is_reported_and_spelling_goes_on(
+    start: Any, tiny_grammar_model: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken-model"
+    shutil.copytree(tiny_grammar_model, broken)
+    with (broken / "model.onnx").open("r+b") as f:
+        f.seek(100)
+        f.write(b"\x00garbage\x00")
+    quill: QuillClient = await start(
+        initialization_options={**GRAMMAR_ON, "models": {"grammar": str(broken)}}
+    )
+    uri = quill.open("c.txt", "Spelling still finds the wrod here.\n", "plaintext")
+    found = await quill.diagnostics(uri, 1, predicate=bool)
+    assert [d.code for d in found] == ["spelling.known-typo"]  # "wrod"
+    current = await wait_for_status(quill, "grammar is off")
+    assert "sha256 mismatch" in current["grammar"] and "model.onnx" in current["grammar"]
+    shown = [m.message for m in quill.lsp.messages if "grammar is off" in m.message]
+    assert len(shown) == 1 and "spelling goes on working" in shown[0]
+
+
+async def test_a_missing_model_directory_is_reported(start: Any, tmp_path: Path) -> None:
+    quill: QuillClient = await start(
+        initialization_options={**GRAMMAR_ON, "models": {"grammar": str(tmp_path / "nowhere")}}
+    )
+    current = await wait_for_status(quill, "grammar is off")
+    assert "no such model directory" in current["grammar"]
+
+
+def grammar(diagnostics: list[types.Diagnostic]) -> list[types.Diagnostic]:
+    return [d for d in diagnostics if str(d.code).startswith("grammar.")]
+
+
+async def test_shipped_model_flags_agreement_with_a_fix(start: Any) -> None:
+    assert (SHIPPED / "model.onnx").is_file(), "the shipped grammar model is missing"
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
+    text = "# Notes 😀\r\n\r\nShe go to the office every day.\r\n"
+    uri = quill.open("g.md", text, "markdown")
+    found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
+    (issue,) = [d for d in found if d.range.start.line == 2]
+    assert issue.range == types.Range(types.Position(2, 4), types.Position(2, 6))  # "go"
+    assert issue.severity == types.DiagnosticSeverity.Warning
+    assert issue.data["suggestions"][0] == "goes"
+    actions = await quill.code_actions(uri, [issue])
+    titles = [a.title for a in actions]
+    assert "Change 'go' to 'goes'" in titles
+    fix = actions[titles.index("Change 'go' to 'goes'")]
+    assert fix.edit is not None and fix.edit.document_changes is not None
+    change = fix.edit.document_changes[0]
+    assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
+    ignore = next(a for a in actions if a.title.startswith("Ignore this grammar"))
+    assert ignore.command is not None
+    mark = len(quill.recorder.published)
+    await quill.execute(ignore.command)
+    after = await quill.diagnostics(uri, 1, after=mark)
+    assert not [d for d in grammar(after) if d.range.start.line == 2]
+
+
+async def test_grammar_reads_comments_not_code(start: Any) -> None:
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
+    code = "# She go to the office every day.\nshe_go = 'She go to the office every day.'\n"
+    uri = quill.open("c.py", code, "python")
+    found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
+    assert {d.range.start.line for d in found} == {0}
+
+
+async def test_min_confidence_and_enabled_settings(start: Any) -> None:
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
+    uri = quill.open("s.txt", "She go to the office every day.\n", "plaintext")
+    assert grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
+    mark = len(quill.recorder.published)
+    quill.lsp.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"quill": {**GRAMMAR_ON, "grammar": {"minConfidence": 1.0}}}
+        )
+    )
+    assert (
+        grammar(await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: not grammar(d)))
+        == []
+    )
+    mark = len(quill.recorder.published)
+    quill.lsp.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"quill": GRAMMAR_ON})
+    )
+    assert grammar(
+        await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: bool(grammar(d)))
+    )
+    mark = len(quill.recorder.published)
+    quill.lsp.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"quill": {**GRAMMAR_ON, "grammar": {"enabled": False}}}
+        )
+    )
+    await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: not grammar(d))
+    assert (await status(quill))["grammar"] == "grammar is off"
