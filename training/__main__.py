@@ -16,7 +16,15 @@ import os
 import sys
 from pathlib import Path
 
-from training.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs, add_arguments, from_namespace
+from training.args import (
+    AllArgs,
+    DataArgs,
+    EvaluateArgs,
+    ExportArgs,
+    TrainArgs,
+    add_arguments,
+    from_namespace,
+)
 from training.runlog import setup_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
@@ -32,15 +40,47 @@ STEPS = {
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m training", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m training",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="step", required=True)
     for name, (cls, helptext) in STEPS.items():
         sp = sub.add_parser(name, help=helptext, description=f"{helptext}. {cls.__doc__ or ''}")
         add_arguments(sp, cls)
-    sub.add_parser("forms", help="rebuild server/engine/data/{verb,noun}_forms.tsv.gz with lemminflect")
-    cp = sub.add_parser("corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text")
-    cp.add_argument("--source", type=Path, default=None, help="folder with gutenberg/ and norvig-big.txt")
+    sub.add_parser(
+        "forms", help="rebuild server/engine/data/{verb,noun}_forms.tsv.gz with lemminflect"
+    )
+    rp = sub.add_parser("report", help="compare runs of `all` (before / full / LoRA) in one table")
+    rp.add_argument(
+        "--run",
+        type=Path,
+        action="append",
+        required=True,
+        help="an `all` output directory (repeatable; the first also gives the 'before' row)",
+    )
+    rp.add_argument(
+        "--output",
+        type=Path,
+        default=Path("benchmarks/results/grammar-training"),
+        help="writes OUTPUT.md and OUTPUT.json",
+    )
+    rp.add_argument(
+        "--card", type=Path, default=None, help="also put the table into this model card"
+    )
+    rp.add_argument(
+        "--source",
+        default="JFLEG dev (754 sentences, 4 references)",
+        help="how to name the evaluation set",
+    )
+    cp = sub.add_parser(
+        "corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text"
+    )
+    cp.add_argument(
+        "--source", type=Path, default=None, help="folder with gutenberg/ and norvig-big.txt"
+    )
     return p
 
 
@@ -51,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         from training.data.forms import write_tables
 
         write_tables()
+        return 0
+    if ns.step == "report":
+        setup_logging(None, "report", ns.verbose)
+        from training.report import run as run_report
+
+        run_report(ns.run, ns.output, ns.card, ns.source)
         return 0
     if ns.step == "corpus":
         setup_logging(None, "corpus", ns.verbose)
