@@ -298,7 +298,10 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
         if reason:
             print(f"quill: {path}: skipped: {reason}", file=err)
             continue
-        issues = checker.check(text, canonical_language(language)).issues
+        checked = checker.check(text, canonical_language(language))
+        if checked.grammar_error is not None:
+            print(f"quill: {path}: grammar failed: {checked.grammar_error}", file=err)
+        issues = checked.issues
         vocabulary.update(path, issues)
         results.append(FileResult(path, text, issues, had_bom))
     learnt = vocabulary.words

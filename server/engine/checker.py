@@ -10,6 +10,7 @@ the cache, so adding a word never throws the cache away.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 import threading
 import time
@@ -24,6 +25,8 @@ from .lexicon import Lexicon
 from .spelling import Speller
 from .types import CheckCancelled, CheckStats, Issue, Region, RegionKind, Rule, Token
 from .words import split_identifier, tokenize
+
+log = logging.getLogger(__name__)
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
 CACHE_SIZE = 200_000
@@ -159,6 +162,8 @@ class CheckResult:
     stats: CheckStats = field(default_factory=CheckStats)
     #: Sentences whose grammar was not checked yet (see ``grammar_limit`` in ``check``).
     pending_sentences: int = 0
+    #: Why grammar failed in this check (the model raised); spelling's findings still stand.
+    grammar_error: str | None = None
 
 
 def compile_patterns(patterns: Collection[str]) -> tuple[re.Pattern[str], ...]:
@@ -284,23 +289,30 @@ class Checker:
             if options.spelling
             else []
         )
-        pending = 0
+        pending, error = 0, None
         if grammar is not None:
             grammar_started = time.perf_counter()
-            found = grammar.check(
-                text,
-                regions,
-                markdown=lang == "markdown",
-                limit=grammar_limit,
-                should_stop=should_stop,
-            )
+            try:
+                found = grammar.check(
+                    text,
+                    regions,
+                    markdown=lang == "markdown",
+                    limit=grammar_limit,
+                    should_stop=should_stop,
+                )
+            except CheckCancelled:
+                raise
+            except Exception as exc:  # a model runtime can fail in any way; spelling stands
+                log.exception("grammar failed")
+                error = f"{type(exc).__name__}: {exc}"
+            else:
+                stats.extra["sentences"] = found.sentences
+                stats.extra["sentences_tagged"] = found.tagged
+                pending = found.pending
+                issues = _merged(issues, found.issues, accepted)
             stats.extra["grammar_ms"] = (time.perf_counter() - grammar_started) * 1000
-            stats.extra["sentences"] = found.sentences
-            stats.extra["sentences_tagged"] = found.tagged
-            pending = found.pending
-            issues = _merged(issues, found.issues, accepted)
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
-        return CheckResult(issues, stats, pending)
+        return CheckResult(issues, stats, pending, error)
 
     def _spelling(
         self,

@@ -695,9 +695,7 @@ def _missing_apostrophe(query: str, lexicon: Lexicon, dialect: str) -> list[str]
 
 
 #: Words whose contraction with "is" or "has" dictionaries often lack (``that's``, ``he's``).
-_S_CONTRACTIONS = frozenset(
-    "it that what there here he she who where when how let".split()
-)
+_S_CONTRACTIONS = frozenset("it that what there here he she who where when how let".split())
 
 
 def _apply_case(original: str, form: str) -> str:

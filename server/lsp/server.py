@@ -171,6 +171,12 @@ class QuillServer(LanguageServer):
             return None
         if stale():
             return None
+        if result.grammar_error is not None:
+            self.show_once(
+                "grammar-error",
+                f"grammar failed ({result.grammar_error}); spelling goes on working, "
+                "details in the log",
+            )
         issues = result.issues
         checked = self.state.remember(
             doc.uri, version, issues, complete=result.pending_sentences == 0

@@ -128,3 +128,17 @@ def test_an_overlong_sentence_says_where_checking_stopped() -> None:
     assert len(notices) == 1 and "not checked" in notices[0].message
     assert notices[0].suggestions == ()
     assert any(i.text == "go" for i in issues)
+
+
+class BrokenTagger(FakeTagger):
+    """A model runtime that fails mid-run (as an onnxruntime session can)."""
+
+    def tag(self, batch):  # type: ignore[no-untyped-def]
+        raise RuntimeError("session exploded")
+
+
+def test_a_failing_model_loses_grammar_only() -> None:
+    c = Checker(grammar=GrammarCorrector(BrokenTagger()))
+    result = c.check("He go to scool every day.", "plaintext")
+    assert [i.text for i in result.issues] == ["scool"]
+    assert result.grammar_error is not None and "session exploded" in result.grammar_error

@@ -128,8 +128,10 @@ def _is_end(words: list[Word], k: int) -> int:
         return last
     # "a wrapped line. it goes on": a full stop after an ordinary word (abbreviations keep their
     # period inside the token) still ends the sentence; the missing capital is an error to flag.
+    # Not after a closing quote or bracket: in '"Where to?" she asked.' the sentence goes on.
     if (
         w.text in (".", "!", "?")
+        and last == k
         and prev is not None
         and len(prev.text) > 1
         and prev.text.isalpha()
@@ -141,7 +143,8 @@ def _is_end(words: list[Word], k: int) -> int:
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of ``text`` in order, with their tokens (blank lines always split)."""
     sentences: list[Sentence] = []
-    for para in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
+    # A blank line may hold spaces, tabs and the \r of CRLF line ends.
+    for para in re.finditer(r"(?:[^\n]|\n(?![ \t\r]*\n))+", text):
         words = tokenize(para.group(), para.start())
         begin = 0
         for k in range(len(words)):
