@@ -506,7 +506,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             "versions": _versions(quill),
         }
     try:
-        from training.evaluate import Scorer, score
+        from training.evaluate import Scorer, _norm, score
 
         scorer = Scorer()
     except (ImportError, OSError) as error:  # errant, spaCy or its model not installed
@@ -555,8 +555,6 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             one = run_harper(plain[:1], work / "one-sentence.txt")
             speed["harper_startup_seconds"] = one.seconds if not one.error else float("nan")
         speed["harper_seconds"] = harper_times
-        from training.evaluate import _norm
-
         for row in HARPER_ROWS:
             if harper.error:
                 errors[row] = harper.error
