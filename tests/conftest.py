@@ -1,0 +1,47 @@
+"""Session fixtures shared by several test folders.
+
+``tiny_grammar_model`` is the grammar model that the ``tiny`` training preset makes, built once
+per test session by the real pipeline (data -> train with LoRA -> Optimum ONNX export, parity,
+int8, card, manifest), so the runtime, training and end-to-end tests all exercise a model made
+the way a shipped one is. Nothing is downloaded: the tiny preset's base model and tokenizer
+are built from a config, and the Hugging Face libraries run offline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Read by huggingface_hub when it is first imported: set before any test imports it.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def tiny_grammar_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run directory of ``python -m training all --preset tiny --no-before`` (``data/``,
+    ``train/``, ``model/``, ``all.json``), built once per session.
+
+    The evaluation step is always skipped, as it is when ``../shared`` (JFLEG) is absent, so
+    the result does not depend on the checkout having it. One training thread: the tiny model
+    gains nothing from more, and on a busy two-core machine two threads were seven times slower.
+    """
+    from training import pipeline
+    from training.args import AllArgs
+
+    out = tmp_path_factory.mktemp("tiny-grammar")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "JFLEG", out / "no-evaluation-set")
+        pipeline.run(AllArgs(preset="tiny", output=out, before=False, threads=1))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_grammar_model(tiny_grammar_run: Path) -> Path:
+    """The exported tiny model directory: ``model.onnx``, ``tokenizer.json``, ``config.json``,
+    ``card.md`` and ``manifest.json``, loadable by ``OnnxTagger.load``. Treat it as read-only
+    (tests that damage a model copy it first)."""
+    return tiny_grammar_run / "model"
