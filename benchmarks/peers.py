@@ -675,8 +675,11 @@ def parse_quill_json(stdout: str) -> list[Finding]:
     return findings
 
 
+#: The spelling suites compare spelling checkers: grammar has its own suite (``grammar``).
 QUILL_CHECK_ARGS = [
     "check",
+    "--select",
+    "spelling",
     "--format",
     "json",
     "--no-user-dictionary",
