@@ -168,7 +168,10 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type[Any]) -> None:
         helptext = f.metadata.get("help", "")
         tp, is_list = _base_type(hints[f.name])
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
-        if tp is bool:
+        if tp is bool and not default:
+            # A plain flag: BooleanOptionalAction would read "--no-stdlib" as "no_stdlib=False".
+            parser.add_argument(name, action="store_true", help=helptext)
+        elif tp is bool:
             parser.add_argument(
                 name, action=argparse.BooleanOptionalAction, default=default, help=helptext
             )
