@@ -181,7 +181,8 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type[Any]) -> None:
                 help=f"{helptext} (repeatable)",
             )
         else:
-            parser.add_argument(name, type=tp, default=default, help=f"{helptext} (default: {default})")
+            shown = "" if default is None else f" (default: {default})"  # None: said in the help
+            parser.add_argument(name, type=tp, default=default, help=helptext + shown)
 
 
 def from_namespace(cls: type[T], ns: argparse.Namespace, overrides: dict[str, Any] | None = None) -> T:
