@@ -1,0 +1,96 @@
+"""``python -m training``: every step and every option is documented by ``--help``, and the
+options mean what they say."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from training.__main__ import STEPS, main, parser
+from training.args import AllArgs, DataArgs, TrainArgs, command_line, from_namespace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: argparse re-wraps help lines (even inside hyphenated words)."""
+    return "".join(text.split())
+
+
+def step_help(step: str, capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main([step, "--help"])
+    assert exc.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_top_level_help_lists_every_step() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "--help"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for step in (*STEPS, "forms", "corpus"):
+        assert step in done.stdout
+    assert "usage: python -m training" in done.stdout
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_step_help_documents_every_option(step: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cls, summary = STEPS[step]
+    out = squash(step_help(step, capsys))
+    assert squash(summary) in out
+    for f in dataclasses.fields(cls):
+        option = "--" + f.name.replace("_", "-")
+        helptext = f.metadata.get("help", "")
+        assert helptext, f"{step} {option} has no help line"
+        assert option in out, option
+        assert squash(helptext) in out, option
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if default is True:
+            assert "--no-" + option[2:] in out  # a default-on switch can be turned off
+        elif default not in (None, False) and not isinstance(default, list):
+            assert squash(f"(default: {default})") in out, option
+
+
+@pytest.mark.parametrize(("step", "option"), [("corpus", "--source"), ("forms", "")])
+def test_maintenance_steps_have_help(
+    step: str, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = step_help(step, capsys)
+    assert f"usage: python -m training {step}" in out and option in out
+
+
+def test_options_parse_into_the_step_arguments(tmp_path: Path) -> None:
+    p = parser()
+    data = from_namespace(
+        DataArgs,
+        p.parse_args(
+            ["data", "--no-stdlib", "--corpus", "a.txt", "--corpus", "b", "--parallel", "s:t",
+             "--m2", "x.m2", "--copies", "3", "--clean-fraction", "0.5"]
+        ),
+    )  # fmt: skip
+    assert data.no_stdlib is True and data.corpus == [Path("a.txt"), Path("b")]
+    assert (data.parallel, data.m2, data.copies, data.clean_fraction) == (
+        ["s:t"], [Path("x.m2")], 3, 0.5
+    )  # fmt: skip
+    assert from_namespace(DataArgs, p.parse_args(["data"])) == DataArgs()
+    train = from_namespace(TrainArgs, p.parse_args(["train", "--adalora", "--lora-r", "4"]))
+    assert (train.adalora, train.lora_r, train.resume) == (True, 4, False)
+    everything = from_namespace(AllArgs, p.parse_args(["all", "--no-before", "--eval-limit", "7"]))
+    assert (everything.before, everything.eval_limit) == (False, 7)
+    assert from_namespace(AllArgs, p.parse_args(["all"])).before is True
+
+
+def test_command_line_round_trips_through_the_parser() -> None:
+    args = TrainArgs(base_model="tiny", lora_r=8, epochs=2.5, adalora=True, seed=7)
+    cmd = command_line("train", TrainArgs, dataclasses.asdict(args), always=("seed",))
+    assert "--lora-r 8" in cmd and "--adalora" in cmd and "--batch-size" not in cmd
+    parsed = from_namespace(TrainArgs, parser().parse_args(cmd.split()[3:]))
+    assert parsed == args
