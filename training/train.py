@@ -255,8 +255,17 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     pad_id = tokenizer.token_to_id("[PAD]")
 
     sampler = LengthBucketSampler([len(e.input_ids) for e in examples], args.batch_size, args.seed)
-    train_dl: DataLoader[Any] = DataLoader(examples, batch_sampler=sampler, collate_fn=lambda b: collate(b, pad_id))  # type: ignore[arg-type]
-    dev_dl: DataLoader[Any] = DataLoader(dev_examples, batch_size=64, collate_fn=lambda b: collate(b, pad_id))  # type: ignore[arg-type]
+    # Each DataLoader iterator draws a seed from its generator, by default torch's global one,
+    # which also drives dropout: a resumed run starts one more iterator than an uninterrupted
+    # one, so with the global generator its dropout masks (and weights) would drift apart.
+    train_dl: DataLoader[Any] = DataLoader(
+        examples, batch_sampler=sampler, collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
+        generator=torch.Generator().manual_seed(args.seed),
+    )
+    dev_dl: DataLoader[Any] = DataLoader(
+        dev_examples, batch_size=64, collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
+        generator=torch.Generator().manual_seed(args.seed),
+    )
     steps_per_epoch = math.ceil(len(train_dl) / args.grad_accum)
     total_steps = args.max_steps or math.ceil(steps_per_epoch * args.epochs)
     if steps_override is not None:
