@@ -75,6 +75,14 @@ def parser() -> argparse.ArgumentParser:
         default="JFLEG dev (754 sentences, 4 references)",
         help="how to name the evaluation set",
     )
+    from training.code.cli import add_steps as add_code_steps
+
+    add_code_steps(
+        sub.add_parser(
+            "code", help="the code-completion model: data, train, export, evaluate, all",
+            description="python -m training code STEP: the code-completion model's pipeline",
+        )
+    )
     cp = sub.add_parser(
         "corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text"
     )
@@ -98,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_report(ns.run, ns.output, ns.card, ns.source)
         return 0
+    if ns.step == "code":
+        from training.code.cli import main as code_main
+
+        return code_main(ns)
     if ns.step == "corpus":
         setup_logging(None, "corpus", ns.verbose)
         from training.data.corpus import SHARED_TEXT, vendor_corpus

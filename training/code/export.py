@@ -1,0 +1,338 @@
+"""The export step: merge LoRA, export with Optimum (past key values), parity, int8, card.
+
+The shipped directory is what :class:`server.runtime.onnx_lm.OnnxLM` loads: ``model.onnx``
+(Optimum's ``text-generation-with-past``: one graph taking the cache of the previous tokens),
+``tokenizer.json``, ``config.json`` (with a ``quill`` section: context, FIM sentinels, stop
+tokens), ``card.md`` and ``manifest.json`` (sha256 of every other file).
+
+Parity compares torch and onnxruntime logits twice: the whole sequence in one pass, and the
+last tokens fed one at a time through the cache (the path generation takes). int8 dynamic
+quantisation (weights of MatMul and Gather) is kept when the next-line edit similarity of the
+int8 model on held-out cases is within ``--max-drop`` of fp32.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from server.runtime.onnx_tagger import sha256_file
+from training.args import command_line
+from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
+from training.code.data import PAD, read_files
+from training.code.evaluate import evaluate_model, make_cases
+from training.runlog import write_json
+
+log = logging.getLogger(__name__)
+
+
+def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
+    """A plain Hugging Face directory for ``final``: LoRA adapters merged into the weights."""
+    info = json.loads((final / "quill_train.json").read_text("utf-8"))
+    if not info.get("lora"):
+        return final, info
+    import torch
+    from peft import PeftModel
+    from tokenizers import Tokenizer
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(info["base_model"], dtype=torch.float32)
+    size = Tokenizer.from_file(str(final / "tokenizer.json")).get_vocab_size()
+    if size > base.get_input_embeddings().weight.shape[0]:
+        base.resize_token_embeddings(size)
+    model = PeftModel.from_pretrained(base, final).merge_and_unload()
+    out = work / "merged"
+    with torch.no_grad():
+        model.save_pretrained(out)
+    log.info("merged LoRA adapters into %s", out)
+    return out, info
+
+
+def export_onnx(model_dir: Path, out_dir: Path, opset: int) -> Path:
+    """Optimum's exporter (optimum-onnx), text-generation-with-past; returns the .onnx path."""
+    from optimum.exporters.onnx import main_export
+
+    main_export(
+        str(model_dir),
+        out_dir,
+        task="text-generation-with-past",
+        opset=opset,
+        device="cpu",
+        local_files_only=True,
+        do_validation=False,
+        library_name="transformers",
+    )
+    return out_dir / "model.onnx"
+
+
+def write_model_dir(
+    out: Path, onnx_path: Path, hf_dir: Path, tokenizer_json: Path, quill: dict[str, Any]
+) -> None:
+    """Assemble a model directory (without card and manifest)."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(onnx_path, out / "model.onnx")
+    shutil.copy(tokenizer_json, out / "tokenizer.json")
+    config = json.loads((hf_dir / "config.json").read_text("utf-8"))
+    config["quill"] = quill
+    (out / "config.json").write_text(
+        json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+
+
+def write_manifest(out: Path) -> dict[str, str]:
+    files = {
+        p.name: sha256_file(p)
+        for p in sorted(out.iterdir())
+        if p.is_file() and p.name != "manifest.json"
+    }
+    (out / "manifest.json").write_text(json.dumps({"files": files}, indent=2) + "\n", "utf-8")
+    return files
+
+
+def parity(hf_dir: Path, onnx_dir: Path, texts: list[str], context: int) -> float:
+    """Largest |logit| difference between torch and onnxruntime: whole sequences in one pass,
+    and their last 8 tokens fed one by one through the key/value cache."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from server.runtime.onnx_lm import OnnxLM
+
+    lm = OnnxLM.load(onnx_dir, device="cpu", threads=2, verify=False)
+    model = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
+    worst = 0.0
+    for text in texts:
+        ids = lm.encode(text)[:context]
+        if len(ids) < 10:
+            continue
+        with torch.no_grad():
+            ref = model(input_ids=torch.tensor([ids])).logits[0].numpy()
+        worst = max(worst, float(np.abs(ref - lm.logits(ids)).max()))
+        lm.reset()
+        lm._prefill(ids[:-8])
+        for k in range(len(ids) - 8, len(ids)):
+            step = lm._step([ids[k]])
+            worst = max(worst, float(np.abs(ref[k] - step).max()))
+    return worst
+
+
+def quill_section(info: dict[str, Any], precision: str) -> dict[str, Any]:
+    fim = info.get("fim")
+    return {
+        "format": 1,
+        "task": "code-completion",
+        "context": int(info["context"]),
+        "fim": fim,
+        "stop_tokens": [info["eos"], *(fim.values() if fim else ()), PAD],
+        "base_model": Path(info["base_model"]).name if info.get("base_model") else "",
+        "precision": precision,
+    }
+
+
+def run(args: CodeExportArgs) -> dict[str, Any]:
+    """Export ``args.run``'s final model into ``args.output``; returns the export record."""
+    t0 = time.time()
+    final = args.run / "final"
+    if not final.is_dir():
+        raise SystemExit(f"{final}: no trained model (run the train step first)")
+    train = json.loads((args.run / "train.json").read_text("utf-8"))
+    data_dir = Path(train["args"]["data"])
+    held = read_files(data_dir / "heldout.jsonl")
+    cases = make_cases(held, args.check_samples, seed=7)
+    with tempfile.TemporaryDirectory(prefix="quill-code-export-") as tmp:
+        work = Path(tmp)
+        hf_dir, info = merged_model(final, work)
+        onnx_fp32 = export_onnx(hf_dir, work / "onnx", args.opset)
+        fp32_dir = work / "fp32"
+        write_model_dir(
+            fp32_dir, onnx_fp32, hf_dir, final / "tokenizer.json", quill_section(info, "fp32")
+        )
+        max_diff = parity(hf_dir, fp32_dir, [f["text"] for f in held[:4]], int(info["context"]))
+        log.info("parity torch vs onnx fp32: max |logit diff| = %.2e", max_diff)
+        if max_diff > args.parity_tolerance:
+            raise SystemExit(f"ONNX parity failed: {max_diff:.2e} > {args.parity_tolerance}")
+        check = {"threads": args.threads, "max_new_tokens": 32}
+        score_fp32, _ = evaluate_model(fp32_dir, cases, **check)
+        record: dict[str, Any] = {
+            "parity_max_abs_diff": max_diff,
+            "check_fp32": score_fp32,
+            "size_fp32_mb": round(onnx_fp32.stat().st_size / 2**20, 1),
+        }
+        chosen, chosen_dir = onnx_fp32, fp32_dir
+        if args.quantize in ("auto", "yes"):
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            onnx_int8 = work / "model.int8.onnx"
+            root = logging.getLogger()
+            level = root.level
+            root.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO
+            try:
+                quantize_dynamic(
+                    onnx_fp32,
+                    onnx_int8,
+                    weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["MatMul", "Gather"],
+                )
+            finally:
+                root.setLevel(level)
+            int8_dir = work / "int8"
+            write_model_dir(
+                int8_dir, onnx_int8, hf_dir, final / "tokenizer.json", quill_section(info, "int8")
+            )
+            score_int8, _ = evaluate_model(int8_dir, cases, **check)
+            record["check_int8"] = score_int8
+            record["size_int8_mb"] = round(onnx_int8.stat().st_size / 2**20, 1)
+            drop = score_fp32["edit_similarity"] - score_int8["edit_similarity"]
+            keep = args.quantize == "yes" or drop <= args.max_drop
+            log.info(
+                "int8: edit similarity %.3f vs fp32 %.3f (drop %.3f): %s",
+                score_int8["edit_similarity"],
+                score_fp32["edit_similarity"],
+                drop,
+                "kept" if keep else "rejected",
+            )
+            if keep:
+                chosen, chosen_dir = onnx_int8, int8_dir
+        record["precision"] = "int8" if chosen != onnx_fp32 else "fp32"
+        if args.output.exists():
+            shutil.rmtree(args.output)
+        args.output.mkdir(parents=True)
+        for name in ("model.onnx", "tokenizer.json", "config.json"):
+            shutil.copy(chosen_dir / name, args.output / name)
+    record["export_seconds"] = round(time.time() - t0, 1)
+    record["name"] = args.name or args.output.name
+    write_json(args.run / "export.json", record)
+    write_card(args.output, card_info(args, record, train))
+    write_manifest(args.output)
+    log.info(
+        "exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"]
+    )
+    return record
+
+
+def card_info(
+    args: CodeExportArgs, record: dict[str, Any], train: dict[str, Any]
+) -> dict[str, Any]:
+    data_dir = Path(train["args"]["data"])
+    stats_path = data_dir / "stats.json"
+    stats = json.loads(stats_path.read_text("utf-8")) if stats_path.is_file() else {}
+    return {
+        "name": record["name"],
+        "train": train,
+        "export": record,
+        "data": stats,
+        "export_args": asdict(args),
+        "evaluation": {},
+    }
+
+
+def _cmd(step: str, cls: type[Any], values: dict[str, Any], **kw: Any) -> str:
+    return command_line(f"code {step}", cls, values, **kw).replace(f"'code {step}'", f"code {step}")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
+
+
+def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
+    """``card.md``: how the model was made and what it scored."""
+    train, export, stats = info["train"], info["export"], info.get("data", {})
+    targs = train["args"]
+    data_args = dict(stats.get("args", {}))
+    commands = [
+        _cmd("data", CodeDataArgs, data_args, skip=("output",), always=("seed",))
+        + " --output DATA",
+        _cmd(
+            "train",
+            CodeTrainArgs,
+            targs,
+            skip=("data", "output", "resume", "threads", "cpu"),
+            always=("seed",),
+        )
+        + " --data DATA --output RUN",
+        _cmd(
+            "export", CodeExportArgs, info.get("export_args", {}), skip=("run", "output", "threads")
+        )
+        + " --run RUN --output MODEL",
+    ]
+    roots = stats.get("roots", [])
+    corpus = ", ".join(f"`{r}`" for r in roots) or "?"
+    hw = train.get("hardware", {})
+    if train["mode"] == "from scratch":
+        model_line = (
+            f"- Model: a new {targs['arch']} causal LM, {targs['layers']} layers, hidden "
+            f"{targs['hidden']}, {targs['heads']} heads ({targs['kv_heads']} key/value), "
+            f"feed-forward {targs['intermediate']}, context {targs['context']} tokens: "
+            f"{train['total_parameters']:,} parameters, trained from scratch."
+        )
+    else:
+        model_line = (
+            f"- Model: `{Path(train['base_model']).name}` fine-tuned ({train['mode']}), "
+            f"{train['trainable_parameters']:,} trainable of {train['total_parameters']:,} "
+            "parameters."
+        )
+    lines = [
+        f"# {info['name']}: code completion model",
+        "",
+        "A causal language model trained with fill-in-the-middle, so the code after the cursor "
+        "is used. Served by `server.runtime.onnx_lm.OnnxLM` (onnxruntime, greedy decoding, "
+        "key/value cache) through `server.engine.completion` (context window, stop rules).",
+        "",
+        "## How it was made",
+        "",
+        model_line,
+        f"- Data: {stats.get('train_files', '?')} training files ({stats.get('train_mb', '?')} MB, "
+        f"{train['train_tokens']:,} tokens) from {corpus}, de-duplicated "
+        f"({stats.get('duplicates_dropped', 0)} duplicates dropped); "
+        f"{stats.get('heldout_files', '?')} files held out (split by file) for evaluation. "
+        f"Byte-level BPE of {data_args.get('vocab_size', '?')} tokens with FIM sentinels.",
+        f"- Training: {train['steps']} steps of {targs['batch_size']}x{targs['context']} tokens "
+        f"({train['tokens_seen']:,} tokens, {train['epochs_done']} epochs), FIM rate "
+        f"{targs['fim_rate']}, seed {targs['seed']}, {_duration(train['train_seconds'])} on "
+        f"{hw.get('cpus', '?')} CPU cores (torch {hw.get('torch', '?')}, "
+        f"{hw.get('torch_threads', '?')} threads)"
+        + (f", GPU {hw['gpu']}" if hw.get("gpu") else "")
+        + (" (stopped by the time budget)" if train.get("stopped_early") else "")
+        + ". "
+        f"Held-out loss {train['heldout_loss']:.3f} "
+        f"(perplexity {train['heldout_perplexity']:.1f}).",
+        "- Commands: " + ", then ".join(f"`{c}`" for c in commands) + ".",
+        f"- Export: ONNX opset {info.get('export_args', {}).get('opset', '?')} via optimum-onnx "
+        "(text-generation-with-past); torch/ONNX parity max |logit diff| "
+        f"{export['parity_max_abs_diff']:.1e}; shipped precision **{export['precision']}** "
+        f"({export.get('size_int8_mb', '-')} MB int8, {export['size_fp32_mb']} MB fp32).",
+        "",
+        "## Check while exporting (next-line cases from held-out files)",
+        "",
+        "| precision | exact match % | edit similarity | tokens/s | median latency ms |",
+        "|---|---|---|---|---|",
+    ]
+    for key in ("check_fp32", "check_int8"):
+        s = export.get(key)
+        if s:
+            lines.append(
+                f"| {key.rsplit('_', 1)[1]} | {s['exact_match']:.1f} | {s['edit_similarity']:.3f} "
+                f"| {s['tokens_per_second']:.0f} | {s['latency_median_ms']:.1f} |"
+            )
+    if evaluation:
+        lines += ["", "## Evaluation", "", evaluation]
+    lines += [
+        "",
+        "## What a GPU would change",
+        "",
+        "Two CPU cores train a model of a few million parameters on about one pass over the "
+        "standard library in two hours. One GPU gives 50-100x the tokens in the same time: a "
+        "20-100M-parameter model over the standard library plus site-packages for several "
+        "epochs, or LoRA on a pretrained code model (`--base-model`), which is where next-line "
+        "exact match rises well above what a small from-scratch model reaches. Serving needs no "
+        "GPU; `onnxruntime-gpu` is used when present.",
+        "",
+    ]
+    (out / "card.md").write_text("\n".join(lines) + "\n", "utf-8")

@@ -1,0 +1,125 @@
+"""``python -m training code all``: data -> train -> export -> evaluate from a preset.
+
+Layout of ``--output``::
+
+    data/      the data step (skipped with --data DIR, or when data/train.jsonl exists)
+    train/     the train step (skipped when train/final exists: delete it to retrain)
+    model/     the exported model (also copied to --ship DIR)
+    eval/      metrics.json, table.md and examples.json on the held-out files
+    all.json   every step's record
+
+Steps whose output exists are not rerun, so an interrupted run continues where it stopped
+(training itself resumes from its last checkpoint).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from training.code.args import (
+    CodeAllArgs,
+    CodeDataArgs,
+    CodeEvaluateArgs,
+    CodeExportArgs,
+    CodeTrainArgs,
+)
+from training.code.presets import preset
+from training.runlog import write_json
+
+log = logging.getLogger(__name__)
+
+
+def _with(cls: type[Any], values: dict[str, Any], **fixed: Any) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
+
+
+def run(args: CodeAllArgs) -> dict[str, Any]:
+    p = preset(args.preset)
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    record: dict[str, Any] = {"preset": args.preset}
+
+    data_dir = args.data or out / "data"
+    if args.data is None and not (data_dir / "train.jsonl").is_file():
+        from training.code.data import run as run_data
+
+        data_values = dict(p.get("data", {}))
+        if args.corpus:
+            data_values["corpus"] = list(args.corpus)
+        record["data"] = run_data(_with(CodeDataArgs, data_values, output=data_dir))
+
+    train_values = dict(p.get("train", {}))
+    for key in ("threads", "max_minutes", "base_model"):
+        if getattr(args, key):
+            train_values[key] = getattr(args, key)
+    if args.lora_r >= 0:
+        train_values["lora_r"] = args.lora_r
+    train_args: CodeTrainArgs = _with(
+        CodeTrainArgs, train_values, data=data_dir, output=out / "train", resume=True
+    )
+    if not (out / "train" / "final").is_dir():
+        from training.code.train import run as run_train
+
+        record["train"] = {k: v for k, v in run_train(train_args).items() if k != "history"}
+
+    from training.code import export
+
+    export_args: CodeExportArgs = _with(
+        CodeExportArgs,
+        p.get("export", {}),
+        run=out / "train",
+        output=out / "model",
+        name=args.preset if args.ship is None else args.ship.name,
+    )
+    record["export"] = export.run(export_args)
+
+    if args.evaluate:
+        from training.code.evaluate import run as run_eval
+
+        eval_values = dict(p.get("evaluate", {}))
+        if args.eval_samples:
+            eval_values["samples"] = args.eval_samples
+        eval_args: CodeEvaluateArgs = _with(
+            CodeEvaluateArgs,
+            eval_values,
+            model=[out / "model"],
+            name=[export_args.name],
+            data=data_dir,
+            output=out / "eval",
+        )
+        evaluation = run_eval(eval_args)
+        record["evaluation"] = evaluation["metrics"]
+        update_card(out / "model", out / "train", export_args, evaluation)
+    if args.ship is not None:
+        if args.ship.exists():
+            shutil.rmtree(args.ship)
+        shutil.copytree(out / "model", args.ship)
+        log.info("shipped %s", args.ship)
+    write_json(out / "all.json", record)
+    return record
+
+
+def update_card(
+    model_dir: Path, run_dir: Path, export_args: CodeExportArgs, evaluation: dict[str, Any]
+) -> None:
+    """Rewrite ``card.md`` with the evaluation table and refresh the manifest."""
+    from training.code.export import card_info, write_card, write_manifest
+
+    train = json.loads((run_dir / "train.json").read_text("utf-8"))
+    record = json.loads((run_dir / "export.json").read_text("utf-8"))
+    text = (
+        f"Next-line completion on {evaluation['cases']} lines drawn from the held-out files "
+        "(never seen in training): the cursor after the line's indentation, the suggestion "
+        "through the server's own path (`server.engine.completion.complete_text`, single-line "
+        "stop rule). Exact match ignores whitespace at the ends; edit similarity is 1 - "
+        "Levenshtein distance / longer length. Speed on this machine, one request at a time.\n\n"
+        + evaluation["markdown"]
+    )
+    write_card(model_dir, card_info(export_args, record, train), evaluation=text)
+    write_manifest(model_dir)

@@ -1,0 +1,475 @@
+"""The train step: a causal language model on fill-in-the-middle examples of source code.
+
+Reads top to bottom like nanoGPT's train.py: tokenizer, examples, model, one loop. Accelerate
+picks the device (CUDA when present, else CPU) and, launched with ``accelerate launch -m
+training code train ...``, spreads the same code over several GPUs.
+
+Examples (Bavarian et al. 2022, "Efficient Training of Language Models to Fill in the Middle"):
+each file is cut at line boundaries into pieces of about one context; a share ``--fim-rate`` of
+the pieces is split at two random characters into prefix, middle and suffix and written
+``<|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|> middle <|endoftext|>`` (PSM order;
+the three parts tokenised separately, exactly as the server builds its prompt), the rest are
+plain text followed by ``<|endoftext|>``. Everything is concatenated and cut into sequences of
+``--context`` tokens; the loss is next-token cross-entropy on every position.
+
+Run directory (``CodeTrainArgs.output``)::
+
+    checkpoints/     Accelerate states every --save-every steps (the last two kept); --resume
+    final/           the trained model (full weights, or a PEFT adapter) + tokenizer.json +
+                     quill_train.json (FIM tokens, context, base model)
+    train.log, train.json (metrics and history), loss.png
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tokenizers import AddedToken, Tokenizer
+from tqdm import tqdm
+
+from training.code.args import CodeTrainArgs
+from training.code.data import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PAD, read_files
+from training.runlog import hardware, write_json
+
+log = logging.getLogger(__name__)
+
+
+# --- tokenizer and examples ------------------------------------------------------------------
+
+
+def fim_tokens(tokenizer: Tokenizer) -> dict[str, str]:
+    """The sentinel strings this tokenizer has: Quill's own, or a base model's StarCoder-style
+    ``<fim_prefix>`` ones (then that model's FIM training is reused)."""
+    vocab = tokenizer.get_vocab()
+    for names in (
+        (FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE),
+        ("<fim_prefix>", "<fim_suffix>", "<fim_middle>"),
+    ):
+        if all(n in vocab for n in names):
+            return dict(zip(("prefix", "suffix", "middle"), names, strict=True))
+    return {"prefix": FIM_PREFIX, "suffix": FIM_SUFFIX, "middle": FIM_MIDDLE}
+
+
+def prepare_tokenizer(path: Path) -> tuple[Tokenizer, dict[str, str], str]:
+    """Load ``path`` and add the FIM sentinels and an end-of-text token when it lacks them.
+    Returns the tokenizer, the FIM token strings and the end-of-text string."""
+    tokenizer = Tokenizer.from_file(str(path))
+    fim = fim_tokens(tokenizer)
+    vocab = tokenizer.get_vocab()
+    eos = next((t for t in (EOS, "</s>", "<eos>") if t in vocab), EOS)
+    missing = [t for t in (*fim.values(), eos) if t not in vocab]
+    if missing:
+        tokenizer.add_special_tokens([AddedToken(t, special=True) for t in missing])
+        log.info("added special tokens %s to the base tokenizer", missing)
+    return tokenizer, fim, eos
+
+
+def pieces(text: str, max_chars: int) -> Iterator[str]:
+    """``text`` cut at line boundaries into pieces of at most ``max_chars`` (a longer line is
+    a piece of its own)."""
+    start = 0
+    while start < len(text):
+        end = start + max_chars
+        if end >= len(text):
+            yield text[start:]
+            return
+        cut = text.rfind("\n", start, end)
+        end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def encode_examples(
+    texts: Sequence[str],
+    tokenizer: Tokenizer,
+    fim: dict[str, str],
+    eos: str,
+    *,
+    context: int,
+    fim_rate: float,
+    seed: int,
+) -> np.ndarray[Any, np.dtype[np.int32]]:
+    """One token stream: every piece of every text as a plain or FIM example (see the module
+    docstring)."""
+    rng = random.Random(seed)
+    ids = {k: tokenizer.token_to_id(v) for k, v in fim.items()}
+    eos_id = tokenizer.token_to_id(eos)
+    sample = "".join(texts[:20])[:200_000]
+    chars_per_token = max(1.0, len(sample) / max(1, len(tokenizer.encode(sample).ids)))
+    max_chars = int(context * chars_per_token * 0.9)
+    plain: list[str] = []
+    fim_parts: list[tuple[str, str, str]] = []
+    order: list[bool] = []
+    for text in texts:
+        for piece in pieces(text, max_chars):
+            if len(piece) > 2 and rng.random() < fim_rate:
+                a, b = sorted(rng.sample(range(len(piece) + 1), 2))
+                fim_parts.append((piece[:a], piece[a:b], piece[b:]))
+                order.append(True)
+            else:
+                plain.append(piece)
+                order.append(False)
+    enc = tokenizer.encode_batch
+    plain_ids = iter(e.ids for e in enc(plain, add_special_tokens=False)) if plain else iter([])
+    flat = [part for triple in fim_parts for part in triple]
+    part_ids = [e.ids for e in enc(flat, add_special_tokens=False)] if flat else []
+    stream: list[int] = []
+    k = 0
+    for is_fim in order:
+        if is_fim:
+            pre, mid, suf = part_ids[k], part_ids[k + 1], part_ids[k + 2]
+            k += 3
+            stream += [ids["prefix"], *pre, ids["suffix"], *suf, ids["middle"], *mid, eos_id]
+        else:
+            stream += [*next(plain_ids), eos_id]
+    log.info(
+        "%d examples (%d FIM), %d tokens, %.2f characters per token",
+        len(order),
+        len(fim_parts),
+        len(stream),
+        chars_per_token,
+    )
+    return np.asarray(stream, dtype=np.int32)
+
+
+def blocks(stream: np.ndarray[Any, Any], context: int) -> torch.Tensor:
+    """The stream cut into ``[n, context]`` sequences (the tail that does not fill one is
+    dropped)."""
+    n = len(stream) // context
+    return torch.from_numpy(stream[: n * context].astype(np.int64).reshape(n, context))
+
+
+# --- model -----------------------------------------------------------------------------------
+
+
+def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) -> Any:
+    """A randomly initialised Llama-style (RoPE, SwiGLU, grouped-query attention, tied
+    embeddings) or GPT-2 model of the configured size."""
+    from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+
+    if args.arch == "gpt2":
+        config: Any = GPT2Config(
+            vocab_size=vocab_size,
+            n_positions=args.context,
+            n_embd=args.hidden,
+            n_layer=args.layers,
+            n_head=args.heads,
+            n_inner=args.intermediate,
+            bos_token_id=eos_id,
+            eos_token_id=eos_id,
+            pad_token_id=pad_id,
+        )
+        return GPT2LMHeadModel(config)
+    if args.arch != "llama":
+        raise SystemExit(f"--arch {args.arch}: expected llama or gpt2")
+    config = LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=args.hidden,
+        intermediate_size=args.intermediate,
+        num_hidden_layers=args.layers,
+        num_attention_heads=args.heads,
+        num_key_value_heads=args.kv_heads,
+        max_position_embeddings=args.context,
+        tie_word_embeddings=True,
+        bos_token_id=eos_id,
+        eos_token_id=eos_id,
+        pad_token_id=pad_id,
+        rope_theta=10000.0,
+    )
+    return LlamaForCausalLM(config)
+
+
+def build_model(args: CodeTrainArgs, tokenizer: Tokenizer, eos: str) -> Any:
+    """The model to train: new, or ``--base-model`` (LoRA adapters when ``--lora-r``)."""
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(args.seed)
+    eos_id = tokenizer.token_to_id(eos)
+    pad_id = tokenizer.token_to_id(PAD)
+    if not args.base_model:
+        if args.lora_r:
+            log.warning("--lora-r is ignored without --base-model (a new model trains in full)")
+        return new_model(
+            args, tokenizer.get_vocab_size(), eos_id, eos_id if pad_id is None else pad_id
+        )
+    model = AutoModelForCausalLM.from_pretrained(args.base_model, dtype=torch.float32)
+    if tokenizer.get_vocab_size() > model.get_input_embeddings().weight.shape[0]:
+        model.resize_token_embeddings(tokenizer.get_vocab_size())
+    if args.lora_r:
+        from peft import LoraConfig, get_peft_model
+
+        names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+        targets = [t for t in args.lora_target_modules.split(",") if t in names]
+        if not targets:
+            raise SystemExit(f"--lora-target-modules: none of them is in {args.base_model}")
+        model = get_peft_model(
+            model,
+            LoraConfig(
+                r=args.lora_r,
+                lora_alpha=args.lora_alpha,
+                lora_dropout=args.lora_dropout,
+                target_modules=targets,
+                task_type="CAUSAL_LM",
+            ),
+        )
+    return model
+
+
+def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters())
+
+
+@torch.no_grad()
+def heldout_loss(model: torch.nn.Module, data: torch.Tensor, batch_size: int, device: Any) -> float:
+    """Mean next-token loss on held-out sequences (perplexity is its exponential)."""
+    model.eval()
+    losses = []
+    for s in range(0, len(data), batch_size):
+        batch = data[s : s + batch_size].to(device)
+        losses.append(float(model(input_ids=batch, labels=batch).loss))
+    model.train()
+    return float(np.mean(losses)) if losses else float("nan")
+
+
+def latest_checkpoint(out: Path) -> Path | None:
+    found = sorted((out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
+    return found[-1] if found else None
+
+
+def save_final(model: Any, out: Path, tokenizer: Tokenizer, info: dict[str, Any]) -> Path:
+    final = out / "final"
+    if final.exists():
+        shutil.rmtree(final)
+    model.save_pretrained(final)
+    tokenizer.save(str(final / "tokenizer.json"))
+    write_json(final / "quill_train.json", info)
+    return final
+
+
+# --- the loop --------------------------------------------------------------------------------
+
+
+def run(args: CodeTrainArgs) -> dict[str, Any]:
+    """Train and return the run's metrics (also written to ``train.json``)."""
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from torch.utils.data import DataLoader
+
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    out = args.output
+    out.mkdir(parents=True, exist_ok=True)
+    accelerator = Accelerator(cpu=args.cpu, gradient_accumulation_steps=args.grad_accum)
+    set_seed(args.seed)
+    t_start = time.time()
+
+    tok_path = (
+        Path(args.base_model) / "tokenizer.json"
+        if args.base_model
+        else args.data / "tokenizer.json"
+    )
+    if not tok_path.is_file():
+        raise SystemExit(f"{tok_path}: no tokenizer.json")
+    tokenizer, fim, eos = prepare_tokenizer(tok_path)
+    files = read_files(args.data / "train.jsonl", args.max_train_files)
+    held = read_files(args.data / "heldout.jsonl")
+    enc = {"context": args.context, "fim_rate": args.fim_rate}
+    train = blocks(
+        encode_examples([f["text"] for f in files], tokenizer, fim, eos, **enc, seed=args.seed),
+        args.context,
+    )
+    dev = blocks(
+        encode_examples([f["text"] for f in held], tokenizer, fim, eos, **enc, seed=args.seed + 1),
+        args.context,
+    )[:64]
+    log.info(
+        "%d training sequences, %d held-out sequences of %d tokens",
+        len(train),
+        len(dev),
+        args.context,
+    )
+
+    loader: DataLoader[torch.Tensor] = DataLoader(
+        train,
+        batch_size=args.batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(args.seed),  # type: ignore[arg-type]
+    )
+    steps_per_epoch = math.ceil(len(loader) / args.grad_accum)
+    total_steps = args.max_steps or max(1, math.ceil(steps_per_epoch * args.epochs))
+
+    model = build_model(args, tokenizer, eos)
+    trainable, total = count_parameters(model)
+    log.info("parameters: %d trainable of %d (%.1f%%)", trainable, total, 100 * trainable / total)
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad],
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+        betas=(0.9, 0.95),
+    )
+    warmup = int(args.warmup * total_steps)
+
+    def schedule(step: int) -> float:
+        # Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule).
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+
+    step, history = 0, {"loss": [], "heldout": []}
+    state_file = out / "trainer_state.json"
+    ckpt = latest_checkpoint(out) if args.resume else None
+    if ckpt is not None:
+        accelerator.load_state(str(ckpt))
+        saved = json.loads(state_file.read_text("utf-8"))
+        step, history = saved["step"], saved["history"]
+        log.info("resumed from %s at step %d", ckpt, step)
+
+    model.train()
+    bar = tqdm(total=total_steps, initial=step, desc="train", unit="step", mininterval=5.0)
+    running, seen, tokens = 0.0, 0, 0
+    stopped_early = False
+    epoch = step // max(steps_per_epoch, 1)
+    t_loop = time.time()
+    while step < total_steps:
+        skip = (step % steps_per_epoch) * args.grad_accum
+        batches = accelerator.skip_first_batches(loader, skip) if skip else loader
+        for batch in batches:
+            with accelerator.accumulate(model):
+                loss = model(input_ids=batch, labels=batch).loss
+                accelerator.backward(loss)
+                if accelerator.sync_gradients:
+                    accelerator.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+            running += float(loss.detach())
+            seen += 1
+            tokens += batch.numel()
+            if not accelerator.sync_gradients:
+                continue
+            step += 1
+            bar.update(1)
+            if step % args.log_every == 0:
+                rate = tokens / max(time.time() - t_loop, 1e-9)
+                history["loss"].append(
+                    {"step": step, "loss": running / seen, "tokens_per_second": round(rate)}
+                )
+                bar.set_postfix(loss=f"{running / seen:.3f}", tok_s=f"{rate:.0f}")
+                log.info(
+                    "step %d/%d: loss %.3f, %.0f tokens/s", step, total_steps, running / seen, rate
+                )
+                running, seen = 0.0, 0
+            if step % args.eval_every == 0:
+                dev_loss = heldout_loss(model, dev, args.batch_size, accelerator.device)
+                history["heldout"].append({"step": step, "loss": dev_loss})
+                log.info(
+                    "step %d: held-out loss %.3f (perplexity %.1f)",
+                    step,
+                    dev_loss,
+                    math.exp(dev_loss),
+                )
+            if step % args.save_every == 0:
+                _checkpoint(accelerator, out, step, history)
+            if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
+                log.warning(
+                    "time budget of %.0f minutes reached at step %d", args.max_minutes, step
+                )
+                stopped_early = True
+            if step >= total_steps or stopped_early:
+                break
+        epoch += 1
+        if stopped_early:
+            break
+    bar.close()
+    dev_loss = heldout_loss(model, dev, args.batch_size, accelerator.device)
+    history["heldout"].append({"step": step, "loss": dev_loss})
+    elapsed = time.time() - t_start
+    unwrapped = accelerator.unwrap_model(model)
+    lora = bool(args.base_model and args.lora_r)
+    info = {
+        "base_model": str(Path(args.base_model).resolve()) if args.base_model else "",
+        "lora": lora,
+        "fim": fim,
+        "eos": eos,
+        "context": args.context,
+    }
+    final = save_final(unwrapped, out, tokenizer, info)
+    metrics = {
+        "steps": step,
+        "planned_steps": total_steps,
+        "stopped_early": stopped_early,
+        "epochs_done": round(step / max(steps_per_epoch, 1), 3),
+        "train_files": len(files),
+        "train_tokens": int(train.numel()),
+        "tokens_seen": int(step * args.batch_size * args.grad_accum * args.context),
+        "heldout_loss": dev_loss,
+        "heldout_perplexity": math.exp(dev_loss) if dev_loss < 50 else float("inf"),
+        "trainable_parameters": trainable,
+        "total_parameters": total,
+        "train_seconds": round(elapsed, 1),
+        "mode": "lora" if lora else "full" if args.base_model else "from scratch",
+        "base_model": args.base_model or f"new {args.arch}",
+        "hardware": hardware(),
+        "args": asdict(args),
+        "history": history,
+        "final": str(final),
+    }
+    write_json(out / "train.json", metrics)
+    _plot(history, out)
+    return metrics
+
+
+def _plot(history: dict[str, Any], out: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if history["loss"]:
+        ax.plot(
+            [h["step"] for h in history["loss"]],
+            [h["loss"] for h in history["loss"]],
+            label="train",
+        )
+    if history["heldout"]:
+        ax.plot(
+            [h["step"] for h in history["heldout"]],
+            [h["loss"] for h in history["heldout"]],
+            "o-",
+            label="held-out",
+        )
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats/token)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "loss.png", dpi=100)
+    plt.close(fig)
+
+
+def _checkpoint(accelerator: Any, out: Path, step: int, history: dict[str, Any]) -> None:
+    path = out / "checkpoints" / f"step-{step}"
+    accelerator.save_state(str(path))
+    write_json(out / "trainer_state.json", {"step": step, "history": history})
+    for old in sorted(
+        (out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1])
+    )[:-2]:
+        shutil.rmtree(old, ignore_errors=True)
