@@ -3,11 +3,14 @@ options mean what they say."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +97,22 @@ def test_command_line_round_trips_through_the_parser() -> None:
     assert "--lora-r 8" in cmd and "--adalora" in cmd and "--batch-size" not in cmd
     parsed = from_namespace(TrainArgs, parser().parse_args(cmd.split()[3:]))
     assert parsed == args
+
+
+def _subparsers(p: argparse.ArgumentParser, path: str = "") -> Iterator[tuple[str, Any]]:
+    yield path, p
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _subparsers(sub, f"{path} {name}".strip())
+
+
+def test_every_option_of_every_step_has_a_help_line() -> None:
+    # Steps added outside STEPS too (forms, corpus, report, the code model's steps).
+    seen = 0
+    for path, p in _subparsers(parser()):
+        for action in p._actions:
+            if action.option_strings and action.dest != "help":
+                seen += 1
+                assert action.help and action.help != argparse.SUPPRESS, (path, action.dest)
+    assert seen > sum(len(dataclasses.fields(cls)) for cls, _ in STEPS.values())
