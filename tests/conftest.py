@@ -45,3 +45,25 @@ def tiny_grammar_model(tiny_grammar_run: Path) -> Path:
     ``card.md`` and ``manifest.json``, loadable by ``OnnxTagger.load``. Treat it as read-only
     (tests that damage a model copy it first)."""
     return tiny_grammar_run / "model"
+
+
+@pytest.fixture(scope="session")
+def tiny_code_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run directory of ``python -m training code all --preset tiny`` (``data/``,
+    ``train/``, ``model/``, ``eval/``, ``all.json``), built once per session by the real
+    pipeline: corpus from the standard library, BPE, a from-scratch model, Optimum export with
+    past key values, parity, int8 check, card, manifest, evaluation with the n-gram floor. One
+    training thread, as for the grammar model."""
+    from training.code import pipeline
+    from training.code.args import CodeAllArgs
+
+    out = tmp_path_factory.mktemp("tiny-code")
+    pipeline.run(CodeAllArgs(preset="tiny", output=out, threads=1))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_code_model(tiny_code_run: Path) -> Path:
+    """The exported tiny code model (``model.onnx``, ``tokenizer.json``, ``config.json``,
+    ``card.md``, ``manifest.json``), loadable by ``OnnxLM.load``. Treat it as read-only."""
+    return tiny_code_run / "model"

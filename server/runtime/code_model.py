@@ -33,6 +33,8 @@ class CodeModel:
     failed: bool = False
     #: The (model directory setting, device setting) it was loaded for.
     key: tuple[str, str] = ("", "auto")
+    #: Language ids the model was trained on (empty: not recorded, any).
+    languages: tuple[str, ...] = ()
 
 
 def resolve(model_dir: str | Path | None) -> Path:
@@ -84,4 +86,4 @@ def load_code_model(
     status = f"code model {path.name} on {where}"
     if device == "cuda" and where != "CUDAExecutionProvider":
         status += " (CUDA was asked for but is not available: running on the CPU)"
-    return CodeModel(lm, status, path, providers, key=key)
+    return CodeModel(lm, status, path, providers, key=key, languages=lm.languages)

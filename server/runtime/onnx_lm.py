@@ -87,6 +87,8 @@ class OnnxLM:
     kv_shape: tuple[int, int]
     past_dtype: type[np.floating[Any]]
     model_dir: Path | None = None
+    #: Language ids the model was trained on (empty: not recorded, any).
+    languages: tuple[str, ...] = ()
     _inputs: frozenset[str] = frozenset()
     _cache: _Cache = field(default_factory=_Cache)
 
@@ -174,6 +176,7 @@ class OnnxLM:
             kv_shape=(shape[1], shape[3]),
             past_dtype=dtype,
             model_dir=path,
+            languages=tuple(str(x) for x in quill.get("languages", [])),
             _inputs=frozenset(inputs),
         )
         log.info(
@@ -203,7 +206,8 @@ class OnnxLM:
             return prefix[-budget:] if budget else []
         suffix = self.encode(context.suffix) if context.suffix.strip() else []
         room = budget - 3
-        suffix = suffix[: min(len(suffix), int(room * SUFFIX_SHARE), max(room - len(prefix), 0))]
+        # The suffix gets its share, or more when the prefix leaves room unused.
+        suffix = suffix[: max(int(room * SUFFIX_SHARE), room - len(prefix), 0)]
         prefix = prefix[-(room - len(suffix)) :] if room > len(suffix) else []
         f = self.fim
         return [f.prefix, *prefix, f.suffix, *suffix, f.middle]

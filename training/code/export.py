@@ -123,6 +123,14 @@ def parity(hf_dir: Path, onnx_dir: Path, texts: list[str], context: int) -> floa
     return worst
 
 
+def languages(extensions: str) -> list[str]:
+    """Language ids of the training files (the server completes only these)."""
+    from server.engine.extract import language_for_path
+
+    found = (language_for_path("x" + e.strip()) for e in extensions.split(","))
+    return sorted({lang for lang in found if lang})
+
+
 def quill_section(info: dict[str, Any], precision: str) -> dict[str, Any]:
     fim = info.get("fim")
     return {
@@ -133,6 +141,7 @@ def quill_section(info: dict[str, Any], precision: str) -> dict[str, Any]:
         "stop_tokens": [info["eos"], *(fim.values() if fim else ()), PAD],
         "base_model": Path(info["base_model"]).name if info.get("base_model") else "",
         "precision": precision,
+        "languages": info.get("languages", []),
     }
 
 
@@ -149,6 +158,10 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="quill-code-export-") as tmp:
         work = Path(tmp)
         hf_dir, info = merged_model(final, work)
+        stats_path = data_dir / "stats.json"
+        if stats_path.is_file():
+            data_args = json.loads(stats_path.read_text("utf-8"))["args"]
+            info["languages"] = languages(data_args.get("extensions", ".py"))
         onnx_fp32 = export_onnx(hf_dir, work / "onnx", args.opset)
         fp32_dir = work / "fp32"
         write_model_dir(

@@ -1,7 +1,8 @@
 """Named presets for ``python -m training code all --preset NAME``: field values per step.
 
 ``tiny``     seconds on a CPU: 40 small standard-library files, a 384-token BPE, a 2-layer,
-             32-wide Llama-style model, 40 steps. Tests and CI run it end to end.
+             64-wide Llama-style model (0.1M parameters), 150 steps: enough to write a few
+             plausible tokens, so tests see non-empty suggestions. Tests and CI run it end to end.
 ``default``  the shipped model: the whole standard library (de-duplicated, 3% of files held
              out), an 8k BPE, a 6-layer, 256-wide Llama-style model (about 6.5M parameters, a
              third of them the tied embedding) trained on 256-token FIM sequences, sized for
@@ -24,19 +25,19 @@ PRESETS: dict[str, Preset] = {
             "vocab_size": 384,
         },
         "train": {
-            "hidden": 32,
+            "hidden": 64,
             "layers": 2,
             "heads": 2,
             "kv_heads": 1,
-            "intermediate": 64,
+            "intermediate": 128,
             "context": 96,
             "batch_size": 8,
-            "max_steps": 40,
+            "max_steps": 150,
             "lr": 3e-3,
             "warmup": 0.0,
-            "eval_every": 20,
-            "save_every": 20,
-            "log_every": 10,
+            "eval_every": 75,
+            "save_every": 75,
+            "log_every": 25,
         },
         "export": {"check_samples": 12, "quantize": "auto", "max_drop": 1.0},
         "evaluate": {"samples": 16, "max_new_tokens": 12, "ngram_train_tokens": 50_000},

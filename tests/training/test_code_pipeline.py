@@ -1,0 +1,168 @@
+"""The code model's training pipeline: what ``python -m training code all --preset tiny``
+writes (the session's tiny run), the data step's split and de-duplication, the tokenizer round
+trip, FIM examples, the n-gram floor, and fine-tuning a base model with LoRA."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from server.runtime.onnx_tagger import sha256_file
+from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
+from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, read_files
+from training.code.evaluate import NGram, make_cases, score
+from training.code.train import encode_examples, pieces
+
+
+def test_the_tiny_run_writes_a_complete_model_directory(tiny_code_run: Path) -> None:
+    model = tiny_code_run / "model"
+    assert sorted(p.name for p in model.iterdir()) == [
+        "card.md",
+        "config.json",
+        "manifest.json",
+        "model.onnx",
+        "tokenizer.json",
+    ]
+    manifest = json.loads((model / "manifest.json").read_text())["files"]
+    assert set(manifest) == {"card.md", "config.json", "model.onnx", "tokenizer.json"}
+    assert all(sha256_file(model / name) == digest for name, digest in manifest.items())
+    quill = json.loads((model / "config.json").read_text())["quill"]
+    assert quill["task"] == "code-completion" and quill["context"] == 96
+    assert quill["fim"] == {"prefix": FIM_PREFIX, "suffix": FIM_SUFFIX, "middle": FIM_MIDDLE}
+    export = json.loads((tiny_code_run / "train" / "export.json").read_text())
+    assert export["parity_max_abs_diff"] < 2e-3
+    assert export["precision"] in ("int8", "fp32") and "check_int8" in export
+    train = json.loads((tiny_code_run / "train" / "train.json").read_text())
+    assert train["steps"] == 150 and np.isfinite(train["heldout_loss"])
+    assert train["history"]["heldout"][-1]["loss"] < train["history"]["heldout"][0]["loss"] + 0.5
+
+
+def test_the_card_says_how_to_remake_the_model_and_what_it_scored(tiny_code_run: Path) -> None:
+    card = (tiny_code_run / "model" / "card.md").read_text()
+    assert "python -m training code data" in card and "python -m training code train" in card
+    assert "python -m training code export" in card and "'code" not in card
+    assert "## Evaluation" in card and "4-gram floor" in card
+    metrics = json.loads((tiny_code_run / "eval" / "metrics.json").read_text())
+    assert set(metrics) == {"tiny", "4-gram floor"}
+    for row in metrics.values():
+        assert row["cases"] == 16 and 0 <= row["edit_similarity"] <= 1
+        assert row["tokens_per_second"] > 0 and row["latency_median_ms"] > 0
+
+
+def test_heldout_files_are_never_trained_on(tiny_code_run: Path) -> None:
+    train = read_files(tiny_code_run / "data" / "train.jsonl")
+    held = read_files(tiny_code_run / "data" / "heldout.jsonl")
+    assert len(held) == 4 and len(train) == 36
+    assert not {f["path"] for f in train} & {f["path"] for f in held}
+    assert not {f["text"] for f in train} & {f["text"] for f in held}
+
+
+def test_tokenizer_round_trip(tiny_code_run: Path) -> None:
+    tok = Tokenizer.from_file(str(tiny_code_run / "data" / "tokenizer.json"))
+    for text in [
+        "def f(x):\n\treturn x  # ünïcode ✓ 😋\r\n",
+        "    \n\n  trailing   ",
+        'b"\\x00\\xff" + r"\\d+"',
+    ]:
+        assert tok.decode(tok.encode(text).ids, skip_special_tokens=False) == text
+    for special in SPECIAL_TOKENS:
+        assert tok.encode(special).ids == [tok.token_to_id(special)]
+    assert [tok.token_to_id(s) for s in SPECIAL_TOKENS] == [0, 1, 2, 3, 4]
+
+
+def test_data_step_deduplicates_and_respects_gitignore(tmp_path: Path) -> None:
+    from training.code.data import run
+
+    src = tmp_path / "repo"
+    (src / ".git").mkdir(parents=True)
+    (src / ".gitignore").write_text("generated/\n")
+    (src / "generated").mkdir()
+    (src / "generated" / "big.py").write_text("X = 1\n" * 50)
+    for i in range(12):
+        (src / f"m{i}.py").write_text(f"def f{i}(x):\n    return x + {i}\n" * 3)
+    (src / "copy.py").write_text((src / "m0.py").read_text().replace("\n", "   \r\n"))
+    (src / "notes.txt").write_text("not code\n")
+    stats = run(
+        CodeDataArgs(output=tmp_path / "data", corpus=[src], vocab_size=300, heldout_fraction=0.25)
+    )
+    assert stats["files"] == 12 and stats["duplicates_dropped"] == 1
+    assert stats["heldout_files"] == 3 and stats["train_files"] == 9
+    paths = [f["path"] for f in read_files(tmp_path / "data" / "train.jsonl")]
+    assert not any("generated" in p or p.endswith(".txt") for p in paths)
+
+
+def test_fim_examples_use_the_sentinels(tiny_code_run: Path) -> None:
+    tok = Tokenizer.from_file(str(tiny_code_run / "data" / "tokenizer.json"))
+    fim = {"prefix": FIM_PREFIX, "suffix": FIM_SUFFIX, "middle": FIM_MIDDLE}
+    text = "def f(x):\n    return x\n" * 10
+    stream = list(
+        encode_examples([text], tok, fim, "<|endoftext|>", context=64, fim_rate=1.0, seed=1)
+    )
+    pre, suf, mid, eos = (
+        tok.token_to_id(t) for t in (FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, "<|endoftext|>")
+    )
+    assert stream[0] == pre and stream.count(pre) == stream.count(mid) == stream.count(eos)
+    first = stream[: stream.index(eos)]
+    p, s, m = first.index(pre), first.index(suf), first.index(mid)
+    assert p < s < m
+    restored = tok.decode(first[1:s]) + tok.decode(first[m + 1 :]) + tok.decode(first[s + 1 : m])
+    assert text.startswith(restored)
+    plain = encode_examples([text], tok, fim, "<|endoftext|>", context=64, fim_rate=0.0, seed=1)
+    assert pre not in plain.tolist()
+    assert "".join(pieces(text, 30)) == text and all(len(x) <= 30 for x in pieces(text, 30))
+
+
+def test_ngram_floor_and_scores() -> None:
+    stream = np.array([1, 2, 3, 4, 1, 2, 3, 5, 1, 2, 3, 4] * 5)
+    model = NGram(stream, order=3, vocab=10)
+    assert model.next([2, 3]) == 4  # seen twice as often as 5
+    assert model.next([7, 3]) == 4  # unseen pair: backs off to the last token
+    assert model.next([9, 9]) == 1  # nothing known: the most frequent token
+    assert model.generate([1, 2], 3, lambda out: False) == [3, 4, 1]
+    files = [{"path": "a.py", "text": "import os\n\ndef f():\n    return 1\n"}]
+    cases = make_cases(files, 10, seed=1)
+    assert sorted(c.target for c in cases) == ["def f():", "return 1"]
+    assert all(c.text[c.offset :].startswith(c.target) for c in cases)
+    assert score(cases, [c.target for c in cases])["exact_match"] == 100.0
+    assert score(cases, ["", ""])["edit_similarity"] == 0.0
+
+
+@pytest.mark.parametrize("lora_r", [4])
+def test_a_base_model_is_fine_tuned_with_lora_and_exported(
+    tiny_code_run: Path, tmp_path: Path, lora_r: int
+) -> None:
+    """``--base-model`` (here the tiny run's own model, a Hugging Face directory) with LoRA:
+    adapters train, merge at export, and the merged model passes parity."""
+    from training.code import export, train
+
+    run = tmp_path / "lora"
+    metrics = train.run(
+        CodeTrainArgs(
+            data=tiny_code_run / "data",
+            output=run,
+            base_model=str(tiny_code_run / "train" / "final"),
+            lora_r=lora_r,
+            lora_target_modules="q_proj,v_proj",
+            context=96,
+            batch_size=4,
+            max_steps=3,
+            eval_every=100,
+            save_every=100,
+            log_every=1,
+            threads=1,
+            max_train_files=4,
+        )
+    )
+    assert (
+        metrics["mode"] == "lora"
+        and metrics["trainable_parameters"] < metrics["total_parameters"] / 5
+    )
+    record = export.run(
+        CodeExportArgs(run=run, output=tmp_path / "model", quantize="no", check_samples=4)
+    )
+    assert record["precision"] == "fp32" and record["parity_max_abs_diff"] < 2e-3
+    assert "fine-tuned (lora)" in (tmp_path / "model" / "card.md").read_text()
