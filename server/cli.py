@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
         "--stdout", action="store_true", help="print the corrected text (the default)"
     )
     mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+    from .complete import add_arguments as complete_arguments
+
+    complete_arguments(sub.add_parser("complete", help="print the code model's suggestion"))
     return parser
 
 
@@ -450,6 +453,10 @@ def quill_main(argv: Sequence[str] | None = None) -> int:
             return check_command(args, sys.stdout, sys.stderr)
         if args.command == "fix":
             return fix_command(args, sys.stdout, sys.stderr)
+        if args.command == "complete":
+            from .complete import complete_command
+
+            return complete_command(args, sys.stdout, sys.stderr)
     except BrokenPipeError:
         return EXIT_CLEAN
     except KeyboardInterrupt:

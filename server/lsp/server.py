@@ -24,7 +24,7 @@ from .. import __version__
 from ..engine.checker import CheckResult
 from ..engine.documents import skip_reason
 from ..engine.types import CheckCancelled
-from . import actions, commands
+from . import actions, commands, completion
 from .convert import to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .scheduler import Debouncer
@@ -455,4 +455,5 @@ def build_server() -> QuillServer:
     ls.command(commands.RECHECK)(recheck)
     ls.command(commands.STATUS)(status)
     ls.feature(types.SHUTDOWN)(shutdown)
+    completion.register(ls)  # inlineCompletion and completion (server/lsp/completion.py)
     return ls

@@ -69,6 +69,8 @@ class QuillClient:
         self.recorder = recorder
         self.workspace = workspace
         self.config_home = config_home
+        #: What the server answered to ``initialize`` (its capabilities).
+        self.initialize_result: types.InitializeResult | None = None
 
     def uri(self, name: str) -> str:
         return (self.workspace / name).as_uri()
@@ -201,7 +203,7 @@ async def start_client(
         caps.text_document.diagnostic = None
     if pull and caps.text_document is not None and caps.text_document.diagnostic is None:
         caps.text_document.diagnostic = types.DiagnosticClientCapabilities()
-    await asyncio.wait_for(
+    result = await asyncio.wait_for(
         client.initialize_session(
             types.InitializeParams(
                 capabilities=caps,
@@ -212,7 +214,9 @@ async def start_client(
         ),
         DEADLINE,
     )
-    return QuillClient(client, recorder, workspace, config_home)
+    quill = QuillClient(client, recorder, workspace, config_home)
+    quill.initialize_result = result
+    return quill
 
 
 async def stop_client(client: QuillClient) -> None:
