@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(None, "report", ns.verbose)
         from training.report import run as run_report
 
-        run_report(ns.run, ns.output, ns.card, ns.source)
+        run_report(ns.run, ns.output, ns.card, ns.source, ns.command)
         return 0
     if ns.step == "code":
         from training.code.cli import main as code_main

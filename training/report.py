@@ -113,19 +113,29 @@ def markdown(rows: list[dict[str, Any]], source: str) -> str:
     return "\n".join(lines)
 
 
-def update_card(card: Path, table: str) -> None:
-    """Replace the card's ``## Evaluation`` section with ``table``; refresh the manifest."""
+def update_card(card: Path, table: str, commands: list[str] | None = None) -> None:
+    """Replace the card's ``## Evaluation`` section with ``table`` (and ``commands``, the ones
+    that remake the model and this table); refresh the manifest."""
     from training.export import write_manifest
 
     text = card.read_text("utf-8")
     marker = "## What a GPU would change"
     head, _, tail = text.partition(marker)
-    head = head.split("## Evaluation")[0].rstrip()
-    card.write_text(f"{head}\n\n## Evaluation\n\n{table}\n\n{marker}{tail}", "utf-8")
+    head = head.split("## Evaluation")[0].split("## Reproduce")[0].rstrip()
+    section = f"## Evaluation\n\n{table}\n\n"
+    if commands:
+        section += "## Reproduce\n\n```sh\n" + "\n".join(commands) + "\n```\n\n"
+    card.write_text(f"{head}\n\n{section}{marker}{tail}", "utf-8")
     write_manifest(card.parent)
 
 
-def run(runs: list[Path], output: Path, card: Path | None, source: str) -> list[dict[str, Any]]:
+def run(
+    runs: list[Path],
+    output: Path,
+    card: Path | None,
+    source: str,
+    commands: list[str] | None = None,
+) -> list[dict[str, Any]]:
     rows = collect(runs)
     table = markdown(rows, source)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +145,6 @@ def run(runs: list[Path], output: Path, card: Path | None, source: str) -> list[
         {"source": source, "runs": [str(r) for r in runs], "rows": rows},
     )
     if card is not None:
-        update_card(card, table)
+        update_card(card, table, commands)
     log.info("report: %d rows -> %s", len(rows), output.with_suffix(".md"))
     return rows
