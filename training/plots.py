@@ -28,7 +28,11 @@ def plot_history(history: dict[str, list[dict[str, Any]]], out_dir: Path) -> lis
         if not points:
             continue
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-        ax.plot([p["step"] for p in points], [p[field] for p in points], marker="." if key == "dev" else None)
+        ax.plot(
+            [p["step"] for p in points],
+            [p[field] for p in points],
+            marker="." if key == "dev" else None,
+        )
         ax.set_xlabel("optimizer step")
         ax.set_title(title)
         ax.grid(alpha=0.3)

@@ -71,7 +71,9 @@ class LengthBucketSampler(Sampler[list[int]]):
         batches: list[list[int]] = []
         for s in range(0, len(order), window):
             part = sorted(order[s : s + window], key=lambda k: self.lengths[k])
-            batches.extend(part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size))
+            batches.extend(
+                part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size)
+            )
         rng.shuffle(batches)
         return iter(batches)
 
@@ -101,8 +103,12 @@ def resolve_base(args: TrainArgs, rows: list[dict[str, Any]]) -> Path:
         if not (base / "config.json").is_file():
             texts = (" ".join(r["tgt"]) for r in rows)
             build_tiny_base(
-                base, texts, hidden=args.tiny_hidden, layers=args.tiny_layers,
-                vocab_size=args.tiny_vocab, seed=args.seed,
+                base,
+                texts,
+                hidden=args.tiny_hidden,
+                layers=args.tiny_layers,
+                vocab_size=args.tiny_vocab,
+                seed=args.seed,
             )
         return base
     path = Path(args.base_model)
@@ -111,7 +117,9 @@ def resolve_base(args: TrainArgs, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def build_model(base: Path, vocab: LabelVocab, args: TrainArgs, total_steps: int) -> torch.nn.Module:
+def build_model(
+    base: Path, vocab: LabelVocab, args: TrainArgs, total_steps: int
+) -> torch.nn.Module:
     """The classifier on ``base``; wrapped in a PEFT adapter when ``--lora-r`` is set."""
     from transformers import AutoModelForTokenClassification
 
@@ -130,15 +138,23 @@ def build_model(base: Path, vocab: LabelVocab, args: TrainArgs, total_steps: int
     config: Any
     if args.adalora:
         config = AdaLoraConfig(
-            task_type=TaskType.TOKEN_CLS, init_r=args.lora_r * 2, target_r=args.lora_r,
-            lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
-            target_modules=targets, total_step=max(total_steps, 10),
-            tinit=max(1, total_steps // 10), tfinal=max(1, total_steps // 5),
+            task_type=TaskType.TOKEN_CLS,
+            init_r=args.lora_r * 2,
+            target_r=args.lora_r,
+            lora_alpha=args.lora_alpha,
+            lora_dropout=args.lora_dropout,
+            target_modules=targets,
+            total_step=max(total_steps, 10),
+            tinit=max(1, total_steps // 10),
+            tfinal=max(1, total_steps // 5),
         )
     else:
         config = LoraConfig(
-            task_type=TaskType.TOKEN_CLS, r=args.lora_r, lora_alpha=args.lora_alpha,
-            lora_dropout=args.lora_dropout, target_modules=targets,
+            task_type=TaskType.TOKEN_CLS,
+            r=args.lora_r,
+            lora_alpha=args.lora_alpha,
+            lora_dropout=args.lora_dropout,
+            target_modules=targets,
         )
     return get_peft_model(model, config)
 
@@ -170,7 +186,9 @@ def set_encoder_frozen(model: torch.nn.Module, frozen: bool, lora: bool) -> None
 
 
 @torch.no_grad()
-def tag_f05(model: torch.nn.Module, loader: DataLoader[Any], keep_id: int, device: Any) -> dict[str, float]:
+def tag_f05(
+    model: torch.nn.Module, loader: DataLoader[Any], keep_id: int, device: Any
+) -> dict[str, float]:
     """Tag-level P/R/F0.5 on non-``$KEEP`` labels (cheap; the real span F0.5 is ``evaluate``)."""
     model.eval()
     tp = fp = fn = 0
@@ -199,7 +217,14 @@ def latest_checkpoint(out: Path) -> Path | None:
     return ckpts[-1] if ckpts else None
 
 
-def save_final(model: torch.nn.Module, out: Path, base: Path, vocab: LabelVocab, args: TrainArgs, lowercase: bool) -> Path:
+def save_final(
+    model: torch.nn.Module,
+    out: Path,
+    base: Path,
+    vocab: LabelVocab,
+    args: TrainArgs,
+    lowercase: bool,
+) -> Path:
     """Save the trained model (full weights or a PEFT adapter) and what export needs."""
     final = out / "final"
     if final.exists():
@@ -249,7 +274,14 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     else:
         vocab = LabelVocab.build(rows, lowercase, args.label_vocab, args.min_label_count)
         vocab.save(labels_path)
-    log.info("%d train / %d dev pairs, %d labels, base %s (lowercase=%s)", len(rows), len(dev_rows), len(vocab.labels), base, lowercase)
+    log.info(
+        "%d train / %d dev pairs, %d labels, base %s (lowercase=%s)",
+        len(rows),
+        len(dev_rows),
+        len(vocab.labels),
+        base,
+        lowercase,
+    )
     examples = encode_rows(rows, tokenizer, vocab, args.max_length, lowercase)
     dev_examples = encode_rows(dev_rows, tokenizer, vocab, args.max_length, lowercase)
     pad_id = tokenizer.token_to_id("[PAD]")
@@ -259,11 +291,15 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     # which also drives dropout: a resumed run starts one more iterator than an uninterrupted
     # one, so with the global generator its dropout masks (and weights) would drift apart.
     train_dl: DataLoader[Any] = DataLoader(
-        examples, batch_sampler=sampler, collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
+        examples,
+        batch_sampler=sampler,
+        collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
         generator=torch.Generator().manual_seed(args.seed),
     )
     dev_dl: DataLoader[Any] = DataLoader(
-        dev_examples, batch_size=64, collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
+        dev_examples,
+        batch_size=64,
+        collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
         generator=torch.Generator().manual_seed(args.seed),
     )
     steps_per_epoch = math.ceil(len(train_dl) / args.grad_accum)
@@ -281,8 +317,12 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
         [{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}],
         weight_decay=args.weight_decay,
     )
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup * total_steps), max(total_steps, 1))
-    model, optimizer, train_dl, dev_dl, scheduler = accelerator.prepare(model, optimizer, train_dl, dev_dl, scheduler)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(args.warmup * total_steps), max(total_steps, 1)
+    )
+    model, optimizer, train_dl, dev_dl, scheduler = accelerator.prepare(
+        model, optimizer, train_dl, dev_dl, scheduler
+    )
 
     step, history = 0, {"loss": [], "dev": []}
     state_file = out / "trainer_state.json"
@@ -302,7 +342,11 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     epoch = step // max(steps_per_epoch, 1)
     while step < total_steps:
         sampler.epoch = epoch
-        skip = (step % steps_per_epoch) * args.grad_accum if epoch == step // max(steps_per_epoch, 1) else 0
+        skip = (
+            (step % steps_per_epoch) * args.grad_accum
+            if epoch == step // max(steps_per_epoch, 1)
+            else 0
+        )
         loader = accelerator.skip_first_batches(train_dl, skip) if skip else train_dl
         for batch in loader:
             with accelerator.accumulate(model):
@@ -330,11 +374,19 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
             if step % args.eval_every == 0:
                 scores = tag_f05(model, dev_dl, keep_id, accelerator.device)
                 history["dev"].append({"step": step, **scores})
-                log.info("step %d: dev tag P %.1f R %.1f F0.5 %.1f", step, scores["precision"], scores["recall"], scores["f05"])
+                log.info(
+                    "step %d: dev tag P %.1f R %.1f F0.5 %.1f",
+                    step,
+                    scores["precision"],
+                    scores["recall"],
+                    scores["f05"],
+                )
             if step % args.save_every == 0:
                 _checkpoint(accelerator, out, step, history)
             if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
-                log.warning("time budget of %.0f minutes reached at step %d", args.max_minutes, step)
+                log.warning(
+                    "time budget of %.0f minutes reached at step %d", args.max_minutes, step
+                )
                 stopped_early = True
             if step >= total_steps or stopped_early:
                 break
@@ -347,7 +399,11 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
         history["dev"].append({"step": step, **final_scores})
     elapsed = time.time() - t_start
     unwrapped = accelerator.unwrap_model(model)
-    final = save_final(unwrapped, out, base, vocab, args, lowercase) if accelerator.is_main_process else out / "final"
+    final = (
+        save_final(unwrapped, out, base, vocab, args, lowercase)
+        if accelerator.is_main_process
+        else out / "final"
+    )
     metrics = {
         "steps": step,
         "planned_steps": total_steps,
@@ -377,5 +433,7 @@ def _checkpoint(accelerator: Any, out: Path, step: int, history: dict[str, Any])
     accelerator.save_state(str(path))
     if accelerator.is_main_process:
         write_json(out / "trainer_state.json", {"step": step, "history": history})
-        for old in sorted((out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1]))[:-2]:
+        for old in sorted(
+            (out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1])
+        )[:-2]:
             shutil.rmtree(old, ignore_errors=True)

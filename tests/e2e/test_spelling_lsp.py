@@ -196,7 +196,9 @@ async def test_settings_change_rechecks(quill: QuillClient) -> None:
     ]
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"quill": {"spelling": {"enabled": False}, "grammar": {"enabled": False}}})
+        types.DidChangeConfigurationParams(
+            settings={"quill": {"spelling": {"enabled": False}, "grammar": {"enabled": False}}}
+        )
     )
     assert await quill.diagnostics(uri, 1, after=mark) == []
 

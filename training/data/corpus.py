@@ -54,7 +54,7 @@ def vendor_corpus(source: Path = SHARED_TEXT, out_dir: Path = CORPUS_DIR) -> lis
     """Write stripped, gzipped copies of the public-domain books into ``training/corpus``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    files = sorted((source / "gutenberg").glob("*.txt")) + [source / "norvig-big.txt"]
+    files = [*sorted((source / "gutenberg").glob("*.txt")), source / "norvig-big.txt"]
     for path in files:
         if not path.is_file():
             continue
@@ -85,9 +85,7 @@ def stdlib_docstrings(limit_files: int | None = None) -> Iterator[str]:
         except (SyntaxError, UnicodeDecodeError, ValueError):
             continue
         for node in ast.walk(tree):
-            if isinstance(
-                node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
-            ):
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
                 doc = ast.get_docstring(node)
                 if doc:
                     yield from _prose_paragraphs(doc)

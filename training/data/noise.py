@@ -44,21 +44,39 @@ _COMMON_PREPS = ["in", "on", "at", "for", "to", "of", "with", "by", "from", "abo
 _MISSABLE = ["the", "a", "to", "of", "is", "are", "it", "that", "be", "was", "and", "in", "for"]
 _EXTRA = ["the", "a", "to", "of", "that", "is", "it", "for", "in", "very", "more", "so", "and"]
 _AGREE = {
-    "is": "are", "are": "is", "was": "were", "were": "was", "has": "have", "have": "has",
-    "does": "do", "do": "does", "am": "is",
+    "is": "are",
+    "are": "is",
+    "was": "were",
+    "were": "was",
+    "has": "have",
+    "have": "has",
+    "does": "do",
+    "do": "does",
+    "am": "is",
 }
 #: Confusions that span a clitic split ("they're" is tokenised "they" "'re").
 _MULTI_CONFUSIONS: tuple[tuple[Tokens, Tokens], ...] = (
-    (["their"], ["there"]), (["their"], ["they", "'re"]), (["there"], ["they", "'re"]),
-    (["your"], ["you", "'re"]), (["its"], ["it", "'s"]), (["whose"], ["who", "'s"]),
-    (["then"], ["than"]), (["a", "lot"], ["alot"]),
+    (["their"], ["there"]),
+    (["their"], ["they", "'re"]),
+    (["there"], ["they", "'re"]),
+    (["your"], ["you", "'re"]),
+    (["its"], ["it", "'s"]),
+    (["whose"], ["who", "'s"]),
+    (["then"], ["than"]),
+    (["a", "lot"], ["alot"]),
 )
-_SPACING: tuple[tuple[Tokens, Tokens], ...] = tuple(
-    ([a + b], [a, b])
-    for a in ("some", "every", "any", "no")
-    for b in ("thing", "one", "body", "where", "time", "times")
-) + ((["cannot"], ["can", "not"]), (["into"], ["in", "to"]), (["onto"], ["on", "to"]),
-     (["maybe"], ["may", "be"]), (["everyday"], ["every", "day"]))
+_SPACING: tuple[tuple[Tokens, Tokens], ...] = (
+    *tuple(
+        ([a + b], [a, b])
+        for a in ("some", "every", "any", "no")
+        for b in ("thing", "one", "body", "where", "time", "times")
+    ),
+    (["cannot"], ["can", "not"]),
+    (["into"], ["in", "to"]),
+    (["onto"], ["on", "to"]),
+    (["maybe"], ["may", "be"]),
+    (["everyday"], ["every", "day"]),
+)
 
 
 def _is_word(tok: str) -> bool:
@@ -127,7 +145,7 @@ class Noiser:
         if k is None:
             return None
         bad = misspell(tokens[k], self.rng, self.typos)
-        return None if bad is None else tokens[:k] + [bad] + tokens[k + 1 :]
+        return None if bad is None else [*tokens[:k], bad, *tokens[k + 1:]]
 
     def article(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in ARTICLES)
@@ -136,14 +154,16 @@ class Noiser:
             if r < 0.35:
                 return tokens[:k] + tokens[k + 1 :]
             other = self.rng.choice(sorted(ARTICLES - {tokens[k].lower()}))
-            return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
         j = self._pick(
             tokens,
-            lambda i, t: t.isalpha() and t.islower() and (i == 0 or tokens[i - 1].lower() not in ARTICLES),
+            lambda i, t: (
+                t.isalpha() and t.islower() and (i == 0 or tokens[i - 1].lower() not in ARTICLES)
+            ),
         )
         if j is None:
             return None
-        return tokens[:j] + [self.rng.choice(["the", "the", "a"])] + tokens[j:]
+        return [*tokens[:j], self.rng.choice(["the", "the", "a"]), *tokens[j:]]
 
     def preposition(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in PREPOSITIONS)
@@ -152,9 +172,9 @@ class Noiser:
             if r < 0.2:
                 return tokens[:k] + tokens[k + 1 :]
             other = self.rng.choice([p for p in _COMMON_PREPS if p != tokens[k].lower()])
-            return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
         j = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
-        return None if j is None else tokens[:j] + [self.rng.choice(_COMMON_PREPS)] + tokens[j:]
+        return None if j is None else [*tokens[:j], self.rng.choice(_COMMON_PREPS), *tokens[j:]]
 
     def _inflect(self, tokens: Tokens, pairs: set[tuple[str, str]]) -> Tokens | None:
         def ok(_k: int, t: str) -> bool:
@@ -165,14 +185,12 @@ class Noiser:
             return None
         word = tokens[k].lower()
         options = [
-            self.forms.verb(word, a, b)
-            for a, b in pairs
-            if a in self.forms.verb_tags.get(word, ())
+            self.forms.verb(word, a, b) for a, b in pairs if a in self.forms.verb_tags.get(word, ())
         ]
         options = [o for o in options if o and o != word]
         if not options:
             return None
-        return tokens[:k] + [_case_like(tokens[k], self.rng.choice(options))] + tokens[k + 1 :]
+        return [*tokens[:k], _case_like(tokens[k], self.rng.choice(options)), *tokens[k + 1:]]
 
     def verb_form(self, tokens: Tokens) -> Tokens | None:
         pairs = {
@@ -186,7 +204,7 @@ class Noiser:
     def agreement(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in _AGREE)
         if k is not None and self.rng.random() < 0.6:
-            return tokens[:k] + [_case_like(tokens[k], _AGREE[tokens[k].lower()])] + tokens[k + 1 :]
+            return [*tokens[:k], _case_like(tokens[k], _AGREE[tokens[k].lower()]), *tokens[k + 1:]]
         return self._inflect(tokens, {("VB", "VBZ"), ("VBZ", "VB")})
 
     def noun_number(self, tokens: Tokens) -> Tokens | None:
@@ -204,7 +222,7 @@ class Noiser:
         if low in f.plural_of and low in f.singular_of:
             other = self.rng.choice([f.plural_of[low], f.singular_of[low]])
         assert other is not None
-        return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+        return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
 
     def missing_word(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in _MISSABLE)
@@ -214,11 +232,11 @@ class Noiser:
 
     def extra_word(self, tokens: Tokens) -> Tokens | None:
         j = self.rng.randrange(1, len(tokens)) if len(tokens) > 1 else 0
-        return tokens[:j] + [self.rng.choice(_EXTRA)] + tokens[j:]
+        return [*tokens[:j], self.rng.choice(_EXTRA), *tokens[j:]]
 
     def repeat_word(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: _is_word(t))
-        return None if k is None else tokens[: k + 1] + [tokens[k].lower()] + tokens[k + 1 :]
+        return None if k is None else [*tokens[:k + 1], tokens[k].lower(), *tokens[k + 1:]]
 
     def word_order(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(
@@ -227,9 +245,11 @@ class Noiser:
         )
         if k is None:
             return None
-        return tokens[:k] + [tokens[k + 1], tokens[k]] + tokens[k + 2 :]
+        return [*tokens[:k], tokens[k + 1], tokens[k], *tokens[k + 2:]]
 
-    def _swap_sequences(self, tokens: Tokens, pairs: tuple[tuple[Tokens, Tokens], ...]) -> Tokens | None:
+    def _swap_sequences(
+        self, tokens: Tokens, pairs: tuple[tuple[Tokens, Tokens], ...]
+    ) -> Tokens | None:
         low = [t.lower() for t in tokens]
         found: list[tuple[int, int, Tokens]] = []
         for a, b in pairs:
@@ -253,7 +273,7 @@ class Noiser:
             others = sorted(w for w in group - {tokens[k].lower()} if "'" not in w)
             if others:
                 other = self.rng.choice(others)
-                return tokens[:k] + [_case_like(tokens[k], other)] + tokens[k + 1 :]
+                return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
         return self._swap_sequences(tokens, _MULTI_CONFUSIONS)
 
     def punctuation(self, tokens: Tokens) -> Tokens | None:
@@ -265,12 +285,12 @@ class Noiser:
         if r < 0.7 and len(tokens) > 4:
             j = self.rng.randrange(2, len(tokens) - 1)
             if tokens[j - 1].isalpha() and tokens[j].isalpha():
-                return tokens[:j] + [","] + tokens[j:]
+                return [*tokens[:j], ",", *tokens[j:]]
         if tokens[-1] in (".", "!", "?") and r < 0.85:
             return tokens[:-1]
         if commas:
             k = self.rng.choice(commas)
-            return tokens[:k] + [self.rng.choice([".", ";"])] + tokens[k + 1 :]
+            return [*tokens[:k], self.rng.choice([".", ";"]), *tokens[k + 1:]]
         return None
 
     def capitalisation(self, tokens: Tokens) -> Tokens | None:
@@ -279,9 +299,9 @@ class Noiser:
             return [tokens[0].lower(), *tokens[1:]]
         k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t[:1].isupper())
         if k is not None and r < 0.8:
-            return tokens[:k] + [tokens[k].lower()] + tokens[k + 1 :]
+            return [*tokens[:k], tokens[k].lower(), *tokens[k + 1:]]
         k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
-        return None if k is None else tokens[:k] + [tokens[k].capitalize()] + tokens[k + 1 :]
+        return None if k is None else [*tokens[:k], tokens[k].capitalize(), *tokens[k + 1:]]
 
     def spacing(self, tokens: Tokens) -> Tokens | None:
         return self._swap_sequences(tokens, _SPACING)

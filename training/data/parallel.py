@@ -46,7 +46,9 @@ def m2_blocks(path: Path) -> Iterator[tuple[list[str], list[tuple[int, int, str,
                 source = None
 
 
-def apply_m2(source: list[str], edits: list[tuple[int, int, str, str, int]], annotator: int) -> list[str]:
+def apply_m2(
+    source: list[str], edits: list[tuple[int, int, str, str, int]], annotator: int
+) -> list[str]:
     """The corrected tokens for one annotator (``noop`` and ``UNK`` edits change nothing)."""
     out = list(source)
     chosen = [e for e in edits if e[4] == annotator and e[2] not in ("noop", "UNK")]
