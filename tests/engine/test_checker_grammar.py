@@ -142,3 +142,11 @@ def test_a_failing_model_loses_grammar_only() -> None:
     result = c.check("He go to scool every day.", "plaintext")
     assert [i.text for i in result.issues] == ["scool"]
     assert result.grammar_error is not None and "session exploded" in result.grammar_error
+
+
+def test_a_deletion_carries_the_deleting_tags_confidence() -> None:
+    c, _ = checker(**{"[bad]": ("$REPLACE_good", 0.55)})
+    issues = c.check("This is the the plan, a bad one for us.", "plaintext").issues
+    by_text = {i.text.strip(): i.confidence for i in issues}
+    assert by_text["the"] == 0.9  # not the 0.55 of the unrelated replacement
+    assert by_text["bad"] == 0.55

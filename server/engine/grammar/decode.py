@@ -265,7 +265,12 @@ class GrammarCorrector:
                 if old[a1:a2] == new[b1:b2]:
                     continue
                 confs = [t.conf for t in st.tokens[b1:b2] if t.conf < 1.0]
-                conf = min(confs) if confs else fallback
+                if confs:
+                    conf = min(confs)
+                elif b1 == b2 and st.deleted_conf:  # a deletion: how sure the deleting tag was
+                    conf = min(st.deleted_conf)
+                else:
+                    conf = fallback
                 issue = _issue(sentence, words, a1, a2, new[b1:b2], conf)
                 if issue is not None:
                     issues.append(issue)
