@@ -5,8 +5,6 @@ each field's ``help`` is its ``--help`` line, its default the documented default
 (:mod:`training.code.presets`) are dicts of field values over these defaults.
 """
 
-# ruff: noqa: RUF009  (opt() builds the field: its default plus its --help line)
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,9 +80,11 @@ class CodeTrainArgs:
     max_train_files: int = opt(0, "training files to use at most (0: all)")
     batch_size: int = opt(16, "sequences per batch (per device)")
     grad_accum: int = opt(1, "batches per optimizer step")
-    lr: float = opt(1e-3, "peak learning rate (AdamW; cosine decay to a tenth)")
+    lr: float = opt(
+        1e-3, "peak learning rate (AdamW; cosine decay to a tenth over the steps or --max-minutes)"
+    )
     weight_decay: float = opt(0.1, "AdamW weight decay")
-    warmup: float = opt(0.03, "share of steps with linear warm-up")
+    warmup: float = opt(0.03, "share of the run (steps or time) with linear warm-up")
     eval_every: int = opt(250, "steps between held-out loss evaluations")
     save_every: int = opt(500, "steps between checkpoints")
     log_every: int = opt(25, "steps between loss log lines")

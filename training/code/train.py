@@ -319,17 +319,21 @@ def run(args: CodeTrainArgs) -> dict[str, Any]:
         weight_decay=args.weight_decay,
         betas=(0.9, 0.95),
     )
-    warmup = int(args.warmup * total_steps)
 
-    def schedule(step: int) -> float:
-        # Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule).
-        if step < warmup:
-            return (step + 1) / (warmup + 1)
-        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+    def lr_at(step: int) -> float:
+        # Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule), over
+        # the run's progress: its steps, or its time budget when that ends it sooner, so a run
+        # stopped by --max-minutes has still annealed instead of stopping at the peak rate.
+        progress = step / total_steps
+        if args.max_minutes:
+            progress = max(progress, (time.time() - t_start) / (60 * args.max_minutes))
+        progress = min(progress, 1.0)
+        if progress < args.warmup:
+            return args.lr * (progress / args.warmup + 1e-3)
+        decay = (progress - args.warmup) / max(1e-9, 1 - args.warmup)
+        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * decay)))
 
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
 
     step, history = 0, {"loss": [], "heldout": []}
     state_file = out / "trainer_state.json"
@@ -355,8 +359,9 @@ def run(args: CodeTrainArgs) -> dict[str, Any]:
                 accelerator.backward(loss)
                 if accelerator.sync_gradients:
                     accelerator.clip_grad_norm_(model.parameters(), 1.0)
+                for group in optimizer.param_groups:
+                    group["lr"] = lr_at(step)
                 optimizer.step()
-                scheduler.step()
                 optimizer.zero_grad()
             running += float(loss.detach())
             seen += 1
