@@ -104,6 +104,15 @@ class CodeEvaluateArgs:
         Path("runs/code/data"), "data step directory (heldout.jsonl; train.jsonl for the n-gram)"
     )
     samples: int = opt(400, "next-line cases drawn from the held-out files")
+    corpus: list[Path] = opt(
+        [],
+        "draw the cases from these folders' files instead (.gitignore respected): code "
+        "from another repository, which the model never saw",
+    )
+    extensions: str = opt(".py", "with --corpus: file name endings to read")
+    prefix_only: bool = opt(
+        True, "also score each model without the code after the cursor (what FIM adds)"
+    )
     ngram: int = opt(4, "order of the n-gram floor (0: no n-gram row)")
     ngram_train_tokens: int = opt(3_000_000, "training tokens the n-gram counts at most")
     max_new_tokens: int = opt(48, "tokens generated per case at most")
@@ -148,5 +157,8 @@ class CodeAllArgs:
     ship: Path | None = opt(None, "also copy the exported model here (e.g. models/code-small)")
     evaluate: bool = opt(True, "score the exported model and the n-gram floor on held-out files")
     eval_samples: int = opt(0, "next-line cases to score (0: the preset's)")
+    eval_corpus: list[Path] = opt(
+        [], "also score on these folders' files: code from repositories the model never saw"
+    )
     threads: int = opt(0, "torch threads for training (0: the preset's, else all cores)")
     max_minutes: float = opt(0.0, "override the preset's training time budget (0: keep it)")

@@ -99,6 +99,7 @@ def evaluate_model(
     """Scores and speed of one exported model, and its predictions."""
     from server.runtime.onnx_lm import OnnxLM
 
+    before = rss_mb()
     lm = OnnxLM.load(model_dir, device="cpu", threads=threads, verify=False)
     if budget:
         lm.context = min(lm.context, budget + max_new_tokens)
@@ -118,6 +119,8 @@ def evaluate_model(
     result: dict[str, Any] = score(cases, predictions)
     result.update(speed(latencies, tokens, seconds))
     result["size_mb"] = round((model_dir / "model.onnx").stat().st_size / 2**20, 1)
+    # What loading and running the model added to this process (the server pays the same).
+    result["memory_mb"] = round(rss_mb() - before, 1)
     return result, predictions
 
 
@@ -233,22 +236,47 @@ def evaluate_ngram(
 def markdown_table(rows: Sequence[tuple[str, dict[str, Any]]]) -> str:
     lines = [
         "| model | exact match % | edit similarity | tokens/s | median latency ms | p90 ms "
-        "| cases |",
-        "|---|---|---|---|---|---|---|",
+        "| memory MB | cases |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, m in rows:
+        memory = f"{m['memory_mb']:.0f}" if "memory_mb" in m else "-"
         lines.append(
             f"| {name} | {m['exact_match']:.1f} | {m['edit_similarity']:.3f} | "
             f"{m['tokens_per_second']:.0f} | {m['latency_median_ms']:.1f} | "
-            f"{m['latency_p90_ms']:.1f} | {m['cases']} |"
+            f"{m['latency_p90_ms']:.1f} | {memory} | {m['cases']} |"
         )
     return "\n".join(lines)
 
 
+def corpus_files(roots: Sequence[Path], extensions: str) -> list[dict[str, str]]:
+    from training.code.data import collect
+
+    ends = tuple(e.strip() for e in extensions.split(",") if e.strip())
+    return [{"path": str(p), "text": t} for p, t in collect(roots, ends, 300_000, default=False)]
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def run(args: CodeEvaluateArgs) -> dict[str, Any]:
-    files = read_files(args.data / "heldout.jsonl")
+    if args.corpus:
+        files = corpus_files(args.corpus, args.extensions)
+        where = ", ".join(str(c) for c in args.corpus)
+    else:
+        files = read_files(args.data / "heldout.jsonl")
+        where = "held-out files"
     cases = make_cases(files, args.samples, args.seed)
-    log.info("%d next-line cases from %d held-out files", len(cases), len(files))
+    log.info("%d next-line cases from %d files (%s)", len(cases), len(files), where)
     names = list(args.name) + [m.name for m in args.model[len(args.name) :]]
     rows: list[tuple[str, dict[str, Any]]] = []
     examples: dict[str, list[dict[str, str]]] = {}
@@ -267,6 +295,17 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
             {"path": c.path, "target": c.target, "prediction": p}
             for c, p in zip(cases[:20], predictions[:20], strict=True)
         ]
+        if args.prefix_only and args.fim:
+            metrics, _ = evaluate_model(
+                model_dir,
+                cases,
+                threads=args.threads,
+                max_new_tokens=args.max_new_tokens,
+                fim=False,
+                budget=args.context_tokens,
+            )
+            log.info("%s (prefix only): %s", name, metrics)
+            rows.append((f"{name}, prefix only", metrics))
     if args.ngram:
         metrics, predictions = evaluate_ngram(
             args.data, cases, args.ngram, args.ngram_train_tokens, args.max_new_tokens
@@ -284,4 +323,4 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
     table = markdown_table(rows)
     (args.output / "table.md").write_text(table + "\n", "utf-8")
     log.info("\n%s", table)
-    return {"metrics": result, "markdown": table, "cases": len(cases)}
+    return {"metrics": result, "markdown": table, "cases": len(cases), "source": where}

@@ -93,9 +93,15 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
             data=data_dir,
             output=out / "eval",
         )
-        evaluation = run_eval(eval_args)
-        record["evaluation"] = evaluation["metrics"]
-        update_card(out / "model", out / "train", export_args, evaluation)
+        evaluations = [run_eval(eval_args)]
+        record["evaluation"] = evaluations[0]["metrics"]
+        if args.eval_corpus:
+            other = dataclasses.replace(
+                eval_args, corpus=list(args.eval_corpus), output=out / "eval-unseen"
+            )
+            evaluations.append(run_eval(other))
+            record["evaluation_unseen"] = evaluations[1]["metrics"]
+        update_card(out / "model", out / "train", export_args, evaluations)
     if args.ship is not None:
         if args.ship.exists():
             shutil.rmtree(args.ship)
@@ -106,20 +112,29 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
 
 
 def update_card(
-    model_dir: Path, run_dir: Path, export_args: CodeExportArgs, evaluation: dict[str, Any]
+    model_dir: Path,
+    run_dir: Path,
+    export_args: CodeExportArgs,
+    evaluations: list[dict[str, Any]],
 ) -> None:
-    """Rewrite ``card.md`` with the evaluation table and refresh the manifest."""
+    """Rewrite ``card.md`` with the evaluation tables and refresh the manifest."""
     from training.code.export import card_info, write_card, write_manifest
 
     train = json.loads((run_dir / "train.json").read_text("utf-8"))
     record = json.loads((run_dir / "export.json").read_text("utf-8"))
     text = (
-        f"Next-line completion on {evaluation['cases']} lines drawn from the held-out files "
-        "(never seen in training): the cursor after the line's indentation, the suggestion "
-        "through the server's own path (`server.engine.completion.complete_text`, single-line "
-        "stop rule). Exact match ignores whitespace at the ends; edit similarity is 1 - "
-        "Levenshtein distance / longer length. Speed on this machine, one request at a time.\n\n"
-        + evaluation["markdown"]
+        "Next-line completion: the cursor after a line's indentation, the suggestion through "
+        "the server's own path (`server.engine.completion.complete_text`, single-line stop "
+        "rule, the code after the cursor in the prompt unless the row says prefix only). Exact "
+        "match ignores whitespace at the ends; edit similarity is 1 - Levenshtein distance / "
+        "longer length. Speed on this machine, one request at a time; memory is what loading "
+        "and running the model added to the process. The n-gram floor is counted on the "
+        "training files and sees the prefix only."
     )
+    for evaluation in evaluations:
+        text += (
+            f"\n\n{evaluation['cases']} lines from {evaluation['source']} (never seen in "
+            "training):\n\n" + evaluation["markdown"]
+        )
     write_card(model_dir, card_info(export_args, record, train), evaluation=text)
     write_manifest(model_dir)
