@@ -127,6 +127,8 @@ def test_ngram_floor_and_scores() -> None:
     cases = make_cases(files, 10, seed=1)
     assert sorted(c.target for c in cases) == ["def f():", "return 1"]
     assert all(c.text[c.offset :].startswith(c.target) for c in cases)
+    # The model sees the file without the target: the suffix starts at the line's end.
+    assert all(c.target not in c.document and c.document[c.offset] == "\n" for c in cases)
     assert score(cases, [c.target for c in cases])["exact_match"] == 100.0
     assert score(cases, ["", ""])["edit_similarity"] == 0.0
 

@@ -51,6 +51,13 @@ class Case:
     def line_start(self) -> int:
         return self.text.rfind("\n", 0, self.offset) + 1
 
+    @property
+    def document(self) -> str:
+        """The file as the model sees it: the target removed, so the code after the cursor
+        starts at the end of the line (the model must write the line, not copy it)."""
+        end = self.text.find("\n", self.offset)
+        return self.text[: self.offset] + (self.text[end:] if end >= 0 else "")
+
 
 def make_cases(files: Sequence[dict[str, str]], n: int, seed: int) -> list[Case]:
     """``n`` next-line cases drawn at random (seeded) from the non-blank lines of ``files``
@@ -110,7 +117,7 @@ def evaluate_model(
     for case in cases:
         t0 = time.perf_counter()
         suggestion, generation = complete_text(
-            lm, case.text, case.offset, max_new_tokens=max_new_tokens, multiline=False, fim=fim
+            lm, case.document, case.offset, max_new_tokens=max_new_tokens, multiline=False, fim=fim
         )
         latencies.append(time.perf_counter() - t0)
         tokens += generation.tokens
