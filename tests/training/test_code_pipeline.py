@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from tokenizers import Tokenizer
 
 from server.runtime.onnx_tagger import sha256_file
-from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
+from training.code.args import CodeDataArgs
 from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, read_files
 from training.code.evaluate import NGram, make_cases, score
 from training.code.train import encode_examples, pieces
@@ -133,38 +132,38 @@ def test_ngram_floor_and_scores() -> None:
     assert score(cases, ["", ""])["edit_similarity"] == 0.0
 
 
-@pytest.mark.parametrize("lora_r", [4])
-def test_a_base_model_is_fine_tuned_with_lora_and_exported(
-    tiny_code_run: Path, tmp_path: Path, lora_r: int
+def test_a_base_model_is_fine_tuned_with_lora_and_compared_with_before(
+    tiny_code_run: Path, tmp_path: Path
 ) -> None:
     """``--base-model`` (here the tiny run's own model, a Hugging Face directory) with LoRA:
-    adapters train, merge at export, and the merged model passes parity."""
-    from training.code import export, train
+    adapters train, merge at export, the merged model passes parity, and the evaluation has a
+    'before fine-tuning' row made from the untouched base model."""
+    from training.code import pipeline
+    from training.code.args import CodeAllArgs
 
-    run = tmp_path / "lora"
-    metrics = train.run(
-        CodeTrainArgs(
+    out = tmp_path / "lora"
+    record = pipeline.run(
+        CodeAllArgs(
+            preset="tiny",
+            output=out,
             data=tiny_code_run / "data",
-            output=run,
             base_model=str(tiny_code_run / "train" / "final"),
-            lora_r=lora_r,
-            lora_target_modules="q_proj,v_proj",
-            context=96,
-            batch_size=4,
-            max_steps=3,
-            eval_every=100,
-            save_every=100,
-            log_every=1,
+            lora_r=4,
             threads=1,
-            max_train_files=4,
         )
     )
-    assert (
-        metrics["mode"] == "lora"
-        and metrics["trainable_parameters"] < metrics["total_parameters"] / 5
-    )
-    record = export.run(
-        CodeExportArgs(run=run, output=tmp_path / "model", quantize="no", check_samples=4)
-    )
-    assert record["precision"] == "fp32" and record["parity_max_abs_diff"] < 2e-3
-    assert "fine-tuned (lora)" in (tmp_path / "model" / "card.md").read_text()
+    train = json.loads((out / "train" / "train.json").read_text())
+    assert train["mode"] == "lora"
+    assert train["trainable_parameters"] < train["total_parameters"] / 5
+    assert record["export"]["parity_max_abs_diff"] < 2e-3
+    assert set(record["evaluation"]) == {
+        "before fine-tuning",
+        "before fine-tuning, prefix only",
+        "tiny",
+        "tiny, prefix only",
+        "4-gram floor",
+    }
+    before = json.loads((out / "before" / "train.json").read_text())
+    assert before["steps"] == 0
+    card = (out / "model" / "card.md").read_text()
+    assert "fine-tuned (lora)" in card and "| before fine-tuning |" in card

@@ -154,6 +154,9 @@ class CodeAllArgs:
     corpus: list[Path] = opt([], "source folders for the data step (default: the preset's)")
     base_model: str = opt("", "fine-tune this local causal LM instead of the preset's model")
     lora_r: int = opt(-1, "LoRA rank with --base-model (-1: the preset's, 0: full)")
+    before: bool = opt(
+        True, "with --base-model: also score the base model before fine-tuning (a 'before' row)"
+    )
     ship: Path | None = opt(None, "also copy the exported model here (e.g. models/code-small)")
     evaluate: bool = opt(True, "score the exported model and the n-gram floor on held-out files")
     eval_samples: int = opt(0, "next-line cases to score (0: the preset's)")

@@ -5,6 +5,7 @@ Layout of ``--output``::
     data/      the data step (skipped with --data DIR, or when data/train.jsonl exists)
     train/     the train step (skipped when train/final exists: delete it to retrain)
     model/     the exported model (also copied to --ship DIR)
+    before/, before-model/  with --base-model: the base model untrained, exported the same way
     eval/      metrics.json, table.md and examples.json on the held-out files
     all.json   every step's record
 
@@ -79,6 +80,27 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
     )
     record["export"] = export.run(export_args)
 
+    rows: list[tuple[str, Path]] = []
+    if train_args.base_model and args.before:
+        from training.code.train import run as run_train
+
+        before = dataclasses.replace(
+            train_args, output=out / "before", resume=False, max_train_files=20, lora_r=0
+        )
+        if not (out / "before" / "final").is_dir():
+            run_train(before, steps_override=0)
+        export.run(
+            dataclasses.replace(
+                export_args,
+                run=out / "before",
+                output=out / "before-model",
+                quantize="no",
+                name="before fine-tuning",
+            )
+        )
+        rows.append(("before fine-tuning", out / "before-model"))
+    rows.append((export_args.name, out / "model"))
+
     if args.evaluate:
         from training.code.evaluate import run as run_eval
 
@@ -88,8 +110,8 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
         eval_args: CodeEvaluateArgs = _with(
             CodeEvaluateArgs,
             eval_values,
-            model=[out / "model"],
-            name=[export_args.name],
+            model=[m for _, m in rows],
+            name=[n for n, _ in rows],
             data=data_dir,
             output=out / "eval",
         )

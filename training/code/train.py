@@ -262,8 +262,11 @@ def save_final(model: Any, out: Path, tokenizer: Tokenizer, info: dict[str, Any]
 # --- the loop --------------------------------------------------------------------------------
 
 
-def run(args: CodeTrainArgs) -> dict[str, Any]:
-    """Train and return the run's metrics (also written to ``train.json``)."""
+def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, Any]:
+    """Train and return the run's metrics (also written to ``train.json``).
+
+    ``steps_override=0`` saves the base model untrained (the "before" row) through the same
+    code: same tokenizer, same FIM tokens, same files."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
     from torch.utils.data import DataLoader
@@ -309,6 +312,8 @@ def run(args: CodeTrainArgs) -> dict[str, Any]:
     )
     steps_per_epoch = math.ceil(len(loader) / args.grad_accum)
     total_steps = args.max_steps or max(1, math.ceil(steps_per_epoch * args.epochs))
+    if steps_override is not None:
+        total_steps = steps_override
 
     model = build_model(args, tokenizer, eos)
     trainable, total = count_parameters(model)
@@ -324,7 +329,7 @@ def run(args: CodeTrainArgs) -> dict[str, Any]:
         # Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule), over
         # the run's progress: its steps, or its time budget when that ends it sooner, so a run
         # stopped by --max-minutes has still annealed instead of stopping at the peak rate.
-        progress = step / total_steps
+        progress = step / max(total_steps, 1)
         if args.max_minutes:
             progress = max(progress, (time.time() - t_start) / (60 * args.max_minutes))
         progress = min(progress, 1.0)
