@@ -128,9 +128,16 @@ class QuillState:
         return self.grammar
 
     def configure(self, settings: Settings) -> None:
-        self.settings = settings
+        previous, self.settings = self.settings, settings
         if self.checker.configure(self._check_options()):
             self.generation += 1
+        elif (previous.languages, previous.max_file_size) != (
+            settings.languages,
+            settings.max_file_size,
+        ):
+            self.generation += 1  # which documents are checked at all: check them again
+        if previous.diagnostics.severity != settings.diagnostics.severity:
+            self.filter_generation += 1  # same findings, shown differently: new pull result ids
         words = frozenset(w for w in (normalise_word(x) for x in settings.spelling.words) if w)
         if words != self.settings_words:
             self.settings_words = words
