@@ -131,7 +131,9 @@ class CodeExportArgs:
     output: Path = opt(Path("models/code-small"), "model directory to write")
     name: str = opt("", "model name for the card (default: the output directory's name)")
     quantize: str = opt(
-        "auto", "int8 dynamic quantisation: auto (keep it if next-line quality holds), yes, no"
+        "auto",
+        "int8 dynamic quantisation: auto (keep it if next-line quality holds and it is "
+        "not slower), yes, no",
     )
     max_drop: float = opt(
         0.02, "auto: largest loss of edit similarity (0 to 1) int8 may cost on the check cases"
