@@ -1,7 +1,9 @@
 # Quill: two commands set everything up.
 #   make run   - create .venv, install Quill, check the bundled examples with the shipped models
 #   make test  - install the test needs into the same .venv and run the whole suite
-# Other targets: lint, typecheck, bench, train (rebuild the shipped grammar model), clean.
+# Other targets: lint, typecheck, bench, train (rebuild the shipped grammar model), clean,
+#   test-editors (Neovim headless + the VS Code extension), vscode (build, lint, test, package
+#   the extension), test-vscode (inside real VS Code, where code-server is installed).
 # GPU=1 installs onnxruntime-gpu instead of onnxruntime.
 
 SHELL := /bin/bash
@@ -16,6 +18,7 @@ export HF_HUB_OFFLINE := 1
 export PIP_NO_INPUT := 1
 
 .PHONY: run test lint typecheck check-all bench clean install install-dev train train-deps
+.PHONY: test-editors test-neovim vscode test-vscode node
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Quill needs Python 3.10 or newer")'
@@ -60,8 +63,43 @@ run: install
 	@echo "  Settings: README.md, section 'Configuration'."
 	@echo "Check your own files:  $(VENV)/bin/quill check PATH...   (fix: quill fix --stdout FILE)"
 
-test: install-dev
+# The whole suite: Python (tests/editors drives headless Neovim through editors/neovim), then
+# the VS Code extension's build, lint, tests and package.
+test: install-dev vscode
 	$(PY) -m pytest -q
+
+# --- editors -------------------------------------------------------------------------------
+VSCODE := editors/vscode
+NPM    := npm --prefix $(VSCODE) --no-audit --no-fund --loglevel=error
+
+test-editors: test-neovim vscode
+
+test-neovim: install-dev
+	$(PY) -m pytest -q tests/editors
+
+# vsce 3.x needs Node.js 20 or newer (.ci/run installs Node.js and npm when they are missing).
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js and npm are needed for the VS Code extension (apt-get install nodejs npm)"; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is needed (found $$(node --version))"; exit 1; }
+
+# npm ci only when package-lock.json changed (the stamp lives in node_modules, which npm ci replaces).
+$(VSCODE)/node_modules/.quill-installed: $(VSCODE)/package-lock.json $(VSCODE)/package.json | node
+	$(NPM) ci
+	@touch $@
+
+# Build, lint, test (the real vscode-languageclient against the real server), package the
+# .vsix and check that it holds the bundle and every setting.
+vscode: install-dev $(VSCODE)/node_modules/.quill-installed
+	$(PY) $(VSCODE)/scripts/settings_schema.py --check
+	$(NPM) run lint
+	QUILL_PYTHON=$(abspath $(PY)) $(NPM) test
+	$(NPM) run package </dev/null
+	$(PY) $(VSCODE)/scripts/settings_schema.py --check-vsix $(VSCODE)/quill.vsix
+
+# Inside real VS Code: only where code-server 4.100.3 is installed (npm i -g code-server@4.100.3
+# --ignore-scripts); see editors/vscode/README.md.
+test-vscode: vscode
+	$(VSCODE)/scripts/test-code-server.sh $(VSCODE)/quill.vsix
 
 lint: install-dev
 	$(VENV)/bin/ruff check server training tests benchmarks tools
@@ -74,3 +112,4 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/quill.vsix
