@@ -1,0 +1,118 @@
+;;; quill.el --- Quill's language server in Emacs through eglot  -*- lexical-binding: t; -*-
+
+;; Load this file (M-x load-file, or (load "~/quill/editors/emacs/quill.el") in your init
+;; file), then M-x eglot in a Markdown, text, reST, LaTeX or code buffer. Diagnostics come
+;; through Flymake, quick fixes through M-x eglot-code-actions (C-c C-a if you bind it),
+;; completion items through completion-at-point.
+;;
+;;   (setq quill-server-command '("~/quill/.venv/bin/quill-lsp"))
+;;   (setq quill-settings '(:grammar (:enabled t) :spelling (:dialect "en-GB")))
+;;
+;; Works with eglot 1.9 or newer (Emacs 29 ships it; Debian 12: apt-get install elpa-eglot).
+
+;;; Code:
+
+(require 'eglot)
+(require 'jsonrpc)
+(require 'thingatpt)
+
+(defgroup quill nil
+  "Spelling, grammar and code completion from the Quill language server."
+  :group 'tools)
+
+(defcustom quill-server-command nil
+  "How to start the server: a list, program first.
+nil: `quill-lsp' on PATH, else the .venv of the Quill checkout this file lives in."
+  :type '(choice (const :tag "Automatic" nil) (repeat string)))
+
+(defcustom quill-settings nil
+  "The server's settings (the `quill' section), as a plist.
+For example (:grammar (:enabled :json-false) :diagnostics (:debounceMs 0)); every key and
+its default is in the README's Configuration table. Sent as initializationOptions and
+answered to workspace/configuration."
+  :type 'sexp)
+
+(defcustom quill-modes
+  '(markdown-mode gfm-mode text-mode rst-mode latex-mode LaTeX-mode git-commit-mode
+    python-mode python-ts-mode js-mode js-ts-mode typescript-mode typescript-ts-mode
+    go-mode go-ts-mode rust-mode rust-ts-mode java-mode java-ts-mode c-mode c-ts-mode
+    c++-mode c++-ts-mode sh-mode bash-ts-mode)
+  "Major modes eglot starts Quill for."
+  :type '(repeat symbol))
+
+(defconst quill--here (file-name-directory (or load-file-name buffer-file-name default-directory)))
+
+(defun quill--command ()
+  "The server's command line."
+  (or (mapcar #'expand-file-name quill-server-command)
+      (let ((found (executable-find "quill-lsp")))
+        (and found (list found)))
+      (let ((venv (expand-file-name "../../.venv/bin/quill-lsp" quill--here)))
+        (and (file-executable-p venv) (list venv)))
+      (list "quill-lsp")))
+
+(defun quill--contact (&optional _interactive)
+  "What eglot starts for Quill, with the settings as initializationOptions."
+  (quill--install-configuration)
+  (append (quill--command)
+          (list :initializationOptions (or quill-settings (make-hash-table)))))
+
+(with-eval-after-load 'eglot
+  (add-to-list 'eglot-server-programs (cons quill-modes #'quill--contact)))
+
+;; Settings: eglot sends `eglot-workspace-configuration' after the start and answers the
+;; server's workspace/configuration from it. Keep other servers' sections; set ours each time
+;; Quill starts, so a change of `quill-settings' counts from the next start (M-x quill-restart).
+(defun quill--install-configuration ()
+  (let ((current (default-value 'eglot-workspace-configuration)))
+    (unless (functionp current)
+      (setq-default eglot-workspace-configuration
+                    (plist-put (copy-sequence current) :quill
+                               (or quill-settings (make-hash-table)))))))
+
+(defun quill--server ()
+  (or (eglot-current-server) (user-error "Quill: no eglot server in this buffer (M-x eglot)")))
+
+(defun quill--execute (command &rest arguments)
+  "Run the server's COMMAND (workspace/executeCommand) with ARGUMENTS; return its answer."
+  (jsonrpc-request (quill--server) :workspace/executeCommand
+                   (list :command command :arguments (vconcat arguments))))
+
+(defun quill--uri ()
+  (concat "file://" (url-hexify-string (expand-file-name buffer-file-name) "/:A-Za-z0-9._~-")))
+
+(defun quill-add-word (word &optional user)
+  "Add WORD (default: the word at point) to the workspace dictionary.
+With a prefix argument (USER), to the user dictionary."
+  (interactive (list (read-string "Add word: " (thing-at-point 'word t)) current-prefix-arg))
+  (let ((answer (quill--execute "quill.addToDictionary"
+                                (list :word word :scope (if user "user" "workspace") :uri (quill--uri)))))
+    (message "Quill: %s" (plist-get answer :message))
+    answer))
+
+(defun quill-ignore-word (word)
+  "Ignore WORD (default: the word at point) in this document."
+  (interactive (list (read-string "Ignore word: " (thing-at-point 'word t))))
+  (quill--execute "quill.ignoreWord" (list :word word :uri (quill--uri))))
+
+(defun quill-fix-all ()
+  "Apply the first suggestion of every spelling and grammar finding in this buffer."
+  (interactive)
+  (quill--execute "quill.fixAll" (list :uri (quill--uri))))
+
+(defun quill-status ()
+  "Show the server's status: dictionaries, grammar model and its device."
+  (interactive)
+  (let ((status (quill--execute "quill.status")))
+    (message "Quill: grammar: %s; providers: %s; user dictionary: %s"
+             (plist-get status :grammar) (plist-get status :grammarProviders)
+             (plist-get status :userDictionary))
+    status))
+
+(defun quill-restart ()
+  "Restart the Quill server of this buffer."
+  (interactive)
+  (eglot-reconnect (quill--server)))
+
+(provide 'quill)
+;;; quill.el ends here
