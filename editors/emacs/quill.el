@@ -22,14 +22,15 @@
 
 (defcustom quill-server-command nil
   "How to start the server: a list, program first.
-nil: `quill-lsp' on PATH, else the .venv of the Quill checkout this file lives in."
+nil: `quill-lsp' on PATH, else the .venv of the Quill checkout
+this file lives in."
   :type '(choice (const :tag "Automatic" nil) (repeat string)))
 
 (defcustom quill-settings nil
   "The server's settings (the `quill' section), as a plist.
-For example (:grammar (:enabled :json-false) :diagnostics (:debounceMs 0)); every key and
-its default is in the README's Configuration table. Sent as initializationOptions and
-answered to workspace/configuration."
+For example (:grammar (:enabled :json-false) :diagnostics (:debounceMs 0));
+every key and its default is in the README's Configuration table.  Sent as
+initializationOptions and answered to workspace/configuration."
   :type 'sexp)
 
 (defcustom quill-modes
@@ -44,7 +45,10 @@ answered to workspace/configuration."
 
 (defun quill--command ()
   "The server's command line."
-  (or (mapcar #'expand-file-name quill-server-command)
+  (or (and quill-server-command
+           (let ((program (car quill-server-command)))
+             (cons (if (string-match-p "/" program) (expand-file-name program) program)
+                   (cdr quill-server-command))))
       (let ((found (executable-find "quill-lsp")))
         (and found (list found)))
       (let ((venv (expand-file-name "../../.venv/bin/quill-lsp" quill--here)))
@@ -74,12 +78,15 @@ answered to workspace/configuration."
   (or (eglot-current-server) (user-error "Quill: no eglot server in this buffer (M-x eglot)")))
 
 (defun quill--execute (command &rest arguments)
-  "Run the server's COMMAND (workspace/executeCommand) with ARGUMENTS; return its answer."
+  "Run the server's COMMAND with ARGUMENTS; return its answer.
+The request is workspace/executeCommand."
   (jsonrpc-request (quill--server) :workspace/executeCommand
                    (list :command command :arguments (vconcat arguments))))
 
 (defun quill--uri ()
-  (concat "file://" (url-hexify-string (expand-file-name buffer-file-name) "/:A-Za-z0-9._~-")))
+  "This buffer's URI, as eglot sends it to the server."
+  (let ((file (expand-file-name buffer-file-name)))
+    (if (fboundp 'eglot-path-to-uri) (eglot-path-to-uri file) (eglot--path-to-uri file))))
 
 (defun quill-add-word (word &optional user)
   "Add WORD (default: the word at point) to the workspace dictionary.
