@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export PIP_NO_INPUT := 1
 
 .PHONY: run test lint typecheck check-all bench clean install install-dev train train-deps
-.PHONY: test-editors test-neovim vscode test-vscode node
+.PHONY: test-editors test-neovim vscode test-vscode code-server node
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Quill needs Python 3.10 or newer")'
@@ -96,10 +96,17 @@ vscode: install-dev $(VSCODE)/node_modules/.quill-installed
 	$(NPM) run package </dev/null
 	$(PY) $(VSCODE)/scripts/settings_schema.py --check-vsix $(VSCODE)/quill.vsix
 
-# Inside real VS Code: only where code-server 4.100.3 is installed (npm i -g code-server@4.100.3
-# --ignore-scripts); see editors/vscode/README.md.
+# Inside real VS Code: code-server 4.100.3 (`make code-server` installs it from npm into
+# editors/vscode/.code-server; it needs Node.js 20, and Debian's ripgrep and chromium) serves
+# the workbench to headless Chromium, and a probe extension drives Quill's there.
+CODE_SERVER ?= $(firstword $(wildcard $(VSCODE)/.code-server/node_modules/.bin/code-server) $(shell command -v code-server))
+
+code-server: node
+	$(VSCODE)/scripts/install-code-server.sh
+
 test-vscode: vscode
-	$(VSCODE)/scripts/test-code-server.sh $(VSCODE)/quill.vsix
+	@[ -n "$(CODE_SERVER)" ] || { echo "code-server is not installed: make code-server"; exit 1; }
+	CODE_SERVER=$(CODE_SERVER) QUILL_PYTHON=$(abspath $(PY)) $(PY) $(VSCODE)/scripts/test_code_server.py $(VSCODE)/quill.vsix
 
 lint: install-dev
 	$(VENV)/bin/ruff check server training tests benchmarks tools
@@ -112,4 +119,4 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
-	rm -rf $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/quill.vsix
+	rm -rf $(VSCODE)/node_modules $(VSCODE)/dist $(VSCODE)/quill.vsix $(VSCODE)/.code-server
