@@ -204,7 +204,9 @@ function scenarios.python()
     -- items at its end, as <C-x><C-o> (or 0.11's vim.lsp.completion) would.
     local cbuf = open('complete.py')
     wait_client(cbuf)
-    check('completion_mode', quill.enable_completion(client, cbuf, {}))
+    -- plugin/quill.lua's LspAttach autocommand enabled completion for the buffer.
+    wait_for('completion enabled on attach', function() return vim.b[cbuf].quill_completion ~= nil end)
+    check('completion_mode', vim.b[cbuf].quill_completion)
     local last = vim.api.nvim_buf_line_count(cbuf)
     local line = vim.api.nvim_buf_get_lines(cbuf, last - 1, last, false)[1]
     local params = {

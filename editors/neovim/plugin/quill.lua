@@ -6,6 +6,17 @@ vim.g.loaded_quill = true
 
 local function quill() return require('quill') end
 
+-- Completion from the server's code model: inline where Neovim has it, items otherwise.
+vim.api.nvim_create_autocmd('LspAttach', {
+  group = vim.api.nvim_create_augroup('quill-attach', { clear = true }),
+  callback = function(args)
+    local client = vim.lsp.get_client_by_id(args.data.client_id)
+    if client and client.name == 'quill' then
+      vim.b[args.buf].quill_completion = quill().enable_completion(client, args.buf, quill().options)
+    end
+  end,
+})
+
 vim.api.nvim_create_user_command('QuillAddWord', function(args)
   quill().add_word(args.args, args.bang and 'user' or 'workspace')
 end, { nargs = '?', bang = true,

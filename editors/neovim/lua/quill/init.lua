@@ -19,6 +19,10 @@ M.filetypes = {
 
 M.root_markers = { '.quill', '.git' }
 
+--- setup()'s options (completion = false turns completion off; autotrigger = true pops
+--- completion items up while typing on 0.11).
+M.options = {}
+
 --- Server settings (the `quill` section: see `:help quill-settings`). Only what differs
 --- from the server's defaults needs to be given; everything else keeps its default.
 M.default_settings = {}
@@ -123,12 +127,9 @@ function M.config(opts)
   config.before_init = function(params, cfg)
     params.initializationOptions = quill_settings(cfg)
   end
-  config.on_attach = function(client, bufnr)
-    M.enable_completion(client, bufnr, opts)
-    if opts.on_attach then
-      opts.on_attach(client, bufnr)
-    end
-  end
+  -- Completion is enabled from plugin/quill.lua's LspAttach autocommand, so an on_attach of
+  -- the user's own (vim.lsp.config('quill', { on_attach = ... })) does not switch it off.
+  config.on_attach = opts.on_attach
   return config
 end
 
@@ -280,6 +281,7 @@ end
 --- `vim.lsp.enable('quill')`, which reads lsp/quill.lua.
 function M.setup(opts)
   opts = opts or {}
+  M.options = opts
   local config = M.config(opts)
   started_config = config
   local group = vim.api.nvim_create_augroup('quill', { clear = true })
