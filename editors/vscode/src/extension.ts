@@ -111,6 +111,9 @@ export function describeDevice(status: ServerStatus | undefined): string {
   return grammar ? 'no grammar model' : '';
 }
 
+/** The running client, for deactivate(). */
+let running: LanguageClient | undefined;
+
 export async function activate(context: vscode.ExtensionContext): Promise<QuillApi> {
   const keys = serverKeys(context);
   const output = vscode.window.createOutputChannel('Quill', { log: true });
@@ -184,6 +187,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<QuillA
       },
     };
     client = new LanguageClient('quill', 'Quill', serverOptions, clientOptions);
+    running = client;
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
         show('running');
@@ -288,13 +292,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<QuillA
         pollStatus();
       }
     }),
-    { dispose: () => void client?.stop() },
   );
 
   await start();
   return { client: () => client, statusItem, serverSettings: () => serverSettings(keys), refreshStatus };
 }
 
+/** VS Code waits for this: the server gets its shutdown and exit. */
 export async function deactivate(): Promise<void> {
-  // The client is stopped by the disposable in context.subscriptions.
+  const client = running;
+  running = undefined;
+  if (client?.isRunning()) {
+    await client.stop(5000);
+  }
 }

@@ -45,6 +45,7 @@ const token = () => new vscode.CancellationTokenSource().token;
 
 let workspace;
 let api;
+let extension;
 
 test.before(async () => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'quill-vscode-'));
@@ -62,14 +63,16 @@ test.before(async () => {
     'quill.diagnostics.debounceMs': 0,
     'quill.spelling.learnProjectWords': false,
   })) host.configValues.set(k, v);
-  const extension = require(path.join(EXTENSION, PACKAGE.main));
+  extension = require(path.join(EXTENSION, PACKAGE.main));
   api = await extension.activate(host.extensionContext(EXTENSION, PACKAGE));
   await waitFor('the client to run', () => api.client()?.isRunning());
 });
 
 test.after(async () => {
-  await api?.client()?.stop(5000);
+  const client = api?.client();
+  await extension?.deactivate();
   fs.rmSync(workspace, { recursive: true, force: true });
+  assert.equal(client?.isRunning(), false, 'deactivate() stops the server');
 });
 
 test('settings: every server setting is sent, the extension\'s own are not', () => {
