@@ -69,6 +69,9 @@ def run(args: AllArgs) -> dict[str, Any]:
 
     if not (out / "train" / "final").is_dir():
         record["train"] = {k: v for k, v in run_train(train_args).items() if k != "history"}
+    elif (out / "train" / "train.json").is_file():  # trained before: keep its record
+        done = json.loads((out / "train" / "train.json").read_text("utf-8"))
+        record["train"] = {k: v for k, v in done.items() if k != "history"}
     from training.export import run as run_export
 
     export_args: ExportArgs = _with(
