@@ -82,8 +82,9 @@ node:
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "Node.js and npm are needed for the VS Code extension (apt-get install nodejs npm)"; exit 1; }
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is needed (found $$(node --version))"; exit 1; }
 
-# npm ci only when package-lock.json changed (the stamp lives in node_modules, which npm ci replaces).
-$(VSCODE)/node_modules/.quill-installed: $(VSCODE)/package-lock.json $(VSCODE)/package.json | node
+# npm ci only when package-lock.json changed (the stamp lives in node_modules, which npm ci replaces;
+# a dependency change in package.json changes the lock too).
+$(VSCODE)/node_modules/.quill-installed: $(VSCODE)/package-lock.json | node
 	$(NPM) ci
 	@touch $@
 

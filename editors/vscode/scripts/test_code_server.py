@@ -62,7 +62,6 @@ def main(argv: list[str]) -> int:
         "quill.grammar.enabled": False,
         "quill.diagnostics.debounceMs": 0,
         "quill.spelling.learnProjectWords": False,
-        "quill.trace.server": "messages",
         "security.workspace.trust.enabled": False,
         "workbench.startupEditor": "none",
         "extensions.autoCheckUpdates": False,

@@ -117,10 +117,11 @@ let running: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<QuillApi> {
   const keys = serverKeys(context);
   const output = vscode.window.createOutputChannel('Quill', { log: true });
+  const trace = vscode.window.createOutputChannel('Quill trace', { log: true });
   const statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   statusItem.name = 'Quill';
   statusItem.command = 'quill.showStatus';
-  context.subscriptions.push(output, statusItem);
+  context.subscriptions.push(output, trace, statusItem);
   let client: LanguageClient | undefined;
   let lastStatus: ServerStatus | undefined;
 
@@ -171,6 +172,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<QuillA
       ]),
       initializationOptions: serverSettings(keys),
       outputChannel: output,
+      // The client traces only while this channel's log level is Trace; quill.trace.server
+      // then says how much.
+      traceOutputChannel: trace,
       // Pull diagnostics again on every edit and save (the client's default is on open only).
       diagnosticPullOptions: { onChange: true, onSave: true },
       middleware: {
