@@ -1,11 +1,13 @@
 -- Drives headless Neovim through editors/neovim against the real Quill server.
 -- Run by tests/editors/test_neovim.py as
---   nvim --headless --clean -l neovim_driver.lua SCENARIO
+--   nvim --headless --clean -c 'luafile neovim_driver.lua'   (QUILL_TEST_SCENARIO=markdown|python)
+-- The scenario runs in a coroutine that hands control back to Neovim's main loop where it
+-- must (typed keys, insert-mode completion), so Neovim behaves as with a user at the keyboard.
 -- with QUILL_NVIM_PLUGIN (editors/neovim), QUILL_TEST_WORKSPACE, QUILL_TEST_CMD (JSON list),
 -- QUILL_TEST_RESULT (where the JSON report goes) and, for completion, QUILL_TEST_CODE_MODEL.
 -- Every wait has a deadline and a wait that runs out is a failure: nothing passes on a timeout.
 local DEADLINE = tonumber(vim.env.QUILL_TEST_DEADLINE_MS or '30000')
-local scenario = arg[1]
+local scenario = vim.env.QUILL_TEST_SCENARIO
 local report = { scenario = scenario, nvim = tostring(vim.version()), checks = {}, log = {} }
 
 local function log(fmt, ...)
@@ -29,6 +31,21 @@ local function wait_for(what, predicate)
   local ok = vim.wait(DEADLINE, predicate, 25)
   if not ok then
     error('timed out after ' .. DEADLINE .. ' ms waiting for ' .. what, 2)
+  end
+end
+
+local resume
+
+--- Wait for `predicate` while Neovim's main loop runs (typeahead, modes, completion):
+--- the scenario's coroutine yields and is resumed every 25 ms. Fails at the deadline.
+local function wait_in_main_loop(what, predicate)
+  local deadline = vim.uv.now() + DEADLINE
+  while not predicate() do
+    if vim.uv.now() > deadline then
+      error('timed out after ' .. DEADLINE .. ' ms waiting for ' .. what, 2)
+    end
+    vim.defer_fn(resume, 25)
+    coroutine.yield()
   end
 end
 
@@ -224,6 +241,21 @@ function scenarios.python()
       end
     end
     check('completion', items)
+    -- And as a user gets them: <C-x><C-o> at the end of the line in insert mode (the
+    -- omnifunc, vim.lsp.omnifunc, that Neovim sets on attach) opens the popup menu.
+    vim.api.nvim_win_set_cursor(0, { last, #line })
+    vim.api.nvim_feedkeys(vim.keycode('A<C-x><C-o>'), 'n', false)
+    wait_in_main_loop('the completion menu', function()
+      return #vim.fn.complete_info({ 'items' }).items > 0
+    end)
+    local menu = {}
+    for _, item in ipairs(vim.fn.complete_info({ 'items' }).items) do
+      local lsp_item = vim.tbl_get(item, 'user_data', 'nvim', 'lsp', 'completion_item') or {}
+      menu[#menu + 1] = { word = item.word, abbr = item.abbr, detail = lsp_item.detail }
+    end
+    check('menu', menu)
+    vim.api.nvim_feedkeys(vim.keycode('<C-e><Esc>'), 'n', false)
+    wait_in_main_loop('normal mode', function() return vim.api.nvim_get_mode().mode == 'n' end)
     if caps.inlineCompletionProvider then
       -- 0.12's vim.lsp.inline_completion shows these; on 0.11 ask through the client as well.
       local inline = vim.lsp.buf_request_sync(cbuf, 'textDocument/inlineCompletion',
@@ -252,9 +284,22 @@ function scenarios.python()
   check('restarted', true)
 end
 
-local ok, err = xpcall(function()
-  local run = scenarios[scenario]
-  assert(run, 'unknown scenario ' .. tostring(scenario))
-  run()
-end, debug.traceback)
-finish(ok, not ok and tostring(err) or nil)
+local runner = coroutine.create(function()
+  return xpcall(function()
+    local run = scenarios[scenario]
+    assert(run, 'unknown scenario ' .. tostring(scenario))
+    run()
+  end, debug.traceback)
+end)
+
+--- Resume the scenario; when it has finished, report and quit.
+resume = function()
+  local alive, ok, err = coroutine.resume(runner)
+  if not alive then
+    finish(false, 'driver error: ' .. tostring(ok))
+  elseif coroutine.status(runner) == 'dead' then
+    finish(ok, not ok and tostring(err) or nil)
+  end
+end
+
+vim.schedule(resume)

@@ -91,11 +91,12 @@ def run_scenario(tmp_path: Path, scenario: str, files: dict[str, str], **env: st
             "QUILL_TEST_WORKSPACE": str(workspace),
             "QUILL_TEST_CMD": json.dumps([sys.executable, "-m", "server"]),
             "QUILL_TEST_RESULT": str(result),
+            "QUILL_TEST_SCENARIO": scenario,
             **env,
         }
     )
     proc = subprocess.run(
-        [neovim(), "--headless", "--clean", "-l", str(DRIVER), scenario],
+        [neovim(), "--headless", "--clean", "-c", f"luafile {DRIVER}"],
         cwd=workspace,
         env=environment,
         stdin=subprocess.DEVNULL,
@@ -166,6 +167,10 @@ def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path)
     model_items = [i for i in checks["completion"] if i["detail"] == "Quill code model"]
     assert model_items, checks["completion"]
     assert model_items[0]["newText"] == suggestion
+    # The same item in Neovim's completion menu, opened with <C-x><C-o> in insert mode
+    # (Neovim shows the label; what it inserts is the item's text up to its first space).
+    shown = [i["abbr"] for i in checks["menu"] if i["detail"] == "Quill code model"]
+    assert shown == [model_items[0]["label"]], checks["menu"]
     if checks["inlineCompletionProvider"]:
         assert checks["inline"] == [suggestion]
     assert checks["restarted"] is True
