@@ -205,6 +205,9 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
                     onnx_int8,
                     weight_type=QuantType.QInt8,
                     op_types_to_quantize=["MatMul", "Gather"],
+                    # One scale per output channel: per-tensor scales cost the default model
+                    # 3 points of dev F0.5, per-channel 0.6 (1,000 dev sentences).
+                    per_channel=True,
                 )
             finally:
                 root.setLevel(level)

@@ -69,7 +69,7 @@ PRESETS: dict[str, Preset] = {
             "max_length": 80,
             "max_minutes": 95.0,
         },
-        "export": {"dev_sentences": 300, "quantize": "auto", "max_f05_drop": 1.0},
+        "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
     },
     "default-lora": {
         "data": {"copies": 2, "dev_sentences": 1000},
@@ -90,7 +90,7 @@ PRESETS: dict[str, Preset] = {
             "lora_r": 16,
             "lora_alpha": 32,
         },
-        "export": {"dev_sentences": 300, "quantize": "auto", "max_f05_drop": 1.0},
+        "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
     },
 }
 
