@@ -151,6 +151,26 @@ end
 
 local scenarios = {}
 
+-- What the server tells the user (window/showMessage).
+local notified = {}
+local show_message = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, params, ctx)
+  notified[#notified + 1] = params.message
+  return show_message(err, params, ctx)
+end
+
+-- The plugin with nothing configured but the command (the settings are all defaults).
+function scenarios.defaults()
+  vim.g.quill_cmd = server_cmd
+  vim.lsp.enable('quill')
+  local bufnr = open('notes.md')
+  wait_client(bufnr)
+  wait_flagged(bufnr, 'recieve')
+  check('flagged', flagged(bufnr))
+  check('status', status(bufnr))
+  check('notified', notified)
+end
+
 -- Markdown through Neovim 0.11's vim.lsp.enable('quill') (lsp/quill.lua on 'runtimepath').
 function scenarios.markdown()
   vim.lsp.config('quill', { cmd = server_cmd, settings = { quill = settings } })

@@ -137,6 +137,16 @@ def test_neovim_markdown(tmp_path: Path) -> None:
     assert status["workspaceDictionaries"] == [str(workspace / ".quill" / "dictionary.txt")]
 
 
+def test_neovim_default_settings(tmp_path: Path) -> None:
+    """Nothing configured but the command: the (empty) settings reach the server as an object,
+    so it finds nothing to complain about (an empty Lua table is a JSON list)."""
+    report, _ = run_scenario(tmp_path, "defaults", {"notes.md": MARKDOWN})
+    checks = report["checks"]
+    assert "recieve" in checks["flagged"]
+    assert not [m for m in checks["notified"] if "setting" in m], checks["notified"]
+    assert checks["status"]["dialect"] == "en-US"
+
+
 def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path) -> None:
     """0.10's ``require('quill').setup()``: identifiers and docstrings, a fix in two places,
     completion from the (tiny) code model, :QuillRestart."""

@@ -57,6 +57,14 @@ local function quill_settings(config)
   return settings.quill or settings
 end
 
+--- An empty Lua table goes over JSON as [] (a list); the server wants an object.
+local function as_object(t)
+  if t == nil or next(t) == nil then
+    return vim.empty_dict()
+  end
+  return t
+end
+
 --- Enable what the server offers for completion in this buffer: inline suggestions where
 --- Neovim has them (vim.lsp.inline_completion, 0.12+), completion items otherwise (0.11's
 --- vim.lsp.completion; on 0.10 the omnifunc, <C-x><C-o>, which Neovim sets on attach).
@@ -116,7 +124,7 @@ function M.config(opts)
     cmd_env = opts.cmd_env,
     filetypes = opts.filetypes or M.filetypes,
     root_markers = opts.root_markers or M.root_markers,
-    settings = { quill = vim.tbl_deep_extend('force', M.default_settings, opts.settings or {}) },
+    settings = { quill = as_object(vim.tbl_deep_extend('force', M.default_settings, opts.settings or {})) },
   }
   if not vim.lsp.handlers['workspace/diagnostic/refresh'] then
     config.capabilities = { workspace = { diagnostics = { refreshSupport = true } } }
@@ -125,7 +133,7 @@ function M.config(opts)
   -- The server reads its settings from initializationOptions too, so the first check
   -- already uses them (workspace/didChangeConfiguration follows).
   config.before_init = function(params, cfg)
-    params.initializationOptions = quill_settings(cfg)
+    params.initializationOptions = as_object(quill_settings(cfg))
   end
   -- Completion is enabled from plugin/quill.lua's LspAttach autocommand, so an on_attach of
   -- the user's own (vim.lsp.config('quill', { on_attach = ... })) does not switch it off.
