@@ -75,11 +75,19 @@ def parser() -> argparse.ArgumentParser:
         default="JFLEG dev (754 sentences, 4 references)",
         help="how to name the evaluation set",
     )
+    rp.add_argument(
+        "--command",
+        action="append",
+        default=[],
+        help="a command that remakes the model or the table, for the card's Reproduce section "
+        "(repeatable)",
+    )
     from training.code.cli import add_steps as add_code_steps
 
     add_code_steps(
         sub.add_parser(
-            "code", help="the code-completion model: data, train, export, evaluate, all",
+            "code",
+            help="the code-completion model: data, train, export, evaluate, all",
             description="python -m training code STEP: the code-completion model's pipeline",
         )
     )

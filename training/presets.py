@@ -53,7 +53,7 @@ PRESETS: dict[str, Preset] = {
         "export": {"dev_sentences": 40, "quantize": "auto", "max_f05_drop": 100.0},
     },
     "default": {
-        "data": {"copies": 2, "dev_sentences": 1000},
+        "data": {"copies": 3, "dev_sentences": 1000},
         "train": {
             "base_model": "minilm",
             "epochs": 1.0,
@@ -72,7 +72,7 @@ PRESETS: dict[str, Preset] = {
         "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
     },
     "default-lora": {
-        "data": {"copies": 2, "dev_sentences": 1000},
+        "data": {"copies": 3, "dev_sentences": 1000},
         "train": {
             "base_model": "minilm",
             "epochs": 1.0,

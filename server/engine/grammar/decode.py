@@ -293,9 +293,9 @@ def _issue(
             elif i2 < len(words):
                 end = words[i2].start
         message = (
-            f"{kind.name}: “{' '.join(old)}” → “{replacement}”."
+            f"{kind.name}: “{detokenize(old)}” → “{replacement}”."
             if new
-            else f"{kind.name}: remove “{' '.join(old)}”."
+            else f"{kind.name}: remove “{detokenize(old)}”."
         )
     else:
         # An insertion: the issue covers the neighbouring word, which the fix rewrites.

@@ -67,9 +67,13 @@ class GrammarPass:
             if correction is None:
                 continue
             base = passage.start + offset
+            fragment = _is_fragment(sentence)
             for issue in correction.issues:
-                if not passage.touches_mask(offset + issue.start, offset + issue.end):
-                    result.issues.append(issue.shifted(base))
+                if passage.touches_mask(offset + issue.start, offset + issue.end):
+                    continue
+                if fragment and _dresses_up_a_fragment(sentence, issue):
+                    continue
+                result.issues.append(issue.shifted(base))
             notice = _truncation_notice(sentence, correction, self.corrector.options.max_words)
             if notice is not None:
                 result.issues.append(notice.shifted(base))
@@ -107,6 +111,21 @@ class GrammarPass:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+def _is_fragment(sentence: str) -> bool:
+    """A heading, list item or comment line written without a full stop: not a sentence."""
+    return not sentence.rstrip().rstrip("\"')]”’").endswith((".", "!", "?", ":", ";"))
+
+
+def _dresses_up_a_fragment(sentence: str, issue: Issue) -> bool:
+    """Edits that would turn a fragment into a formal sentence: a capital on its first word or
+    a full stop at its end. Headings, list items and comments are written that way on purpose."""
+    if issue.rule == "grammar.capitalisation" and issue.start == 0:
+        return True
+    if issue.rule == "grammar.punctuation" and issue.end >= len(sentence.rstrip()):
+        return True
+    return False
 
 
 def _truncation_notice(sentence: str, correction: Correction, max_words: int) -> Issue | None:
