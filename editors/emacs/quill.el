@@ -83,6 +83,19 @@ The request is workspace/executeCommand."
   (jsonrpc-request (quill--server) :workspace/executeCommand
                    (list :command command :arguments (vconcat arguments))))
 
+(defun quill--execute-async (command arguments &optional on-success)
+  "Run the server's COMMAND with ARGUMENTS; call ON-SUCCESS with its answer.
+Asynchronous on purpose: the server re-publishes diagnostics right after
+answering, and jsonrpc before 1.0.16 (Emacs 28) leaves a message that arrives
+together with the answer to a synchronous request unread until the server
+sends something else, so the diagnostics would lag."
+  (jsonrpc-async-request (quill--server) :workspace/executeCommand
+                         (list :command command :arguments (vconcat arguments))
+                         :success-fn (or on-success #'ignore)
+                         :error-fn (lambda (error)
+                                     (message "Quill: %s failed: %s" command
+                                              (plist-get error :message)))))
+
 (defun quill--uri ()
   "This buffer's URI, as eglot sends it to the server."
   (let ((file (expand-file-name buffer-file-name)))
@@ -92,20 +105,19 @@ The request is workspace/executeCommand."
   "Add WORD (default: the word at point) to the workspace dictionary.
 With a prefix argument (USER), to the user dictionary."
   (interactive (list (read-string "Add word: " (thing-at-point 'word t)) current-prefix-arg))
-  (let ((answer (quill--execute "quill.addToDictionary"
-                                (list :word word :scope (if user "user" "workspace") :uri (quill--uri)))))
-    (message "Quill: %s" (plist-get answer :message))
-    answer))
+  (quill--execute-async "quill.addToDictionary"
+                        (list (list :word word :scope (if user "user" "workspace") :uri (quill--uri)))
+                        (lambda (answer) (message "Quill: %s" (plist-get answer :message)))))
 
 (defun quill-ignore-word (word)
   "Ignore WORD (default: the word at point) in this document."
   (interactive (list (read-string "Ignore word: " (thing-at-point 'word t))))
-  (quill--execute "quill.ignoreWord" (list :word word :uri (quill--uri))))
+  (quill--execute-async "quill.ignoreWord" (list (list :word word :uri (quill--uri)))))
 
 (defun quill-fix-all ()
   "Apply the first suggestion of every spelling and grammar finding in this buffer."
   (interactive)
-  (quill--execute "quill.fixAll" (list :uri (quill--uri))))
+  (quill--execute-async "quill.fixAll" (list (list :uri (quill--uri)))))
 
 (defun quill-status ()
   "Show the server's status: dictionaries, grammar model and its device."

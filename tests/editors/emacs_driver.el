@@ -97,5 +97,16 @@
                                         (flymake-reporting-backends) (flymake-disabled-backends)
                                         (length eglot--diagnostics))))
      (quill-test-check (quote diags) (format "%S" (mapcar (lambda (d) (list (flymake-diagnostic-text d) (eglot--diag-data d))) (flymake-diagnostics))))
+   (ignore-errors
+     (let ((server (eglot-current-server)))
+       (quill-test-check 'events (with-current-buffer (jsonrpc-events-buffer server)
+                                   (buffer-substring-no-properties
+                                    (max (point-min) (- (point-max) 6000)) (point-max))))))
+   (ignore-errors
+     (dolist (buffer (buffer-list))
+       (when (string-match-p "stderr" (buffer-name buffer))
+         (quill-test-check 'stderr (with-current-buffer buffer
+                                     (buffer-substring-no-properties
+                                      (max (point-min) (- (point-max) 6000)) (point-max)))))))
    (quill-test-finish nil (error-message-string err))))
 ;;; emacs_driver.el ends here

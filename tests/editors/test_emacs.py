@@ -57,7 +57,14 @@ def test_emacs_eglot(tmp_path: Path) -> None:
             "PYTHONPATH": str(ROOT),
             "QUILL_EMACS_PLUGIN": str(ROOT / "editors" / "emacs"),
             "QUILL_TEST_WORKSPACE": str(workspace),
-            "QUILL_TEST_CMD": json.dumps([sys.executable, "-m", "server"]),
+            "QUILL_TEST_CMD": json.dumps(
+                [
+                    sys.executable,
+                    "-m",
+                    "server",
+                    *os.environ.get("QUILL_TEST_SERVER_ARGS", "").split(),
+                ]
+            ),
             "QUILL_TEST_RESULT": str(result),
         }
     )
