@@ -150,3 +150,20 @@ def test_a_deletion_carries_the_deleting_tags_confidence() -> None:
     by_text = {i.text.strip(): i.confidence for i in issues}
     assert by_text["the"] == 0.9  # not the 0.55 of the unrelated replacement
     assert by_text["bad"] == 0.55
+
+
+def test_a_or_an_follows_the_next_words_sound() -> None:
+    corrector = GrammarCorrector(FakeTagger())
+    text = (
+        "We ate a apple and an pear in an hour. A university gave an European grant to a FBI "
+        "agent, not a unidentified one, and an URL was sent."
+    )
+    found = [(i.text, text[i.end :].split()[0], i.suggestions[0]) for i in corrector.check(text)]
+    assert found == [
+        ("a", "apple", "an"),
+        ("an", "pear", "a"),
+        ("an", "European", "a"),
+        ("a", "FBI", "an"),
+        ("a", "unidentified", "an"),
+        ("an", "URL", "a"),
+    ]

@@ -13,6 +13,7 @@ sentence string and whose rule and message come from ``classify``.
 from __future__ import annotations
 
 import difflib
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class GrammarOptions:
     min_words: int = 3
     #: Capitalisation rules (sentence start, "i"), needed with an uncased model.
     case_rules: bool = True
+    #: "a" or "an" by the sound of the next word (a rule: the tagger misses many of these).
+    article_rule: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,8 @@ class GrammarCorrector:
         for sentence, st, note in zip(sentences, states, notes, strict=True):
             if opts.case_rules and (note is None or note.startswith("only")):
                 self._case_rules(st)
+            if opts.article_rule and (note is None or note.startswith("only")):
+                _article_rule(st.tokens)
             issues = self._issues(sentence, st)
             out.append(Correction(sentence, tuple(issues), _apply(sentence, issues), note))
         return out
@@ -316,6 +321,70 @@ def _issue(
     if kind.rule == CAPITALISATION:
         message = f"Capitalisation: “{text.strip()}” → “{replacement.strip()}”."
     return Issue(start, end, text, kind.rule, Category.GRAMMAR, message, (replacement,), confidence)
+
+
+#: Words spelt with a vowel that start with a consonant sound ("a university", "a one-off").
+_CONSONANT_SOUND = (
+    "union",
+    "unique",
+    "unit",
+    "univers",
+    "uniform",
+    "unicorn",
+    "unilateral",
+    "unison",
+    "usual",
+    "use",
+    "user",
+    "using",
+    "usa",
+    "utensil",
+    "utili",
+    "utopia",
+    "uranium",
+    "urine",
+    "euro",
+    "eu",
+    "ewe",
+    "one",
+    "once",
+    "ukulele",
+    "unix",
+    "ubiquit",
+)
+#: Words spelt with a consonant that start with a vowel sound ("an hour").
+_VOWEL_SOUND = ("hour", "honest", "honor", "honour", "heir")
+#: Letters whose names start with a vowel sound, for acronyms ("an FBI agent", "a URL").
+_VOWEL_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def _vowel_sound(word: str) -> bool | None:
+    """Does ``word`` start with a vowel sound? None when unsure (numbers, symbols)."""
+    if not word[:1].isalpha():
+        return None
+    if len(word) > 1 and word.isupper():
+        return word[0] in _VOWEL_LETTERS
+    low = word.lower()
+    if low.startswith(_VOWEL_SOUND):
+        return True
+    if low.startswith(_CONSONANT_SOUND):
+        return False
+    return low[0] in "aeiou"
+
+
+def _article_rule(tokens: list[_Tok]) -> None:
+    """Fix "a apple" to "an apple" and "an car" to "a car", by the next word's first sound."""
+    for tok, nxt in itertools.pairwise(tokens):
+        low = tok.text.lower()
+        if low not in ("a", "an"):
+            continue
+        vowel = _vowel_sound(nxt.text)
+        if vowel is None:
+            continue
+        right = "an" if vowel else "a"
+        if right != low:
+            tok.text = right.capitalize() if tok.text[0].isupper() else right
+            tok.conf = min(tok.conf, 0.9)
 
 
 def _apply(sentence: str, issues: Sequence[Issue]) -> str:

@@ -123,9 +123,7 @@ def _dresses_up_a_fragment(sentence: str, issue: Issue) -> bool:
     a full stop at its end. Headings, list items and comments are written that way on purpose."""
     if issue.rule == "grammar.capitalisation" and issue.start == 0:
         return True
-    if issue.rule == "grammar.punctuation" and issue.end >= len(sentence.rstrip()):
-        return True
-    return False
+    return issue.rule == "grammar.punctuation" and issue.end >= len(sentence.rstrip())
 
 
 def _truncation_notice(sentence: str, correction: Correction, max_words: int) -> Issue | None:
