@@ -76,6 +76,11 @@ def parser() -> argparse.ArgumentParser:
         help="how to name the evaluation set",
     )
     rp.add_argument(
+        "--reevaluate",
+        action="store_true",
+        help="score every run's exported model again with the engine as it is now",
+    )
+    rp.add_argument(
         "--command",
         action="append",
         default=[],
@@ -112,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(None, "report", ns.verbose)
         from training.report import run as run_report
 
-        run_report(ns.run, ns.output, ns.card, ns.source, ns.command)
+        run_report(ns.run, ns.output, ns.card, ns.source, ns.command, ns.reevaluate)
         return 0
     if ns.step == "code":
         from training.code.cli import main as code_main

@@ -48,9 +48,46 @@ def _row(name: str, mode: str, record: dict[str, Any], metrics: dict[str, Any]) 
     }
 
 
-def collect(runs: list[Path]) -> list[dict[str, Any]]:
+def reevaluate(run: Path, first: bool) -> None:
+    """Score the run's exported model (and, for the first run, the base model) again with the
+    engine as it is now (decoding rules change; the weights do not), into ``all.json``."""
+    from training.args import EvaluateArgs
+    from training.evaluate import run as run_evaluate
+    from training.pipeline import eval_files
+
+    record = json.loads((run / "all.json").read_text("utf-8"))
+    files = eval_files(argparse_free_all_args())
+    if files is None:
+        raise SystemExit("no evaluation set to re-evaluate on (../shared/data/gec/jfleg-dev)")
+    source, refs = files
+    models = [(record.get("preset", run.name), run / "model")]
+    if first and (run / "before-model").is_dir():
+        models.insert(0, ("before fine-tuning", run / "before-model"))
+    metrics = run_evaluate(
+        EvaluateArgs(
+            model=[m for _, m in models],
+            name=[n for n, _ in models],
+            source=source,
+            reference=refs,
+            output=run / "eval",
+        )
+    )
+    record["evaluation"] = metrics
+    write_json(run / "all.json", record)
+
+
+def argparse_free_all_args() -> Any:
+    """Default ``all`` arguments (for the default evaluation set)."""
+    from training.args import AllArgs
+
+    return AllArgs()
+
+
+def collect(runs: list[Path], again: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for k, run in enumerate(runs):
+        if again:
+            reevaluate(run, first=k == 0)
         record = json.loads((run / "all.json").read_text("utf-8"))
         evaluation = record.get("evaluation") or {}
         if not evaluation:
@@ -135,8 +172,9 @@ def run(
     card: Path | None,
     source: str,
     commands: list[str] | None = None,
+    again: bool = False,
 ) -> list[dict[str, Any]]:
-    rows = collect(runs)
+    rows = collect(runs, again)
     table = markdown(rows, source)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.with_suffix(".md").write_text(table + "\n", "utf-8")

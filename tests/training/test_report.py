@@ -68,3 +68,34 @@ def test_rows_table_and_card(tmp_path: Path) -> None:
     assert "old" not in card and table.strip() in card and card.endswith("more\n")
     manifest = json.loads((model / "manifest.json").read_text("utf-8"))
     assert set(manifest["files"]) >= {"model.onnx", "card.md"}
+
+
+def test_the_command_line_writes_the_reproduce_section(tmp_path: Path) -> None:
+    from training.__main__ import main
+
+    full = write_run(
+        tmp_path / "full",
+        "default",
+        "full",
+        75.0,
+        {"before fine-tuning": metrics(10.0), "default": metrics(40.0)},
+    )
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "card.md").write_text("# card\n\n## What a GPU would change\n\nmore\n")
+    out = tmp_path / "out" / "table"
+    argv = [
+        "report",
+        "--run",
+        str(full),
+        "--output",
+        str(out),
+        "--card",
+        str(model / "card.md"),
+        "--command",
+        "python -m training all --preset default",
+    ]
+    assert main(argv) == 0
+    card = (model / "card.md").read_text("utf-8")
+    assert "## Reproduce" in card and "python -m training all --preset default" in card
+    assert (out.with_suffix(".json")).is_file()
