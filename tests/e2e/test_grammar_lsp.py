@@ -87,17 +87,20 @@ def grammar(diagnostics: list[types.Diagnostic]) -> list[types.Diagnostic]:
 async def test_shipped_model_flags_agreement_with_a_fix(start: Any) -> None:
     assert (SHIPPED / "model.onnx").is_file(), "the shipped grammar model is missing"
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    text = "# Notes 😀\r\n\r\nShe go to the office every day.\r\n"
+    text = "# Notes 😀\r\n\r\n😀 She have a new car.\r\n"
     uri = quill.open("g.md", text, "markdown")
     found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     (issue,) = [d for d in found if d.range.start.line == 2]
-    assert issue.range == types.Range(types.Position(2, 4), types.Position(2, 6))  # "go"
+    # "have", after an emoji: 4 UTF-8 bytes or 2 UTF-16 units, in the negotiated encoding
+    width = {"utf-8": 4, "utf-16": 2, "utf-32": 1}[(await status(quill))["positionEncoding"]]
+    start = width + len(" She ")
+    assert issue.range == types.Range(types.Position(2, start), types.Position(2, start + 4))
     assert issue.severity == types.DiagnosticSeverity.Warning
-    assert issue.data["suggestions"][0] == "goes"
+    assert issue.data["suggestions"][0] == "has"
     actions = await quill.code_actions(uri, [issue])
     titles = [a.title for a in actions]
-    assert "Change 'go' to 'goes'" in titles
-    fix = actions[titles.index("Change 'go' to 'goes'")]
+    assert "Change 'have' to 'has'" in titles
+    fix = actions[titles.index("Change 'have' to 'has'")]
     assert fix.edit is not None and fix.edit.document_changes is not None
     change = fix.edit.document_changes[0]
     assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
@@ -111,7 +114,7 @@ async def test_shipped_model_flags_agreement_with_a_fix(start: Any) -> None:
 
 async def test_grammar_reads_comments_not_code(start: Any) -> None:
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    code = "# She go to the office every day.\nshe_go = 'She go to the office every day.'\n"
+    code = "# She have a new car.\nshe_go = 'She have a new car.'\n"
     uri = quill.open("c.py", code, "python")
     found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     assert {d.range.start.line for d in found} == {0}
@@ -119,7 +122,7 @@ async def test_grammar_reads_comments_not_code(start: Any) -> None:
 
 async def test_min_confidence_and_enabled_settings(start: Any) -> None:
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    uri = quill.open("s.txt", "She go to the office every day.\n", "plaintext")
+    uri = quill.open("s.txt", "She have a new car.\n", "plaintext")
     assert grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
