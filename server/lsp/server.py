@@ -29,7 +29,7 @@ from .convert import to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .scheduler import Debouncer
 from .settings import Settings, parse_settings
-from .state import GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
+from .state import GRAMMAR_BACKGROUND_BATCH, GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +136,20 @@ class QuillServer(LanguageServer):
         if self.pull_mode and self.refresh_support:
             self.workspace_diagnostic_refresh(None)
 
-    async def check(self, doc: Document, *, complete: bool = True) -> CheckedVersion | None:
+    async def check(
+        self, doc: Document, *, grammar_limit: int | None = None, progress: bool = False
+    ) -> CheckedVersion | None:
         """The issues of ``doc`` at its current version (from the last check when still
-        current); None if the document changed or closed meanwhile. ``complete=False`` lets a
-        check publish before every sentence's grammar is known (see ``GRAMMAR_FIRST_PASS``)."""
+        current); None if the document changed or closed meanwhile. ``grammar_limit`` lets a
+        check return before every sentence's grammar is known (at most that many sentences
+        are tagged); ``progress`` asks for more of it rather than the last partial result."""
         version, text = doc.version, doc.text
         cached = self.state.results.get(doc.uri)
         if (
             cached is not None
             and cached.version == version
             and cached.generation == self.state.generation
-            and (cached.complete or not complete)
+            and (cached.complete or (grammar_limit is not None and not progress))
         ):
             return cached
         if not self.settings.checks_language(doc.language_id):
@@ -162,10 +165,9 @@ class QuillServer(LanguageServer):
             return self.documents.get(doc.uri) is not doc or doc.version != version
 
         loop = asyncio.get_running_loop()
-        limit = None if complete else GRAMMAR_FIRST_PASS
         try:
             result: CheckResult = await loop.run_in_executor(
-                self.executor, self.state.check_text, text, doc.language_id, stale, limit
+                self.executor, self.state.check_text, text, doc.language_id, stale, grammar_limit
             )
         except CheckCancelled:
             return None
@@ -191,14 +193,25 @@ class QuillServer(LanguageServer):
         doc = self.documents.get(uri)
         if doc is None:
             return
-        checked = await self.check(doc, complete=self.pull_mode)
-        if checked is None or self.pull_mode:
+        if self.pull_mode:
+            await self.check(doc)
+            return
+        checked = await self.check(doc, grammar_limit=GRAMMAR_FIRST_PASS)
+        if checked is None:
             return
         self.publish(doc, checked)
-        if not checked.complete:  # the grammar of many new sentences: publish again when done
-            checked = await self.check(doc)
-            if checked is not None:
+        # A new document's grammar: the rest in batches, each a turn of the worker thread, so
+        # other documents are not kept waiting; published about once a second and at the end.
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while not checked.complete:
+            more = await self.check(doc, grammar_limit=GRAMMAR_BACKGROUND_BATCH, progress=True)
+            if more is None:
+                return  # the document changed: its newer version has its own check
+            checked = more
+            if checked.complete or loop.time() - last > 1.0:
                 self.publish(doc, checked)
+                last = loop.time()
 
     async def ensure_grammar(self) -> None:
         """Load (or reload, after a settings change) the grammar model in the worker thread,

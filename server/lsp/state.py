@@ -34,6 +34,9 @@ SCAN_MAX_FILE_SIZE = 512_000
 #: A check after an edit runs at most this many new sentences through the grammar model before
 #: publishing; the rest follow in a second check (a new document's first check only).
 GRAMMAR_FIRST_PASS = 24
+#: After that first publication, the rest of a document's grammar is checked this many new
+#: sentences at a time, so other documents' checks (one worker thread) get their turn.
+GRAMMAR_BACKGROUND_BATCH = 64
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,21 @@ async def test_min_confidence_and_enabled_settings(start: Any) -> None:
     )
     await quill.diagnostics(uri, 1, after=mark, predicate=lambda d: not grammar(d))
     assert (await status(quill))["grammar"] == "grammar is off"
+
+
+async def test_a_long_new_document_publishes_at_once_and_completes_in_the_background(
+    start: Any,
+) -> None:
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
+    await wait_for_status(quill, "grammar model")
+    lines = [f"This is quiet sentence number {n} of the report." for n in range(150)]
+    text = "\n".join([*lines, "She have a new car.", ""])
+    uri = quill.open("long.txt", text, "plaintext")
+    last = len(lines)
+    found = await quill.diagnostics(
+        uri, 1, predicate=lambda d: any(x.range.start.line == last for x in grammar(d))
+    )
+    (issue,) = [d for d in grammar(found) if d.range.start.line == last]
+    assert issue.data["suggestions"][0] == "has"
+    first = next(p for p in quill.recorder.published if p.uri == uri and p.version == 1)
+    assert not [d for d in grammar(list(first.diagnostics)) if d.range.start.line == last]
