@@ -284,8 +284,10 @@ class Checker:
         regions = extract_regions(text, lang)
         stats.regions = len(regions)
         stats.extra["extract_ms"] = (time.perf_counter() - started) * 1000
+        #: Regions spelling had not seen before (an edit's): their sentences go first in grammar.
+        fresh: list[tuple[int, int]] = []
         issues = (
-            self._spelling(text, lang, regions, accepted, should_stop, use_cache, stats)
+            self._spelling(text, lang, regions, accepted, should_stop, use_cache, stats, fresh)
             if options.spelling
             else []
         )
@@ -299,6 +301,7 @@ class Checker:
                     markdown=lang == "markdown",
                     limit=grammar_limit,
                     should_stop=should_stop,
+                    first=fresh,
                 )
             except CheckCancelled:
                 raise
@@ -323,8 +326,10 @@ class Checker:
         should_stop: Callable[[], bool] | None,
         use_cache: bool,
         stats: CheckStats,
+        fresh: list[tuple[int, int]],
     ) -> list[Issue]:
-        """Spelling issues of every region, identifiers deduplicated, names let through."""
+        """Spelling issues of every region, identifiers deduplicated, names let through.
+        The regions that missed the cache are added to ``fresh``."""
         speller, patterns = self._speller, self._patterns
         issues: list[Issue] = []
         #: (flagged part, whole identifier) -> index in ``issues`` of its first occurrence.
@@ -334,7 +339,10 @@ class Checker:
         for index, region in enumerate(regions):
             if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
                 raise CheckCancelled()
+            checked_before = stats.regions_checked
             found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
+            if stats.regions_checked != checked_before and region.kind is not RegionKind.IDENTIFIER:
+                fresh.append((region.start, region.end))
             if near:
                 if document_words is None:
                     document_words = _words_of(text)

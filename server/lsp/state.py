@@ -35,8 +35,9 @@ SCAN_MAX_FILE_SIZE = 512_000
 #: publishing; the rest follow in a second check (a new document's first check only).
 GRAMMAR_FIRST_PASS = 24
 #: After that first publication, the rest of a document's grammar is checked this many new
-#: sentences at a time, so other documents' checks (one worker thread) get their turn.
-GRAMMAR_BACKGROUND_BATCH = 64
+#: sentences at a time (about a third of a second), so other documents' checks (one worker
+#: thread) get their turn.
+GRAMMAR_BACKGROUND_BATCH = 16
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,13 @@ def test_a_or_an_follows_the_next_words_sound() -> None:
         ("a", "unidentified", "an"),
         ("an", "URL", "a"),
     ]
+
+
+def test_under_a_limit_the_edited_sentence_goes_first() -> None:
+    c, _ = checker()
+    paragraphs = [f"Paragraph number {n} is fine." for n in range(10)]
+    c.check("\n\n".join(paragraphs), "plaintext", grammar_limit=2)
+    paragraphs[9] = "Then he go home."
+    result = c.check("\n\n".join(paragraphs), "plaintext", grammar_limit=1)
+    assert [i.text for i in result.issues if i.category is Category.GRAMMAR] == ["go"]
+    assert result.pending_sentences == 7

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..types import Category, CheckCancelled, Issue, Region
@@ -24,7 +24,7 @@ TRUNCATED = "grammar.truncated"
 #: Sentences whose corrections the cache keeps.
 CACHE_SIZE = 50_000
 #: Sentences tagged per batch (and between two looks at the cancellation flag).
-BATCH = 64
+BATCH = 16
 
 
 @dataclass
@@ -54,15 +54,25 @@ class GrammarPass:
         markdown: bool = False,
         limit: int | None = None,
         should_stop: Callable[[], bool] | None = None,
+        first: Collection[tuple[int, int]] = (),
     ) -> GrammarResult:
-        """Grammar issues of ``text`` (document offsets), from its prose ``regions``."""
+        """Grammar issues of ``text`` (document offsets), from its prose ``regions``.
+
+        Sentences overlapping a ``first`` range (what an edit touched) are tagged before the
+        others, so under a ``limit`` the sentence being edited is never the one left pending."""
         result = GrammarResult()
         found: list[tuple[Passage, int, str]] = []  # (passage, sentence start in it, sentence)
+        urgent: list[str] = []
         for passage in passages(text, regions, markdown=markdown):
             for part in split_sentences(passage.text):
                 found.append((passage, part.start, part.text))
+                start = passage.start + part.start
+                end = start + len(part.text)
+                if first and any(s < end and start < e for s, e in first):
+                    urgent.append(part.text)
         result.sentences = len(found)
-        corrections = self._corrections([s for _, _, s in found], limit, should_stop, result)
+        order = [*urgent, *(s for _, _, s in found)]
+        corrections = self._corrections(order, limit, should_stop, result)[len(urgent) :]
         for (passage, offset, sentence), correction in zip(found, corrections, strict=True):
             if correction is None:
                 continue
