@@ -301,7 +301,8 @@ class Checker:
                     markdown=lang == "markdown",
                     limit=grammar_limit,
                     should_stop=should_stop,
-                    first=fresh,
+                    # Everything is new in a document seen for the first time: nothing to rush.
+                    first=fresh if len(fresh) < stats.prose_regions else (),
                 )
             except CheckCancelled:
                 raise
@@ -341,8 +342,10 @@ class Checker:
                 raise CheckCancelled()
             checked_before = stats.regions_checked
             found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
-            if stats.regions_checked != checked_before and region.kind is not RegionKind.IDENTIFIER:
-                fresh.append((region.start, region.end))
+            if region.kind is not RegionKind.IDENTIFIER:
+                stats.prose_regions += 1
+                if stats.regions_checked != checked_before:
+                    fresh.append((region.start, region.end))
             if near:
                 if document_words is None:
                     document_words = _words_of(text)

@@ -196,7 +196,10 @@ class QuillServer(LanguageServer):
         if self.pull_mode:
             await self.check(doc)
             return
-        checked = await self.check(doc, grammar_limit=GRAMMAR_FIRST_PASS)
+        # A new document: spelling and its first sentences' grammar at once. An edit: spelling
+        # and the edited sentences' grammar (always tagged first), the rest in the background.
+        seen = self.state.results.get(uri) is not None
+        checked = await self.check(doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS)
         if checked is None:
             return
         self.publish(doc, checked)

@@ -23,8 +23,9 @@ from .sentences import split_sentences, tokenize
 TRUNCATED = "grammar.truncated"
 #: Sentences whose corrections the cache keeps.
 CACHE_SIZE = 50_000
-#: Sentences tagged per batch (and between two looks at the cancellation flag).
-BATCH = 16
+#: Sentences tagged per batch, between two looks at the cancellation flag: small, so a newer
+#: edit never waits long behind sentences nobody is looking at.
+BATCH = 4
 
 
 @dataclass
@@ -72,7 +73,8 @@ class GrammarPass:
                     urgent.append(part.text)
         result.sentences = len(found)
         order = [*urgent, *(s for _, _, s in found)]
-        corrections = self._corrections(order, limit, should_stop, result)[len(urgent) :]
+        corrections = self._corrections(order, limit, should_stop, result, len(urgent))
+        corrections = corrections[len(urgent) :]
         for (passage, offset, sentence), correction in zip(found, corrections, strict=True):
             if correction is None:
                 continue
@@ -95,15 +97,20 @@ class GrammarPass:
         limit: int | None,
         should_stop: Callable[[], bool] | None,
         result: GrammarResult,
+        urgent: int = 0,
     ) -> list[Correction | None]:
+        """Corrections of ``sentences`` (None: left pending). The first ``urgent`` ones are
+        always tagged; ``limit`` caps how many of the others are."""
         with self._lock:
             known = {s: self._cache[s] for s in set(sentences) if s in self._cache}
             for s in known:
                 self._cache.move_to_end(s)
-        todo = list(dict.fromkeys(s for s in sentences if s not in known))
-        if limit is not None and len(todo) > limit:
-            result.pending = len(todo) - limit
-            todo = todo[:limit]
+        first = list(dict.fromkeys(s for s in sentences[:urgent] if s not in known))
+        rest = [s for s in dict.fromkeys(sentences[urgent:]) if s not in known and s not in first]
+        if limit is not None and len(rest) > limit:
+            result.pending = len(rest) - limit
+            rest = rest[:limit]
+        todo = first + rest
         for k in range(0, len(todo), BATCH):
             if should_stop is not None and should_stop():
                 raise CheckCancelled()
