@@ -263,6 +263,7 @@ class Checker:
         should_stop: Callable[[], bool] | None = None,
         use_cache: bool = True,
         grammar_limit: int | None = None,
+        edited: bool = False,
     ) -> CheckResult:
         """All issues in ``text``, sorted by position.
 
@@ -271,7 +272,8 @@ class Checker:
         one-off reads (learning a workspace's vocabulary) that should not evict the regions
         of open documents. ``grammar_limit`` caps how many sentences not seen before are run
         through the grammar model in this call; the rest are counted in
-        ``pending_sentences`` for a later call.
+        ``pending_sentences`` for a later call. ``edited`` says the text is a new version of
+        one checked before: the sentences of regions that changed are then tagged first.
         """
         stats = CheckStats()
         started = time.perf_counter()
@@ -301,8 +303,7 @@ class Checker:
                     markdown=lang == "markdown",
                     limit=grammar_limit,
                     should_stop=should_stop,
-                    # Everything is new in a document seen for the first time: nothing to rush.
-                    first=fresh if len(fresh) < stats.prose_regions else (),
+                    first=fresh if edited else (),
                 )
             except CheckCancelled:
                 raise
@@ -342,10 +343,8 @@ class Checker:
                 raise CheckCancelled()
             checked_before = stats.regions_checked
             found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
-            if region.kind is not RegionKind.IDENTIFIER:
-                stats.prose_regions += 1
-                if stats.regions_checked != checked_before:
-                    fresh.append((region.start, region.end))
+            if stats.regions_checked != checked_before and region.kind is not RegionKind.IDENTIFIER:
+                fresh.append((region.start, region.end))
             if near:
                 if document_words is None:
                     document_words = _words_of(text)

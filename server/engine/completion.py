@@ -10,7 +10,8 @@ the server, the CLI and the evaluation alike ("evaluate what ships").
 * :class:`StopRule` ends a generation: at the end of the line for a single-line suggestion;
   for a multi-line one, at a blank line or at a line indented less than the cursor's line (the
   block is over). Both are applied to the decoded text while it grows.
-* :func:`tidy` drops what the editor already has: trailing whitespace, and the rest of the
+* :func:`tidy` drops what the editor already has: indentation on an indented line, trailing
+  whitespace, and the rest of the
   cursor's line when the suggestion ends by repeating it (``foo(|)`` suggesting ``x)``).
 * :class:`LastSuggestion` reuses a suggestion while the user types characters that match it.
 """
@@ -94,8 +95,11 @@ class StopRule:
         if not self.multiline:
             first = text.find("\n")
             # At the end of a non-blank line the model often starts with a line break: the
-            # suggestion is then the next line (a single line still), not nothing.
-            if first == 0 or (first > 0 and not text[:first].strip() and not self.at_line_start):
+            # suggestion is then the next line (a single line still), not nothing. On a line
+            # with nothing before the cursor, a line break means the line stays as it is.
+            if self.at_line_start:
+                return first if first >= 0 else None
+            if first == 0 or (first > 0 and not text[:first].strip()):
                 second = text.find("\n", first + 1)
                 return second if second >= 0 else None
             return first if first >= 0 else None
@@ -122,6 +126,8 @@ def stop_rule(context: CompletionContext, multiline: bool) -> StopRule:
 def tidy(suggestion: str, context: CompletionContext) -> str:
     """The suggestion as the editor should insert it (see the module docstring)."""
     text = suggestion.rstrip()
+    if context.line_prefix and not context.line_prefix.strip():
+        text = text.lstrip(" \t")  # the line is already indented: do not indent it twice
     rest = context.line_suffix.strip()
     if rest and "\n" not in text and text.endswith(rest):
         text = text[: -len(rest)].rstrip()

@@ -137,7 +137,5 @@ class CheckStats:
 
     regions: int = 0
     regions_checked: int = 0
-    #: Regions other than identifiers (the ones grammar may read).
-    prose_regions: int = 0
     tokens: int = 0
     extra: dict[str, float] = field(default_factory=dict)

@@ -137,7 +137,12 @@ class QuillServer(LanguageServer):
             self.workspace_diagnostic_refresh(None)
 
     async def check(
-        self, doc: Document, *, grammar_limit: int | None = None, progress: bool = False
+        self,
+        doc: Document,
+        *,
+        grammar_limit: int | None = None,
+        progress: bool = False,
+        edited: bool = False,
     ) -> CheckedVersion | None:
         """The issues of ``doc`` at its current version (from the last check when still
         current); None if the document changed or closed meanwhile. ``grammar_limit`` lets a
@@ -167,7 +172,13 @@ class QuillServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             result: CheckResult = await loop.run_in_executor(
-                self.executor, self.state.check_text, text, doc.language_id, stale, grammar_limit
+                self.executor,
+                self.state.check_text,
+                text,
+                doc.language_id,
+                stale,
+                grammar_limit,
+                edited,
             )
         except CheckCancelled:
             return None
@@ -199,7 +210,9 @@ class QuillServer(LanguageServer):
         # A new document: spelling and its first sentences' grammar at once. An edit: spelling
         # and the edited sentences' grammar (always tagged first), the rest in the background.
         seen = self.state.results.get(uri) is not None
-        checked = await self.check(doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS)
+        checked = await self.check(
+            doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS, edited=seen
+        )
         if checked is None:
             return
         self.publish(doc, checked)

@@ -183,9 +183,14 @@ class QuillState:
         language_id: str,
         should_stop: Callable[[], bool],
         grammar_limit: int | None = None,
+        edited: bool = False,
     ) -> CheckResult:
         return self.checker.check(
-            text, language_id, should_stop=should_stop, grammar_limit=grammar_limit
+            text,
+            language_id,
+            should_stop=should_stop,
+            grammar_limit=grammar_limit,
+            edited=edited,
         )
 
     def remember(

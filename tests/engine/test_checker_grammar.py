@@ -174,6 +174,6 @@ def test_under_a_limit_the_edited_sentence_goes_first() -> None:
     paragraphs = [f"Paragraph number {n} is fine." for n in range(10)]
     c.check("\n\n".join(paragraphs), "plaintext", grammar_limit=2)
     paragraphs[9] = "Then he go home."
-    result = c.check("\n\n".join(paragraphs), "plaintext", grammar_limit=1)
+    result = c.check("\n\n".join(paragraphs), "plaintext", grammar_limit=1, edited=True)
     assert [i.text for i in result.issues if i.category is Category.GRAMMAR] == ["go"]
     assert result.pending_sentences == 6  # 7 never tagged, less the 1 the limit allowed

@@ -23,6 +23,8 @@ from .sentences import split_sentences, tokenize
 TRUNCATED = "grammar.truncated"
 #: Sentences whose corrections the cache keeps.
 CACHE_SIZE = 50_000
+#: At most this many sentences an edit touched are tagged ahead of the limit.
+MAX_URGENT = 32
 #: Sentences tagged per batch, between two looks at the cancellation flag: small, so a newer
 #: edit never waits long behind sentences nobody is looking at.
 BATCH = 4
@@ -72,6 +74,7 @@ class GrammarPass:
                 if first and any(s < end and start < e for s, e in first):
                     urgent.append(part.text)
         result.sentences = len(found)
+        urgent = urgent[:MAX_URGENT]  # a large paste is not an edit to rush: the limit applies
         order = [*urgent, *(s for _, _, s in found)]
         corrections = self._corrections(order, limit, should_stop, result, len(urgent))
         corrections = corrections[len(urgent) :]
