@@ -54,6 +54,7 @@ def test_single_line_stops_at_the_end_of_the_line() -> None:
     rule = StopRule(multiline=False)
     assert rule("return x") is None
     assert rule("return x\n    y = 2") == len("return x")
+    assert rule("\n    y = 2") == 0  # at the start of a line: a line break ends it empty
 
 
 def test_single_line_after_a_complete_line_suggests_the_next_line() -> None:
@@ -82,6 +83,7 @@ def test_tidy_drops_what_the_line_already_has() -> None:
     assert tidy("x)  ", ctx) == "x"
     assert tidy("   \n", ctx) == ""
     assert tidy("a, b", CompletionContext("f(", "")) == "a, b"
+    assert tidy("    return x", CompletionContext("def f():\n    ", "")) == "return x"
 
 
 def test_last_suggestion_is_reused_while_typing_matches_it() -> None:
