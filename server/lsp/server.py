@@ -89,6 +89,8 @@ class QuillServer(LanguageServer):
         self._shown: set[str] = set()
         #: Long-running background work (kept referenced so it is not collected mid-way).
         self.background: set[asyncio.Future[None]] = set()
+        #: Checks someone is waiting for (an edit, a request): background grammar yields to them.
+        self.foreground = 0
         self.state.on_problem = self.show_once
 
     @property
@@ -167,9 +169,13 @@ class QuillServer(LanguageServer):
             return self.state.remember(doc.uri, version, [], skipped=reason)
 
         def stale() -> bool:
+            if progress and self.foreground > 0:
+                return True  # background work steps aside; what it tagged stays cached
             return self.documents.get(doc.uri) is not doc or doc.version != version
 
         loop = asyncio.get_running_loop()
+        if not progress:
+            self.foreground += 1
         try:
             result: CheckResult = await loop.run_in_executor(
                 self.executor,
@@ -182,6 +188,9 @@ class QuillServer(LanguageServer):
             )
         except CheckCancelled:
             return None
+        finally:
+            if not progress:
+                self.foreground -= 1
         if stale():
             return None
         if result.grammar_error is not None:
@@ -223,7 +232,10 @@ class QuillServer(LanguageServer):
         while not checked.complete:
             more = await self.check(doc, grammar_limit=GRAMMAR_BACKGROUND_BATCH, progress=True)
             if more is None:
-                return  # the document changed: its newer version has its own check
+                if self.documents.get(uri) is not doc or doc.version != checked.version:
+                    return  # the document changed: its newer version has its own check
+                await asyncio.sleep(0.05)  # it stepped aside for an edit: go on after it
+                continue
             checked = more
             if checked.complete or loop.time() - last > 1.0:
                 self.publish(doc, checked)
