@@ -34,7 +34,7 @@ from . import (
     running_text,
     speed,
 )
-from .common import ROOT, machine_info, now_utc, quill_fingerprint
+from .common import ROOT, machine_info, now_utc, portable, quill_fingerprint
 
 #: Passes the user's command line to the per-suite child processes, for the report.
 INVOKED_AS = "QUILL_BENCH_INVOKED_AS"
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         (out_dir / f"{name}.json").write_text(
-            json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8"
+            json.dumps(portable(data), indent=1, default=str) + "\n", encoding="utf-8"
         )
         path = report.write(args.quick)
         print(

@@ -30,6 +30,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
@@ -41,6 +42,23 @@ DATA = SHARED / "data"
 #: for a workspace root (``.git``) above the current directory and honours ``.gitignore``, and
 #: CSpell looks for configuration files upwards; neither should see this project.
 WORK = Path(os.environ.get("QUILL_BENCH_WORK", Path(tempfile.gettempdir()) / "quill-bench"))
+
+
+def portable(value: Any) -> Any:
+    """``value`` (a suite's results) with this machine's paths written portably: the
+    repository as relative paths, the work directory as ``$QUILL_BENCH_WORK``."""
+    if isinstance(value, str):
+        return (
+            value.replace(f"{ROOT}/", "")
+            .replace(str(ROOT), ".")
+            .replace(str(WORK), "$QUILL_BENCH_WORK")
+        )
+    if isinstance(value, dict):
+        return {portable(k): portable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [portable(v) for v in value]
+    return value
+
 
 #: Environment for every child: one thread where a tool lets us choose (2 shared cores, and
 #: sequential runs, so no tool gets a parallelism advantage the others are denied).

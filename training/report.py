@@ -102,6 +102,15 @@ def collect(runs: list[Path], again: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
+def _shown(path: Path) -> str:
+    """A run directory as the record shows it: relative to the working directory when inside
+    it, else its name (paths of one machine mean nothing on another)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path.name
+
+
 def _fmt(v: Any, digits: int = 1) -> str:
     if v is None:
         return "-"
@@ -180,7 +189,7 @@ def run(
     output.with_suffix(".md").write_text(table + "\n", "utf-8")
     write_json(
         output.with_suffix(".json"),
-        {"source": source, "runs": [str(r) for r in runs], "rows": rows},
+        {"source": source, "runs": [_shown(r) for r in runs], "rows": rows},
     )
     if card is not None:
         update_card(card, table, commands)

@@ -3,7 +3,7 @@
 Each peer reports positions in its own unit (UTF-8 bytes, UTF-16 units, code points of the
 line or of the whole file, an offset that counts a ``^``); a wrong conversion would silently
 turn hits into misses, so every parser is fed a sample written from the formats in
-``/work/shared/peers.md``, with non-ASCII text before the flagged word.
+``../shared/peers.md``, with non-ASCII text before the flagged word.
 """
 
 from __future__ import annotations
@@ -323,3 +323,18 @@ def test_match_case() -> None:
     assert corpora.match_case("Value", "vaule") == "Vaule"
     assert corpora.match_case("VALUE", "vaule") == "VAULE"
     assert corpora.match_case("value", "vaule") == "vaule"
+
+
+def test_results_carry_no_paths_of_this_machine() -> None:
+    from benchmarks.common import ROOT, WORK, portable
+
+    raw = {
+        "command": f"{ROOT}/benchmarks/.peers/venv/bin/typos {WORK}/fp-code/python",
+        "model": str(ROOT / "models" / "grammar-minilm"),
+        "rows": [[str(ROOT), 1.5]],
+    }
+    assert portable(raw) == {
+        "command": "benchmarks/.peers/venv/bin/typos $QUILL_BENCH_WORK/fp-code/python",
+        "model": "models/grammar-minilm",
+        "rows": [[".", 1.5]],
+    }
