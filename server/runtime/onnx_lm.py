@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
 from server.engine.completion import CompletionContext, Generation
-from server.runtime.onnx_tagger import REQUIRED_FILES, Device, ModelError, verify_manifest
+from server.runtime.onnx_tagger import Device, ModelError, check_model_dir, open_session
 
 __all__ = ["FimTokens", "ModelError", "OnnxLM"]
 
@@ -44,15 +44,6 @@ log = logging.getLogger(__name__)
 SUFFIX_SHARE = 0.25
 #: Prompt tokens always left for the prefix, however small the budget.
 MIN_PROMPT = 16
-
-
-def _providers(device: Device) -> list[str]:
-    available = ort.get_available_providers()
-    if device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
-        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
-    if device == "cuda":
-        log.warning("CUDA requested but onnxruntime has no CUDAExecutionProvider; using CPU")
-    return ["CPUExecutionProvider"]
 
 
 @dataclass(frozen=True)
@@ -108,14 +99,7 @@ class OnnxLM:
         """Load and check a model directory; raises :class:`ModelError` naming the bad file.
         ``threads`` (default: all cores, at most 4) sets onnxruntime's intra-op threads."""
         path = Path(model_dir)
-        if not path.is_dir():
-            raise ModelError(f"{path}: no such model directory")
-        if verify:
-            verify_manifest(path)
-        else:
-            for name in REQUIRED_FILES:
-                if not (path / name).is_file():
-                    raise ModelError(f"{path / name}: missing")
+        check_model_dir(path, verify)
         try:
             config = json.loads((path / "config.json").read_text("utf-8"))
             quill = config["quill"]
@@ -133,23 +117,7 @@ class OnnxLM:
             fim = FimTokens(*ids)
         found = (tokenizer.token_to_id(t) for t in quill.get("stop_tokens", []))
         stop_ids = {int(i) for i in found if i is not None}
-        options = ort.SessionOptions()
-        n = threads or min(4, os.cpu_count() or 1)
-        options.intra_op_num_threads = n
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        providers = _providers(device)
-        try:
-            session = ort.InferenceSession(
-                str(path / "model.onnx"), sess_options=options, providers=providers
-            )
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            if providers[0] != "CUDAExecutionProvider":
-                raise ModelError(f"{path / 'model.onnx'}: cannot load ({exc})") from exc
-            log.warning("CUDA session failed (%s); falling back to CPU", exc)
-            session = ort.InferenceSession(
-                str(path / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+        session, n = open_session(path / "model.onnx", device, threads)
         inputs = {i.name: i for i in session.get_inputs()}
         past_names = sorted(
             (name for name in inputs if name.startswith("past_key_values.")),

@@ -84,6 +84,41 @@ def _providers(device: Device) -> list[str]:
     return ["CPUExecutionProvider"]
 
 
+def check_model_dir(path: Path, verify: bool = True) -> None:
+    """A model directory exists and holds its files (with ``verify``: every file matches the
+    sha256 in ``manifest.json``); raise :class:`ModelError` naming what is wrong."""
+    if not path.is_dir():
+        raise ModelError(f"{path}: no such model directory")
+    if verify:
+        verify_manifest(path)
+        return
+    for name in REQUIRED_FILES:
+        if not (path / name).is_file():
+            raise ModelError(f"{path / name}: missing")
+
+
+def open_session(
+    model: Path, device: Device, threads: int | None
+) -> tuple[ort.InferenceSession, int]:
+    """An onnxruntime session on ``model`` with explicit thread counts (default: all cores,
+    at most 4), on CUDA when asked for or available, else (or when CUDA fails) on the CPU.
+    Returns the session and its intra-op thread count."""
+    options = ort.SessionOptions()
+    n = threads or min(4, os.cpu_count() or 1)
+    options.intra_op_num_threads = n
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    providers = _providers(device)
+    try:
+        return ort.InferenceSession(str(model), sess_options=options, providers=providers), n
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        if providers[0] != "CUDAExecutionProvider":
+            raise ModelError(f"{model}: cannot load ({exc})") from exc
+        log.warning("CUDA session failed (%s); falling back to CPU", exc)
+        cpu = ["CPUExecutionProvider"]
+        return ort.InferenceSession(str(model), sess_options=options, providers=cpu), n
+
+
 @dataclass
 class OnnxTagger:
     """GECToR-style tagger over an ONNX token classifier (see the module docstring)."""
@@ -123,14 +158,7 @@ class OnnxTagger:
         """Load and check a model directory. ``threads`` (default: all cores, at most 4)
         sets onnxruntime's intra-op threads; the server runs one inference at a time."""
         path = Path(model_dir)
-        if not path.is_dir():
-            raise ModelError(f"{path}: no such model directory")
-        if verify:
-            verify_manifest(path)
-        else:
-            for name in REQUIRED_FILES:
-                if not (path / name).is_file():
-                    raise ModelError(f"{path / name}: missing")
+        check_model_dir(path, verify)
         try:
             config = json.loads((path / "config.json").read_text("utf-8"))
             raw = config["id2label"]
@@ -143,23 +171,7 @@ class OnnxTagger:
         if KEEP not in id2label:
             raise ModelError(f"{path / 'config.json'}: the label set has no {KEEP}")
         quill = config.get("quill", {})
-        options = ort.SessionOptions()
-        n = threads or min(4, os.cpu_count() or 1)
-        options.intra_op_num_threads = n
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        providers = _providers(device)
-        try:
-            session = ort.InferenceSession(
-                str(path / "model.onnx"), sess_options=options, providers=providers
-            )
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            if providers[0] != "CUDAExecutionProvider":
-                raise ModelError(f"{path / 'model.onnx'}: cannot load ({exc})") from exc
-            log.warning("CUDA session failed (%s); falling back to CPU", exc)
-            session = ort.InferenceSession(
-                str(path / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+        session, n = open_session(path / "model.onnx", device, threads)
         tokenizer = prepare(Tokenizer.from_file(str(path / "tokenizer.json")))
         tagger = cls(
             session=session,
