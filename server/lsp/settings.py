@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.extract import canonical_language, supported_languages
+from ..runtime.models import DEVICES
 
 SEVERITIES = ("error", "warning", "information", "hint")
 DIALECTS = ("en-US", "en-GB")
-DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.engine.completion import Generator
+from server.runtime.models import DEVICES, MODELS
+from server.runtime.models import resolve as resolve_model_dir
 
 log = logging.getLogger(__name__)
 
-MODELS = Path(__file__).resolve().parents[2] / "models"
 #: The model shipped in the repository and loaded when no other is configured.
 DEFAULT_MODEL = MODELS / "code-small"
-DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,8 @@ class CodeModel:
 
 
 def resolve(model_dir: str | Path | None) -> Path:
-    """The configured model directory (``~`` expanded), or the shipped default."""
-    if model_dir is None or str(model_dir).strip() == "":
-        return DEFAULT_MODEL
-    return Path(str(model_dir)).expanduser()
+    """The configured code model directory, or the shipped default."""
+    return resolve_model_dir(model_dir, DEFAULT_MODEL)
 
 
 def load_code_model(

@@ -12,12 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
+from server.runtime.models import DEVICES, MODELS
+from server.runtime.models import resolve as resolve_model_dir
 
 log = logging.getLogger(__name__)
 
 #: The model shipped in the repository (``models/``) and loaded when no other is configured.
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "grammar-minilm"
-DEVICES = ("auto", "cpu", "cuda")
+DEFAULT_MODEL = MODELS / "grammar-minilm"
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,8 @@ class GrammarModel:
 
 
 def resolve(model_dir: str | Path | None) -> Path:
-    """The configured model directory (``~`` expanded), or the shipped default."""
-    if model_dir is None or str(model_dir).strip() == "":
-        return DEFAULT_MODEL
-    return Path(str(model_dir)).expanduser()
+    """The configured grammar model directory, or the shipped default."""
+    return resolve_model_dir(model_dir, DEFAULT_MODEL)
 
 
 def load_grammar(
