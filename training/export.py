@@ -64,15 +64,18 @@ def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
     return out, info
 
 
-def export_onnx(model_dir: Path, out_dir: Path) -> Path:
-    """Optimum's exporter (optimum-onnx), token-classification task; returns the .onnx path."""
+def export_onnx(
+    model_dir: Path, out_dir: Path, task: str = "token-classification", opset: int = 17
+) -> Path:
+    """Optimum's exporter (optimum-onnx) for ``task`` (the grammar tagger's token
+    classification, or the code model's text-generation-with-past); returns the .onnx path."""
     from optimum.exporters.onnx import main_export
 
     main_export(
         str(model_dir),
         out_dir,
-        task="token-classification",
-        opset=17,
+        task=task,
+        opset=opset,
         device="cpu",
         local_files_only=True,
         do_validation=False,

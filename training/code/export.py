@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from server.runtime.onnx_tagger import sha256_file
 from training.args import command_line
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
 from training.code.data import PAD, read_files
 from training.code.evaluate import evaluate_model, make_cases
+from training.export import export_onnx, write_manifest, write_model_dir
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
@@ -54,47 +54,6 @@ def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
         model.save_pretrained(out)
     log.info("merged LoRA adapters into %s", out)
     return out, info
-
-
-def export_onnx(model_dir: Path, out_dir: Path, opset: int) -> Path:
-    """Optimum's exporter (optimum-onnx), text-generation-with-past; returns the .onnx path."""
-    from optimum.exporters.onnx import main_export
-
-    main_export(
-        str(model_dir),
-        out_dir,
-        task="text-generation-with-past",
-        opset=opset,
-        device="cpu",
-        local_files_only=True,
-        do_validation=False,
-        library_name="transformers",
-    )
-    return out_dir / "model.onnx"
-
-
-def write_model_dir(
-    out: Path, onnx_path: Path, hf_dir: Path, tokenizer_json: Path, quill: dict[str, Any]
-) -> None:
-    """Assemble a model directory (without card and manifest)."""
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copy(onnx_path, out / "model.onnx")
-    shutil.copy(tokenizer_json, out / "tokenizer.json")
-    config = json.loads((hf_dir / "config.json").read_text("utf-8"))
-    config["quill"] = quill
-    (out / "config.json").write_text(
-        json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
-
-
-def write_manifest(out: Path) -> dict[str, str]:
-    files = {
-        p.name: sha256_file(p)
-        for p in sorted(out.iterdir())
-        if p.is_file() and p.name != "manifest.json"
-    }
-    (out / "manifest.json").write_text(json.dumps({"files": files}, indent=2) + "\n", "utf-8")
-    return files
 
 
 def parity(hf_dir: Path, onnx_dir: Path, texts: list[str], context: int) -> float:
@@ -162,7 +121,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
         if stats_path.is_file():
             data_args = json.loads(stats_path.read_text("utf-8"))["args"]
             info["languages"] = languages(data_args.get("extensions", ".py"))
-        onnx_fp32 = export_onnx(hf_dir, work / "onnx", args.opset)
+        onnx_fp32 = export_onnx(hf_dir, work / "onnx", "text-generation-with-past", args.opset)
         fp32_dir = work / "fp32"
         write_model_dir(
             fp32_dir, onnx_fp32, hf_dir, final / "tokenizer.json", quill_section(info, "fp32")
