@@ -36,21 +36,33 @@ class ProjectVocabulary:
             old = self._by_file.get(key, frozenset())
             if old == words:
                 return False
-            self._counts.subtract(old)
-            self._counts.update(words)
+            self._move(old, words)
             self._by_file[key] = words
             return self._refresh()
 
     def forget(self, key: str) -> bool:
         with self._lock:
             old = self._by_file.pop(key, frozenset())
-            self._counts.subtract(old)
+            self._move(old, frozenset())
             return self._refresh()
 
     def set_min_files(self, min_files: int) -> bool:
         with self._lock:
             self.min_files = max(1, min_files)
             return self._refresh()
+
+    def _move(self, old: frozenset[str], new: frozenset[str]) -> None:
+        """Count ``new`` instead of ``old`` for one file. A word no file flags any more is
+        dropped, not kept at zero: every keystroke can make a new unknown word, and zeros
+        would grow the counts (and the time of each refresh) for as long as the server runs."""
+        for word in old - new:
+            left = self._counts[word] - 1
+            if left > 0:
+                self._counts[word] = left
+            else:
+                del self._counts[word]
+        for word in new - old:
+            self._counts[word] += 1
 
     def _refresh(self) -> bool:
         words = frozenset(w for w, n in self._counts.items() if n >= self.min_files)
@@ -61,6 +73,11 @@ class ProjectVocabulary:
     @property
     def words(self) -> frozenset[str]:
         return self._words
+
+    @property
+    def counted(self) -> int:
+        """How many words are counted: those some file flags now, never more."""
+        return len(self._counts)
 
     def __len__(self) -> int:
         return len(self._by_file)

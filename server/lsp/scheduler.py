@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 class Debouncer:
     def __init__(self) -> None:
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        #: The most documents ever pending at once (``quill.status`` reports it: a queue that
+        #: only grows is a server falling behind).
+        self.peak = 0
 
     def schedule(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
         """Run ``job`` after ``delay_s`` unless another schedule for ``key`` comes first."""
@@ -25,6 +28,7 @@ class Debouncer:
             old.cancel()
         task = asyncio.ensure_future(self._run(key, delay_s, job))
         self._tasks[key] = task
+        self.peak = max(self.peak, len(self._tasks))
 
     async def _run(self, key: str, delay_s: float, job: Callable[[], Awaitable[None]]) -> None:
         try:

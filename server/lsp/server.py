@@ -27,6 +27,7 @@ from ..engine.types import CheckCancelled
 from . import actions, commands, completion
 from .convert import to_diagnostics
 from .documents import UTF16, Document, DocumentStore
+from .health import Health
 from .scheduler import Debouncer
 from .settings import Settings, parse_settings
 from .state import GRAMMAR_BACKGROUND_BATCH, GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
@@ -92,6 +93,8 @@ class QuillServer(LanguageServer):
         #: Checks someone is waiting for (an edit, a request): background grammar yields to them.
         self.foreground = 0
         self.state.on_problem = self.show_once
+        #: Event-loop stalls and the check queue, for quill.status (server/lsp/health.py).
+        self.health = Health(self.debouncer, self.executor)
 
     @property
     def settings(self) -> Settings:
@@ -297,6 +300,7 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 
 
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
+    ls.health.start()
     await ls.ensure_grammar()
     if ls.state.settings.spelling.learn_project_words:
         ls.background.add(asyncio.ensure_future(learn_workspace(ls)))
@@ -455,7 +459,7 @@ def recheck(ls: QuillServer, *args: Any) -> None:
 
 
 def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
-    return ls.state.status() | {
+    return ls.state.status() | ls.health.status() | {
         "openDocuments": len(ls.documents),
         "pullDiagnostics": ls.pull_mode,
         "positionEncoding": ls.encoding,
