@@ -6,7 +6,9 @@ the server, the CLI and the evaluation alike ("evaluate what ships").
 
 * :func:`context_at` cuts the text around the cursor into a prefix and a suffix, each windowed
   at line boundaries so a huge file never reaches the tokenizer whole (the runtime then trims
-  to its token budget).
+  to its token budget), and takes the start of other open files of the same language
+  (:func:`neighbour_snippets`: imports and top-level definitions, which a short file lacks);
+  the runtime fills only prompt room the file itself leaves unused with them.
 * :class:`StopRule` ends a generation: at the end of the line for a single-line suggestion;
   for a multi-line one, at a blank line or at a line indented less than the cursor's line (the
   block is over). Both are applied to the decoded text while it grows.
@@ -18,7 +20,7 @@ the server, the CLI and the evaluation alike ("evaluate what ships").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +28,9 @@ from typing import Protocol
 #: (about 4 characters per token for code; generous so the token budget decides).
 DEFAULT_PREFIX_CHARS = 8000
 DEFAULT_SUFFIX_CHARS = 2000
+#: Characters taken from the start of each other open document, and from all of them.
+NEIGHBOUR_CHARS = 1200
+MAX_NEIGHBOUR_CHARS = 3000
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class CompletionContext:
 
     prefix: str
     suffix: str
+    #: The starts of other open files of the language, most recently edited first.
+    neighbours: tuple[str, ...] = ()
 
     @property
     def line_prefix(self) -> str:
@@ -52,14 +59,42 @@ class CompletionContext:
         return line[: len(line) - len(line.lstrip(" \t"))]
 
 
+def neighbour_snippets(
+    texts: Sequence[str],
+    per_file: int = NEIGHBOUR_CHARS,
+    total: int = MAX_NEIGHBOUR_CHARS,
+) -> tuple[str, ...]:
+    """The start of each text (most relevant first), cut at a line end within ``per_file``
+    characters, until ``total`` characters are used; blank texts are skipped."""
+    out: list[str] = []
+    used = 0
+    for text in texts:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        room = min(per_file, total - used)
+        if room <= 0:
+            break
+        if not text.strip():
+            continue
+        if len(text) > room:
+            cut = text.rfind("\n", 0, room)
+            if cut <= 0:
+                continue  # not even one whole line fits
+            text = text[:cut]
+        out.append(text + "\n")
+        used += len(text) + 1
+    return tuple(out)
+
+
 def context_at(
     text: str,
     offset: int,
     max_prefix_chars: int = DEFAULT_PREFIX_CHARS,
     max_suffix_chars: int = DEFAULT_SUFFIX_CHARS,
+    neighbours: Sequence[str] = (),
 ) -> CompletionContext:
     """Prefix and suffix around ``offset`` (clamped into the text), windowed at whole lines
-    (the cursor's own line is always kept whole, however long)."""
+    (the cursor's own line is always kept whole, however long), and the starts of the
+    ``neighbours`` (other open files' texts, most recently edited first)."""
     offset = max(0, min(offset, len(text)))
     prefix, suffix = text[:offset], text[offset:]
     if prefix.endswith("\r") and suffix.startswith("\n"):
@@ -74,7 +109,7 @@ def context_at(
         cut = suffix.rfind("\n", 0, max_suffix_chars)
         line_end = suffix.find("\n")
         suffix = suffix[: cut + 1] if cut >= max(line_end, 0) else suffix[: max(line_end, 0)]
-    return CompletionContext(prefix, suffix)
+    return CompletionContext(prefix, suffix, neighbour_snippets(neighbours))
 
 
 def _indent_of(line: str) -> str:
@@ -200,11 +235,12 @@ def complete_text(
     deadline: float | None = None,
     cancelled: Callable[[], bool] | None = None,
     fim: bool = True,
+    neighbours: Sequence[str] = (),
 ) -> tuple[str, Generation]:
     """The suggestion at ``offset`` of ``text`` (empty when there is none) and the raw
     generation: the whole path from text to suggestion that the server, the CLI and the
-    evaluation share."""
-    context = context_at(text, offset)
+    evaluation share. ``neighbours``: other open files of the language, most recent first."""
+    context = context_at(text, offset, neighbours=neighbours)
     generation = generator.complete(
         context,
         max_new_tokens=max_new_tokens,

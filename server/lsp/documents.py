@@ -11,6 +11,7 @@ units by default, or UTF-8 / UTF-32 when negotiated) here and nowhere else.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 UTF8 = "utf-8"
 UTF16 = "utf-16"
 UTF32 = "utf-32"
+
+#: A clock of edits across all documents: which open document was edited most recently.
+_EDITS = itertools.count(1)
 
 
 def _units(text: str, encoding: str) -> int:
@@ -112,6 +116,8 @@ class Document:
         self.version = version
         self._text = text
         self._index: LineIndex | None = None
+        #: When it was last opened or changed, on a clock shared by all documents.
+        self.edited = next(_EDITS)
 
     @property
     def text(self) -> str:
@@ -137,6 +143,7 @@ class Document:
         else:
             self._text = change.text
         self._index = None
+        self.edited = next(_EDITS)
 
     def offset_at(self, position: types.Position, encoding: str = UTF16) -> int:
         return self.lines.offset_at(position, encoding)

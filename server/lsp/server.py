@@ -95,6 +95,8 @@ class QuillServer(LanguageServer):
         self.state.on_problem = self.show_once
         #: Event-loop stalls and the check queue, for quill.status (server/lsp/health.py).
         self.health = Health(self.debouncer, self.executor)
+        #: Code completion (set by ``build_server``: it registers the completion features).
+        self.completer: completion.Completer
 
     @property
     def settings(self) -> Settings:
@@ -459,12 +461,17 @@ def recheck(ls: QuillServer, *args: Any) -> None:
 
 
 def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
-    return ls.state.status() | ls.health.status() | {
-        "openDocuments": len(ls.documents),
-        "pullDiagnostics": ls.pull_mode,
-        "positionEncoding": ls.encoding,
-        "version": __version__,
-    }
+    return (
+        ls.state.status()
+        | ls.health.status()
+        | ls.completer.status()
+        | {
+            "openDocuments": len(ls.documents),
+            "pullDiagnostics": ls.pull_mode,
+            "positionEncoding": ls.encoding,
+            "version": __version__,
+        }
+    )
 
 
 def shutdown(ls: QuillServer, *args: Any) -> None:
@@ -500,5 +507,6 @@ def build_server() -> QuillServer:
     ls.command(commands.RECHECK)(recheck)
     ls.command(commands.STATUS)(status)
     ls.feature(types.SHUTDOWN)(shutdown)
-    completion.register(ls)  # inlineCompletion and completion (server/lsp/completion.py)
+    # inlineCompletion and completion (server/lsp/completion.py)
+    ls.completer = completion.register(ls)
     return ls

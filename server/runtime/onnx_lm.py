@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -167,18 +168,48 @@ class OnnxLM:
 
     def prompt_ids(self, context: CompletionContext, budget: int, fim: bool = True) -> list[int]:
         """The prompt within ``budget`` tokens: the end of the prefix, and (fill-in-the-middle)
-        the start of the suffix, framed by the sentinels the model was trained with."""
+        the start of the suffix, framed by the sentinels the model was trained with. Room the
+        file itself leaves unused goes to the other open files (``context.neighbours``), put
+        before the prefix as if they came earlier in the same file."""
         budget = max(budget, MIN_PROMPT)
         prefix = self.encode(context.prefix) if context.prefix else []
         if not fim or self.fim is None:
-            return prefix[-budget:] if budget else []
+            prefix = prefix[-budget:] if budget else []
+            return self.neighbour_ids(context.neighbours, budget - len(prefix)) + prefix
         suffix = self.encode(context.suffix) if context.suffix.strip() else []
         room = budget - 3
         # The suffix gets its share, or more when the prefix leaves room unused.
         suffix = suffix[: max(int(room * SUFFIX_SHARE), room - len(prefix), 0)]
         prefix = prefix[-(room - len(suffix)) :] if room > len(suffix) else []
+        head = self.neighbour_ids(context.neighbours, room - len(suffix) - len(prefix))
         f = self.fim
-        return [f.prefix, *prefix, f.suffix, *suffix, f.middle]
+        return [f.prefix, *head, *prefix, f.suffix, *suffix, f.middle]
+
+    def neighbour_ids(self, neighbours: Sequence[str], room: int) -> list[int]:
+        """Tokens of ``neighbours`` in order, within ``room``, cut after a line break."""
+        ids: list[int] = []
+        for snippet in neighbours:
+            if room - len(ids) <= 0:
+                break
+            tokens = self.encode(snippet)
+            if len(ids) + len(tokens) <= room:
+                ids += tokens
+                continue
+            fits = tokens[: room - len(ids)]
+            ends = [k for k, t in enumerate(fits) if t in self.newline_ids]
+            if ends:
+                ids += fits[: ends[-1] + 1]
+            break
+        return ids
+
+    @cached_property
+    def newline_ids(self) -> frozenset[int]:
+        """Tokens whose text ends with a line break (where a snippet may be cut)."""
+        return frozenset(
+            i
+            for i in range(self.tokenizer.get_vocab_size())
+            if self.tokenizer.decode([i], skip_special_tokens=False).endswith("\n")
+        )
 
     # --- generation ---------------------------------------------------------------------------
 

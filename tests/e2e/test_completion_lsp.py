@@ -9,11 +9,13 @@ uses (``complete_text`` over ``OnnxLM``): the server must serve exactly what the
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
 
 from server.engine.completion import complete_text
 from server.runtime.onnx_lm import OnnxLM
@@ -49,6 +51,11 @@ def case(tiny_code_model: Path) -> tuple[str, str]:
         if suggestion:
             return text, suggestion
     raise AssertionError("the tiny model suggested nothing for any candidate")
+
+
+def unescape_snippet(text: str) -> str:
+    """What a client inserts for a snippet without tab stops."""
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def end_of(text: str) -> types.Position:
@@ -122,7 +129,10 @@ async def test_completion_offers_the_continuation_as_an_item(
     assert len(model_items) == 1
     item = model_items[0]
     assert isinstance(item.text_edit, types.TextEdit)
-    assert item.text_edit.new_text.endswith(expected)
+    # Neovim declares snippet support: the item is an escaped snippet that inserts exactly
+    # the suggestion (as plain text Neovim would insert it only up to its first space).
+    assert item.insert_text_format == types.InsertTextFormat.Snippet
+    assert unescape_snippet(item.text_edit.new_text).endswith(expected)
     assert item.text_edit.range.end == end_of(text)
 
 
@@ -169,3 +179,46 @@ async def test_other_languages_and_odd_positions_get_no_suggestion_and_no_error(
     off = await start(initialization_options=options(tiny_code_model, enabled=False))
     uri = off.open("h.py", text, "python")
     assert await inline(off, uri, end_of(text)) == []
+
+
+async def test_cancel_request_answers_cancelled_and_the_next_request_is_served(
+    start: Any, tiny_code_model: Path, case: tuple[str, str]
+) -> None:
+    text, expected = case
+    # The debounce holds the request in the server long enough to cancel it every time.
+    quill: QuillClient = await start(
+        initialization_options=options(tiny_code_model, debounceMs=400)
+    )
+    uri = quill.open("k.py", text, "python")
+    params = types.InlineCompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=end_of(text),
+        context=types.InlineCompletionContext(
+            trigger_kind=types.InlineCompletionTriggerKind.Automatic
+        ),
+    )
+    pending = asyncio.ensure_future(
+        quill.lsp.protocol.send_request_async(
+            types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id="cancel-me"
+        )
+    )
+    await asyncio.sleep(0.05)  # the request is on the wire and waiting out the debounce
+    quill.lsp.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancel-me"))
+    with pytest.raises(JsonRpcRequestCancelled):
+        await asyncio.wait_for(pending, DEADLINE)
+    assert await inline(quill, uri, end_of(text)) == [expected]
+    status = await quill.execute(types.Command(title="status", command="quill.status"))
+    assert status["completionRequests"].get("cancelled") == 1
+    assert status["completionRequests"].get("served") == 1
+    assert status["completion"].startswith("code model") and "CPUExecutionProvider" in str(
+        status["completionProviders"]
+    )
+
+
+async def test_status_says_the_model_loads_lazily(start: Any, tiny_code_model: Path) -> None:
+    quill: QuillClient = await start(initialization_options=options(tiny_code_model))
+    quill.open("l.py", "x = 1\n", "python")
+    status = await quill.execute(types.Command(title="status", command="quill.status"))
+    assert "loads on the first completion request" in status["completion"]
+    assert status["completionProviders"] == []
+

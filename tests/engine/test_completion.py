@@ -13,6 +13,7 @@ from server.engine.completion import (
     StopRule,
     complete_text,
     context_at,
+    neighbour_snippets,
     stop_rule,
     tidy,
 )
@@ -144,3 +145,16 @@ def test_the_engine_imports_no_model_runtime() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_neighbour_snippets_take_whole_lines_from_the_start_of_each_file() -> None:
+    a = "import os\r\nimport sys\r\n\r\ndef main():\r\n    pass\r\n"
+    b = "\n\n   \n"
+    c = "x" * 50 + "\n" + "y" * 50 + "\n"
+    snippets = neighbour_snippets([a, b, c], per_file=60, total=100)
+    assert snippets[0] == "import os\nimport sys\n\ndef main():\n    pass\n"  # CRLF normalised
+    assert snippets[1] == "x" * 50 + "\n"  # blank file skipped; cut at a line end
+    assert sum(map(len, snippets)) <= 100
+    assert neighbour_snippets(["z" * 500], per_file=60) == ()  # no whole line fits
+    assert context_at("x = 1", 5, neighbours=[a]).neighbours == neighbour_snippets([a])
+

@@ -107,6 +107,40 @@ async def test_cancel_request_stops_the_generation(setup: Any) -> None:
     assert gen.reasons == ["cancelled"]
 
 
+async def test_other_open_files_of_the_language_are_context_most_recent_first(
+    setup: Any,
+) -> None:
+    completer, gen, doc = setup
+    seen: list[CompletionContext] = []
+    original = gen.complete
+
+    def recording(context: CompletionContext, **kwargs: Any) -> Generation:
+        seen.append(context)
+        return original(context, **kwargs)
+
+    gen.complete = recording
+    gen.answer = "1"
+    docs = completer.ls.documents
+    older = docs.open(types.TextDocumentItem("file:///b.py", "python", 1, "import b\n"))
+    docs.open(types.TextDocumentItem("file:///c.md", "markdown", 1, "# prose\n"))
+    newer = docs.open(types.TextDocumentItem("file:///d.py", "python", 1, "import d\n"))
+    older.apply_change(types.TextDocumentContentChangeWholeDocument("import b2\n"))
+    assert await completer.suggest(doc, types.Position(0, 4)) == "1"
+    assert seen[-1].neighbours == ("import b2\n", "import d\n")  # b edited last; no Markdown
+    assert newer.edited < older.edited
+    status = completer.status()
+    assert status["completion"] == "fake" and status["completionRequests"] == {"served": 1}
+    assert status["completionMedianMs"] is not None
+
+
+def test_status_before_the_model_loads_and_when_off() -> None:
+    ls = FakeServer()
+    completer = Completer(ls)  # type: ignore[arg-type]
+    assert "loads on the first completion request" in completer.status()["completion"]
+    ls.settings = parse_settings({"completion": {"enabled": False}})[0]
+    assert "completion is off" in completer.status()["completion"]
+
+
 def test_completion_settings_parse() -> None:
     settings, problems = parse_settings(
         {"completion.maxTokens": 32, "completion": {"multiline": True}, "models.code": "/m"}

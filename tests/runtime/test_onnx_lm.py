@@ -45,6 +45,26 @@ def test_fim_prompt_frames_prefix_and_suffix_within_the_budget(lm: OnnxLM) -> No
     assert len(plain) == 40 and lm.fim.prefix not in plain
 
 
+def test_other_files_fill_only_the_room_the_file_leaves(lm: OnnxLM) -> None:
+    assert lm.fim is not None
+    neighbour = "import json\nimport sys\n\n\ndef load(path):\n    return json.load(path)\n"
+    short = CompletionContext("x = ", "", (neighbour,))
+    ids = lm.prompt_ids(short, budget=80)
+    head = lm.decode(ids[1 : ids.index(lm.fim.suffix)])
+    assert head == neighbour + "x = "  # the neighbour whole, before the prefix
+    # Less room: the neighbour is cut after a line break, the prefix is kept whole.
+    tight = lm.prompt_ids(short, budget=3 + len(lm.encode("x = ")) + 8)
+    cut = lm.decode(tight[1 : tight.index(lm.fim.suffix)])
+    assert cut.endswith("\nx = ") and neighbour.startswith(cut[: -len("x = ")])
+    assert len(cut) < len(neighbour + "x = ")
+    # A prefix that fills the budget leaves no room: the neighbour is not used at all.
+    long = CompletionContext(CODE * 20, "", (neighbour,))
+    assert "json" not in lm.decode(lm.prompt_ids(long, budget=60))
+    # Without FIM the same rule holds.
+    plain = lm.prompt_ids(short, budget=80, fim=False)
+    assert lm.decode(plain) == neighbour + "x = "
+
+
 def test_cached_decoding_equals_recomputing_every_step(lm: OnnxLM) -> None:
     prompt = lm.encode(CODE)[:30]
     lm.reset()
