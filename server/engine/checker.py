@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 #: How many region results the cache keeps (a region is a paragraph, comment or identifier).
 CACHE_SIZE = 200_000
+#: ... and at most this many characters of region text in all. A count alone lets the cache
+#: grow to hundreds of MB: every keystroke in a paragraph or docstring caches that whole region
+#: again, so a long editing session fills the count with large entries. The open documents'
+#: regions (what the cache is for) fit many times over.
+CACHE_CHARS = 16_000_000
 #: How often (in regions) a check looks at its cancellation flag.
 _CANCEL_EVERY = 64
 
@@ -214,6 +219,8 @@ class Checker:
         self._grammar = GrammarPass(grammar) if grammar is not None else None
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[object, ...], _RegionResult] = OrderedDict()
+        #: Characters of region text the cache's keys hold (bounded by CACHE_CHARS).
+        self._cache_chars = 0
         self._options = CheckOptions()
         self._speller = Speller(self.lexicon, self._options.dialect)
         self._patterns: tuple[re.Pattern[str], ...] = ()
@@ -252,6 +259,7 @@ class Checker:
             )
             self._options = options
             self._cache.clear()
+            self._cache_chars = 0
             return True
 
     def check(
@@ -407,11 +415,20 @@ class Checker:
         if not use_cache:
             return result
         with self._lock:
+            if key not in self._cache:
+                self._cache_chars += len(body)
             self._cache[key] = result
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            while len(self._cache) > CACHE_SIZE or self._cache_chars > CACHE_CHARS:
+                (_, old_body, _), _ = self._cache.popitem(last=False)
+                self._cache_chars -= len(str(old_body))
         return result
 
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cache_chars = 0
+
+    @property
+    def cached(self) -> tuple[int, int]:
+        """The region cache's size: entries, and characters of region text they hold."""
+        return len(self._cache), self._cache_chars

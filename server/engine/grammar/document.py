@@ -23,6 +23,10 @@ from .sentences import split_sentences, tokenize
 TRUNCATED = "grammar.truncated"
 #: Sentences whose corrections the cache keeps.
 CACHE_SIZE = 50_000
+#: ... and at most this many characters of sentence text: a count alone does not bound the
+#: memory, since a sentence can be as long as a paragraph without a full stop, and every
+#: keystroke in it caches the whole sentence again.
+CACHE_CHARS = 8_000_000
 #: At most this many sentences an edit touched are tagged ahead of the limit.
 MAX_URGENT = 32
 #: Sentences tagged per batch, between two looks at the cancellation flag: small, so a newer
@@ -43,10 +47,18 @@ class GrammarResult:
 class GrammarPass:
     """Checks the grammar of documents with one :class:`GrammarCorrector`."""
 
-    def __init__(self, corrector: GrammarCorrector, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        corrector: GrammarCorrector,
+        cache_size: int = CACHE_SIZE,
+        cache_chars: int = CACHE_CHARS,
+    ) -> None:
         self.corrector = corrector
         self._cache: OrderedDict[str, Correction] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_chars = cache_chars
+        #: Characters of the sentences the cache holds (bounded by ``cache_chars``).
+        self._chars = 0
         self._lock = threading.Lock()
 
     def check(
@@ -123,14 +135,23 @@ class GrammarPass:
             with self._lock:
                 for sentence, correction in zip(batch, fresh, strict=True):
                     known[sentence] = correction
+                    if sentence not in self._cache:
+                        self._chars += len(sentence)
                     self._cache[sentence] = correction
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                while len(self._cache) > self._cache_size or self._chars > self._cache_chars:
+                    old, _ = self._cache.popitem(last=False)
+                    self._chars -= len(old)
         return [known.get(s) for s in sentences]
 
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._chars = 0
+
+    @property
+    def cached(self) -> tuple[int, int]:
+        """The sentence cache's size: entries, and characters of sentence text."""
+        return len(self._cache), self._chars
 
 
 def _is_fragment(sentence: str) -> bool:

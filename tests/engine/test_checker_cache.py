@@ -1,0 +1,58 @@
+"""The region cache and the grammar sentence cache are bounded by entries and by characters: a
+long editing session, where every keystroke caches its paragraph or sentence again, cannot
+grow them past either bound."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.engine import checker as checker_module
+from server.engine.checker import Checker, CheckOptions
+from server.engine.extract import extract_regions
+from server.engine.grammar import FakeTagger, GrammarCorrector
+from server.engine.grammar.document import GrammarPass
+
+
+def test_the_region_cache_stays_within_its_character_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(checker_module, "CACHE_CHARS", 2000)
+    checker = Checker(CheckOptions(dialect="en-US"))
+    paragraph = "The quick brown fox jumps over the lazy dog near the river bank. " * 3
+    for k in range(300):  # typing into one paragraph: each version is a new region
+        text = f"{paragraph[: k % 150]}x{paragraph[k % 150 :]}\n\nA second paragraf {k}.\n"
+        checker.check(text, "markdown")
+        entries, chars = checker.cached
+        assert chars <= 2000
+    # The newest versions are the ones kept, and a check of the latest one is a cache hit.
+    assert entries >= 2
+    assert checker.check(text, "markdown").issues == checker.check(text, "markdown").issues
+    checker.clear_cache()
+    assert checker.cached == (0, 0)
+
+
+def test_the_region_cache_stays_within_its_entry_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checker_module, "CACHE_SIZE", 50)
+    checker = Checker(CheckOptions(dialect="en-US"))
+    for k in range(200):
+        checker.check(f"Note number {k} is herre.\n", "markdown")
+    entries, chars = checker.cached
+    assert entries == 50 and 0 < chars < 50 * 40
+
+
+def test_the_grammar_sentence_cache_stays_within_its_budgets() -> None:
+    grammar = GrammarPass(
+        GrammarCorrector(FakeTagger({"this [are]": ("$REPLACE_is", 0.9)})),
+        cache_size=1000,
+        cache_chars=600,
+    )
+    sentence = "I think this are a sentence that someone keeps typing into all day long"
+    for k in range(200):
+        text = f"{sentence[: k % 60]}x{sentence[k % 60 :]}.\n"
+        grammar.check(text, extract_regions(text, "markdown"), markdown=True)
+        entries, chars = grammar.cached
+        assert chars <= 600 and entries <= 600 // len(sentence) + 1
+    found = grammar.check(text, extract_regions(text, "markdown"), markdown=True).issues
+    assert [i.suggestions for i in found] == [("is",)]  # still checked right after evictions
+    grammar.clear_cache()
+    assert grammar.cached == (0, 0)
