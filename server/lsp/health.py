@@ -37,10 +37,14 @@ RECENT_STALLS = 20
 
 @dataclass(frozen=True)
 class Stall:
-    """One late wake-up: when it ended (seconds since the monitor started) and how late."""
+    """One late wake-up: when it ended (seconds since the monitor started), how late it was,
+    and how much CPU the event loop's thread used meanwhile. CPU close to the lag: the loop
+    itself ran something long (a handler that blocks); little CPU: it was waiting, for the GIL
+    held by a worker thread or for a core the machine did not give it."""
 
     at_s: float
     lag_ms: float
+    cpu_ms: float
 
 
 class LoopMonitor:
@@ -59,6 +63,8 @@ class LoopMonitor:
         self.stalls = 0
         self.max_lag_s = 0.0
         self.stalled_s = 0.0
+        #: CPU time the loop's thread used during the stalls (see :class:`Stall`).
+        self.stalled_cpu_s = 0.0
         self.recent: deque[Stall] = deque(maxlen=keep)
         self._started = 0.0
         self._task: asyncio.Task[None] | None = None
@@ -83,22 +89,26 @@ class LoopMonitor:
 
     async def _watch(self) -> None:
         while True:
-            before = time.monotonic()
+            before, cpu = time.monotonic(), time.thread_time()
             await asyncio.sleep(self.step_s)
             now = time.monotonic()
-            self.record(now - before - self.step_s, now - self._started)
+            self.record(now - before - self.step_s, now - self._started, time.thread_time() - cpu)
             for callback in self.on_tick:
                 with contextlib.suppress(Exception):  # a sampler's bug must not stop the watch
                     callback()
 
-    def record(self, lag_s: float, at_s: float) -> None:
-        """Account for one wake-up ``lag_s`` late (the task's body, kept apart for tests)."""
+    def record(self, lag_s: float, at_s: float, cpu_s: float = 0.0) -> None:
+        """Account for one wake-up ``lag_s`` late, the loop's thread having used ``cpu_s`` of
+        CPU since the previous one (the task's body, kept apart for tests)."""
         self.ticks += 1
         self.max_lag_s = max(self.max_lag_s, lag_s)
         if lag_s > self.threshold_s:
             self.stalls += 1
             self.stalled_s += lag_s
-            self.recent.append(Stall(round(at_s, 3), round(1000 * lag_s, 1)))
+            self.stalled_cpu_s += cpu_s
+            self.recent.append(
+                Stall(round(at_s, 3), round(1000 * lag_s, 1), round(1000 * cpu_s, 1))
+            )
 
     def status(self) -> dict[str, Any]:
         return {
@@ -108,7 +118,10 @@ class LoopMonitor:
             "stalls": self.stalls,
             "maxLagMs": round(1000 * self.max_lag_s, 1),
             "stalledMs": round(1000 * self.stalled_s, 1),
-            "recentStalls": [{"atS": s.at_s, "lagMs": s.lag_ms} for s in self.recent],
+            "stalledCpuMs": round(1000 * self.stalled_cpu_s, 1),
+            "recentStalls": [
+                {"atS": s.at_s, "lagMs": s.lag_ms, "cpuMs": s.cpu_ms} for s in self.recent
+            ],
         }
 
 

@@ -23,16 +23,23 @@ def test_a_late_wake_up_is_a_stall_and_only_the_recent_ones_are_kept() -> None:
     assert [s["atS"] for s in status["recentStalls"]] == [13, 14, 15]  # bounded
 
 
-async def test_blocking_the_loop_is_seen() -> None:
+async def test_blocking_the_loop_is_seen_and_whether_it_was_busy() -> None:
     monitor = LoopMonitor(step_s=0.01, threshold_s=0.1)
     monitor.start()
     await asyncio.sleep(0.05)
-    time.sleep(0.3)  # a handler that blocks the event loop
+    time.sleep(0.3)  # the loop's thread waits (as for the GIL): a stall with little CPU
+    await asyncio.sleep(0.05)
+    cpu = time.thread_time()
+    while time.thread_time() - cpu < 0.2:  # a handler computing on the loop: CPU ~ the lag
+        pass
     await asyncio.sleep(0.05)
     assert monitor.running
     monitor.stop()
-    assert monitor.stalls == 1
-    assert 250 <= monitor.status()["maxLagMs"] < 2000
+    status = monitor.status()
+    assert status["stalls"] == 2 and 250 <= status["maxLagMs"] < 5000
+    waited, busy = status["recentStalls"]
+    assert waited["cpuMs"] < 100 and busy["cpuMs"] >= 199
+    assert status["stalledCpuMs"] >= 200
 
 
 async def test_the_queue_counts_pending_checks_and_their_peak() -> None:
