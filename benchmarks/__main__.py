@@ -28,6 +28,7 @@ from . import (
     grammar,
     identifier_typos,
     isolated,
+    load,
     lsp_timing,
     peers,
     report,
@@ -47,14 +48,45 @@ SUITES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "speed": lambda a: speed.run(a.quick, runs=a.runs),
     "lsp": lambda a: lsp_timing.run(a.quick),
     "grammar": lambda a: grammar.run(a.quick, model=a.model, runs=a.runs),
+    "load": lambda a: load.run(a.quick, load_options(a)),
 }
+
+
+def load_options(args: argparse.Namespace) -> load.LoadOptions:
+    """The 'load' suite's parameters from the command line."""
+    return load.LoadOptions(
+        docs=args.docs,
+        rate=args.rate,
+        seconds=args.seconds,
+        completion_rate=args.completion_rate,
+        code_model=args.code_model,
+    )
 
 
 def suite_options(name: str, args: argparse.Namespace) -> list[str]:
     """The options of one suite that its command line (and its child process) must carry."""
     if name == "grammar" and args.model:
         return ["--model", args.model]
+    if name == "load":
+        given = load_options(args)
+        defaults = load.LoadOptions()
+        out = []
+        for option, attribute in LOAD_OPTIONS.items():
+            value = getattr(given, attribute)
+            if value is not None and value != getattr(defaults, attribute):
+                out += [option, f"{value:g}" if isinstance(value, float) else str(value)]
+        return out
     return []
+
+
+#: The 'load' suite's command-line options and the LoadOptions fields they set.
+LOAD_OPTIONS = {
+    "--docs": "docs",
+    "--rate": "rate",
+    "--seconds": "seconds",
+    "--completion-rate": "completion_rate",
+    "--code-model": "code_model",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +109,27 @@ def main(argv: list[str] | None = None) -> int:
         "--model",
         metavar="DIR",
         help="grammar model directory for 'grammar' (default: models/grammar-minilm)",
+    )
+    defaults = load.LoadOptions()
+    parser.add_argument(
+        "--docs", type=int, default=defaults.docs, help="'load': documents open at once"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=defaults.rate, help="'load': didChange edits per second"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=defaults.seconds, help="'load': how long to edit"
+    )
+    parser.add_argument(
+        "--completion-rate",
+        type=float,
+        default=defaults.completion_rate,
+        help="'load': inlineCompletion requests per second",
+    )
+    parser.add_argument(
+        "--code-model",
+        metavar="DIR",
+        help="'load': code model (default: models/code-small, else the tiny preset, built)",
     )
     parser.add_argument("--no-install", action="store_true", help="do not install missing peers")
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
@@ -127,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         date = now_utc()
         versions = peers.versions()
         before = quill_fingerprint()
-        load = os.getloadavg()
+        load_average = os.getloadavg()
         try:
             data = SUITES[name](args)
         except Exception as exc:  # keep going: one broken suite must not hide the others
@@ -154,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                 # A suite may add versions of its own (libraries, models) to the peers'.
                 "versions": {**versions, **data.get("versions", {})},
                 "quill_fingerprint": {"before": before, "after": quill_fingerprint()},
-                "load_average_at_start": [round(x, 2) for x in load],
+                "load_average_at_start": [round(x, 2) for x in load_average],
                 "peer_problems": problems,
                 "quick": args.quick,
                 "seconds": data.get("seconds", time.perf_counter() - started),

@@ -80,8 +80,15 @@ class Client:
                     future.set_result(body.get("result"))
             elif body.get("method") == "textDocument/publishDiagnostics":
                 params = body["params"]
-                self._diagnostics[(params["uri"], params.get("version"))] = arrived
+                # The first publication of a version is the one a user waits for (grammar
+                # completed in the background publishes the same version again later).
+                self._diagnostics.setdefault((params["uri"], params.get("version")), arrived)
                 self._event.set()
+
+    @property
+    def published(self) -> dict[tuple[str, int | None], float]:
+        """When the first diagnostics of each (uri, version) arrived (``perf_counter``)."""
+        return self._diagnostics
 
     async def _send(self, message: dict[str, Any]) -> None:
         assert self.proc.stdin is not None

@@ -172,7 +172,68 @@ def draw(results: Path) -> list[Path]:
             )
     if "grammar" in suites:
         written += _grammar_charts(suites["grammar"])
+    if "load" in suites and suites["load"].get("raw", {}).get("samples"):
+        written.append(_load_chart(suites["load"]))
     return written
+
+
+def _load_chart(suite: dict[str, Any]) -> Path:
+    """The load run over time: server RSS and documents with a check pending (top); every
+    edit's latency to fresh diagnostics and every completion's round trip (bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    raw = suite["raw"]
+    samples = raw["samples"]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), dpi=110, sharex=True)
+    times = [s["t"] for s in samples]
+    rss = [s["rss_mb"] for s in samples]
+    top.plot(times, rss, color="tab:blue", label="server RSS (MB)")
+    top.set_ylabel("server RSS (MB)", color="tab:blue")
+    top.set_ylim(0, 1.15 * max((r for r in rss if r == r), default=1.0))
+    queue = top.twinx()
+    queue.plot(
+        times,
+        [s["pending"] if s["pending"] is not None else float("nan") for s in samples],
+        color="tab:orange",
+        label="documents with a check pending",
+    )
+    queue.set_ylabel("documents with a check pending", color="tab:orange")
+    queue.set_ylim(bottom=0)
+    top.set_title(f"{suite['tables'][0]['title'].removeprefix('load: ')}", fontsize=9)
+    edits = raw.get("edit_latency", [])
+    bottom.scatter(
+        [e[0] for e in edits],
+        [1000 * e[1] for e in edits],
+        s=3,
+        alpha=0.5,
+        label="edit -> fresh diagnostics",
+    )
+    done = [c for c in raw.get("completions", []) if "s" in c]
+    bottom.scatter(
+        [c["t"] for c in done],
+        [1000 * c["s"] for c in done],
+        s=9,
+        marker="x",
+        color="tab:red",
+        label="inlineCompletion",
+    )
+    bottom.set_yscale("log")
+    bottom.set_ylabel("latency (ms, log)")
+    bottom.set_xlabel("seconds since the server was started")
+    for ax in (top, bottom):
+        for key in ("edit_start_t", "edit_end_t"):
+            if key in raw:
+                ax.axvline(raw[key], color="grey", linestyle=":", linewidth=1)
+    bottom.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    path = PLOTS / "load.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def _grammar_charts(suite: dict[str, Any]) -> list[Path]:

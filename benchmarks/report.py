@@ -21,6 +21,7 @@ SUITE_ORDER = [
     "speed",
     "lsp",
     "grammar",
+    "load",
 ]
 TITLES = {
     "isolated": "Isolated misspellings (Norvig set and held-out codespell sample)",
@@ -30,6 +31,7 @@ TITLES = {
     "speed": "Throughput of each CLI",
     "lsp": "Language server latency and memory",
     "grammar": "Grammar correction: ERRANT span F0.5 on learner sentences, and speed",
+    "load": "Language server under sustained editing, grammar and completion on",
 }
 
 
