@@ -678,23 +678,37 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _training_running() -> str | None:
-    """A note when another heavy process (a model training) shared the machine."""
-    try:
-        out = subprocess.run(
-            ["ps", "-eo", "pcpu,args", "--sort=-pcpu"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    for line in out.splitlines()[1:6]:
-        cpu, _, args = line.strip().partition(" ")
-        if "training" in args and float(cpu or 0) > 50:
-            return args.strip()[:120]
-    return None
+def cpu_snapshot() -> dict[int, tuple[float, str]]:
+    """CPU seconds used so far (user + system) and the command line of every process."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[float, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError):
+            continue
+        out[int(entry.name)] = ((int(fields[11]) + int(fields[12])) / ticks, cmd.strip())
+    return out
+
+
+def other_cpu(
+    before: dict[int, tuple[float, str]], after: dict[int, tuple[float, str]], mine: set[int]
+) -> tuple[float, list[tuple[float, str]]]:
+    """CPU seconds that processes other than ``mine`` used between two snapshots (processes
+    that started meanwhile count from zero), and the three that used most."""
+    used = []
+    for pid, (seconds, cmd) in after.items():
+        if pid in mine:
+            continue
+        spent = seconds - before.get(pid, (0.0, cmd))[0]
+        if spent > 0:
+            used.append((spent, cmd[:100] or f"pid {pid}"))
+    used.sort(reverse=True)
+    return sum(u for u, _ in used), used[:3]
 
 
 def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
@@ -706,12 +720,21 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
     model, model_how = (None, "completion off")
     if options.completion:
         model, model_how = code_model(options.code_model)
-    shared_before = _training_running()
     load_before = os.getloadavg()
+    cpu_before, wall_before = cpu_snapshot(), time.perf_counter()
     raw = asyncio.run(drive(options, model))
+    cpu_after, wall = cpu_snapshot(), time.perf_counter() - wall_before
     load_after = os.getloadavg()
-    shared_after = _training_running()
+    others, top = other_cpu(cpu_before, cpu_after, {os.getpid(), raw["pid"]})
+    capacity = wall * (os.cpu_count() or 1)
+    # Shared: other processes used more than a tenth of the machine while the load ran.
+    shared = others > 0.1 * capacity
     result = analyse(raw)
+    result["other_processes_cpu"] = {
+        "seconds": others,
+        "share_of_machine": others / capacity if capacity else float("nan"),
+        "top": [[round(u, 1), cmd] for u, cmd in top],
+    }
     md = sum(1 for v in raw["languages"].values() if v == "markdown")
     lines = raw["doc_lines"]
     title = (
@@ -777,7 +800,6 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
             ],
         ],
     )
-    shared = shared_before or shared_after
     latency.notes += [
         f"Grammar: {raw.get('grammar_status', 'off')}. Completion: {model_how}: "
         f"{describe_model(model) if model else 'none'} ({raw.get('completion_status', '')}).",
@@ -811,9 +833,16 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         "wake-ups of a 50 ms asyncio timer in the server more than 100 ms late.",
         f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after. "
         + (
-            f"**The machine was shared** during this run: {shared}."
+            "**The machine was shared** during this run: other processes used "
             if shared
-            else "No other heavy process was seen running."
+            else "Other processes used "
+        )
+        + f"{others:.0f} CPU-seconds of the {capacity:.0f} the machine had in those "
+        f"{wall:.0f} s ({100 * others / capacity:.0f}%)"
+        + (
+            "; most: " + "; ".join(f"{cmd} ({u:.0f} s)" for u, cmd in top) + "."
+            if shared and top
+            else "."
         ),
     ]
     if stalls.get("recent"):

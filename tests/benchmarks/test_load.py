@@ -5,7 +5,6 @@ check of the machinery, not a timing target."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from pathlib import Path
 
@@ -75,8 +74,10 @@ def test_a_short_load_run_against_the_real_server(tmp_path: Path) -> None:
         code_model=str(tmp_path / "no-model"),  # completion requests answered, nothing loaded
         settle_s=60,
     )
-    raw = asyncio.run(load.drive(options, Path(options.code_model or "")))
-    result = load.analyse(raw)
+    data = load.run(False, options)
+    raw, result = data["raw"], data["result"]
+    assert [len(t["rows"]) for t in data["tables"]] == [4, 4]
+    assert "no-model" in data["code_model"]["path"] and data["summary"]
     assert raw["edits_sent"] == 50
     assert raw["final_versions_missing"] == []  # every document's final version published
     assert result["edits_without_fresh_diagnostics"] == 0
