@@ -13,7 +13,7 @@ from tokenizers import Tokenizer
 from server.runtime.onnx_tagger import sha256_file
 from training.code.args import CodeDataArgs
 from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, read_files
-from training.code.evaluate import NGram, make_cases, score
+from training.code.evaluate import NGram, folder_neighbours, make_cases, score
 from training.code.train import encode_examples, pieces
 
 
@@ -46,7 +46,14 @@ def test_the_card_says_how_to_remake_the_model_and_what_it_scored(tiny_code_run:
     assert "python -m training code export" in card and "'code" not in card
     assert "## Evaluation" in card and "4-gram floor" in card
     metrics = json.loads((tiny_code_run / "eval" / "metrics.json").read_text())
-    assert set(metrics) == {"tiny", "tiny, prefix only", "4-gram floor"}
+    assert set(metrics) == {
+        "tiny",
+        "tiny, prefix only",
+        "tiny, 3 files of the folder open",
+        "tiny, cursor mid-line",
+        "4-gram floor",
+        "4-gram floor, cursor mid-line",
+    }
     for row in metrics.values():
         assert row["cases"] == 16 and 0 <= row["edit_similarity"] <= 1
         assert row["tokens_per_second"] > 0 and row["latency_median_ms"] > 0
@@ -130,6 +137,18 @@ def test_ngram_floor_and_scores() -> None:
     assert all(c.target not in c.document and c.document[c.offset] == "\n" for c in cases)
     assert score(cases, [c.target for c in cases])["exact_match"] == 100.0
     assert score(cases, ["", ""])["edit_similarity"] == 0.0
+    # Mid-line: part of the line is typed, the rest is the target; the document keeps the
+    # typed part and loses the rest.
+    mid = make_cases(files, 10, seed=1, mid_line=True)
+    assert len(mid) == 2 and all(c.target for c in mid)
+    for c in mid:
+        line = c.text[c.line_start :].split("\n", 1)[0]
+        typed = c.text[c.line_start : c.offset].strip()
+        assert typed and line.strip() == typed + c.target
+        assert c.document[c.offset] == "\n"
+    # Other files of the case's folder, never the case's own file.
+    more = [*files, {"path": "b.py", "text": "B"}, {"path": "sub/c.py", "text": "C"}]
+    assert folder_neighbours(more, 3)(cases[0]) == ["B"]
 
 
 def test_a_base_model_is_fine_tuned_with_lora_and_compared_with_before(
@@ -156,12 +175,12 @@ def test_a_base_model_is_fine_tuned_with_lora_and_compared_with_before(
     assert train["mode"] == "lora"
     assert train["trainable_parameters"] < train["total_parameters"] / 5
     assert record["export"]["parity_max_abs_diff"] < 2e-3
+    rows = {"", ", prefix only", ", 3 files of the folder open", ", cursor mid-line"}
     assert set(record["evaluation"]) == {
-        "before fine-tuning",
-        "before fine-tuning, prefix only",
-        "tiny",
-        "tiny, prefix only",
+        *(f"before fine-tuning{r}" for r in rows),
+        *(f"tiny{r}" for r in rows),
         "4-gram floor",
+        "4-gram floor, cursor mid-line",
     }
     before = json.loads((out / "before" / "train.json").read_text())
     assert before["steps"] == 0

@@ -113,6 +113,16 @@ class CodeEvaluateArgs:
     prefix_only: bool = opt(
         True, "also score each model without the code after the cursor (what FIM adds)"
     )
+    mid_line: bool = opt(
+        True,
+        "also score with the cursor at a random point inside the line (the rest of the line "
+        "is the target), as while the user types",
+    )
+    neighbours: int = opt(
+        3,
+        "also score with up to this many other files of the case's folder open as context "
+        "(0: no such row)",
+    )
     ngram: int = opt(4, "order of the n-gram floor (0: no n-gram row)")
     ngram_train_tokens: int = opt(3_000_000, "training tokens the n-gram counts at most")
     max_new_tokens: int = opt(48, "tokens generated per case at most")

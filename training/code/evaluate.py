@@ -2,9 +2,12 @@
 
 A case is a non-blank line of a held-out file: the cursor sits after the line's indentation,
 the code before it is the prefix, the code after the line the suffix, and the rest of the line
-is the target. Each exported model completes the case through
-:func:`server.engine.completion.complete_text` over :class:`server.runtime.onnx_lm.OnnxLM`
-(single-line stop rule, the model's own prompt budget), exactly the server's path.
+is the target. A mid-line case puts the cursor at a random point inside the line instead (the
+user has typed part of it; the rest is the target), which is where inline completion is asked
+most. A neighbours row gives the model other files of the case's folder as open documents.
+Each exported model completes the case through :func:`server.engine.completion.complete_text`
+over :class:`server.runtime.onnx_lm.OnnxLM` (single-line stop rule, the model's own prompt
+budget), exactly the server's path.
 
 Metrics (as in CodeXGLUE's line-level completion): exact match (the suggestion equals the line,
 whitespace at the ends ignored) and edit similarity (1 - Levenshtein distance / longer length,
@@ -59,22 +62,42 @@ class Case:
         return self.text[: self.offset] + (self.text[end:] if end >= 0 else "")
 
 
-def make_cases(files: Sequence[dict[str, str]], n: int, seed: int) -> list[Case]:
+def make_cases(
+    files: Sequence[dict[str, str]], n: int, seed: int, mid_line: bool = False
+) -> list[Case]:
     """``n`` next-line cases drawn at random (seeded) from the non-blank lines of ``files``
-    (the first line of a file is never a case: there is nothing before it)."""
+    (the first line of a file is never a case: there is nothing before it). ``mid_line``: the
+    cursor at a random point inside lines of two or more characters."""
     candidates: list[tuple[int, int, int, str]] = []
     for k, f in enumerate(files):
         text = f["text"]
         pos = 0
         for i, line in enumerate(text.split("\n")):
             content = line.strip()
-            if i > 0 and content:
+            if i > 0 and content and (not mid_line or len(content) >= 2):
                 indent = len(line) - len(line.lstrip(" \t"))
                 candidates.append((k, pos + indent, i, line[indent:].rstrip()))
             pos += len(line) + 1
     rng = random.Random(seed)
     chosen = rng.sample(candidates, min(n, len(candidates)))
-    return [Case(files[k]["path"], files[k]["text"], off, target) for k, off, _, target in chosen]
+    cases = []
+    for k, off, _, target in chosen:
+        typed = rng.randint(1, len(target) - 1) if mid_line else 0
+        cases.append(Case(files[k]["path"], files[k]["text"], off + typed, target[typed:]))
+    return cases
+
+
+def folder_neighbours(files: Sequence[dict[str, str]], n: int) -> Callable[[Case], list[str]]:
+    """For a case: up to ``n`` other files of its folder (by name), as open documents."""
+    by_folder: dict[str, list[tuple[str, str]]] = {}
+    for f in files:
+        by_folder.setdefault(str(Path(f["path"]).parent), []).append((f["path"], f["text"]))
+
+    def neighbours(case: Case) -> list[str]:
+        folder = sorted(by_folder.get(str(Path(case.path).parent), []))
+        return [text for path, text in folder if path != case.path][:n]
+
+    return neighbours
 
 
 def edit_similarity(a: str, b: str) -> float:
@@ -102,6 +125,7 @@ def evaluate_model(
     max_new_tokens: int,
     fim: bool = True,
     budget: int = 0,
+    neighbours: Callable[[Case], list[str]] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Scores and speed of one exported model, and its predictions."""
     from server.runtime.onnx_lm import OnnxLM
@@ -117,7 +141,13 @@ def evaluate_model(
     for case in cases:
         t0 = time.perf_counter()
         suggestion, generation = complete_text(
-            lm, case.document, case.offset, max_new_tokens=max_new_tokens, multiline=False, fim=fim
+            lm,
+            case.document,
+            case.offset,
+            max_new_tokens=max_new_tokens,
+            multiline=False,
+            fim=fim,
+            neighbours=neighbours(case) if neighbours else (),
         )
         latencies.append(time.perf_counter() - t0)
         tokens += generation.tokens
@@ -222,8 +252,10 @@ def evaluate_ngram(
     for case in cases:
         t1 = time.perf_counter()
         # Up to the end of the previous line: a prompt cut after indentation would tokenize
-        # unlike any training text (whitespace runs merge with the next word).
-        prefix = case.text[: max(case.line_start - 1, 0)]
+        # unlike any training text (whitespace runs merge with the next word). A mid-line
+        # cursor keeps what was typed.
+        typed = case.text[case.line_start : case.offset]
+        prefix = case.text[: max(case.line_start - 1, 0)] + ("\n" + typed if typed.strip() else "")
         history = tokenizer.encode(prefix[-4000:], add_special_tokens=False).ids
 
         def done(out: list[int]) -> bool:
@@ -232,7 +264,7 @@ def evaluate_ngram(
         out = model.generate(history, max_new_tokens + 8, done)
         tokens += len(out)
         text = tokenizer.decode(out)
-        line = text[1:] if text.startswith("\n") else text
+        line = text[1:] if text.startswith("\n") and not typed.strip() else text
         predictions.append(line.split("\n", 1)[0].strip())
         latencies.append(time.perf_counter() - t1)
     result: dict[str, Any] = score(cases, predictions)
@@ -287,15 +319,16 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
     names = list(args.name) + [m.name for m in args.model[len(args.name) :]]
     rows: list[tuple[str, dict[str, Any]]] = []
     examples: dict[str, list[dict[str, str]]] = {}
+    mid_cases = (
+        make_cases(files, args.samples, args.seed + 1, mid_line=True) if args.mid_line else []
+    )
+    common: dict[str, Any] = {
+        "threads": args.threads,
+        "max_new_tokens": args.max_new_tokens,
+        "budget": args.context_tokens,
+    }
     for name, model_dir in zip(names, args.model, strict=True):
-        metrics, predictions = evaluate_model(
-            model_dir,
-            cases,
-            threads=args.threads,
-            max_new_tokens=args.max_new_tokens,
-            fim=args.fim,
-            budget=args.context_tokens,
-        )
+        metrics, predictions = evaluate_model(model_dir, cases, fim=args.fim, **common)
         log.info("%s: %s", name, metrics)
         rows.append((name, metrics))
         examples[name] = [
@@ -303,26 +336,37 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
             for c, p in zip(cases[:20], predictions[:20], strict=True)
         ]
         if args.prefix_only and args.fim:
-            metrics, _ = evaluate_model(
-                model_dir,
-                cases,
-                threads=args.threads,
-                max_new_tokens=args.max_new_tokens,
-                fim=False,
-                budget=args.context_tokens,
-            )
+            metrics, _ = evaluate_model(model_dir, cases, fim=False, **common)
             log.info("%s (prefix only): %s", name, metrics)
             rows.append((f"{name}, prefix only", metrics))
+        if args.neighbours:
+            neighbours = folder_neighbours(files, args.neighbours)
+            metrics, _ = evaluate_model(
+                model_dir, cases, fim=args.fim, neighbours=neighbours, **common
+            )
+            log.info("%s (with open files): %s", name, metrics)
+            rows.append((f"{name}, {args.neighbours} files of the folder open", metrics))
+        if mid_cases:
+            metrics, predictions = evaluate_model(model_dir, mid_cases, fim=args.fim, **common)
+            log.info("%s (mid-line): %s", name, metrics)
+            rows.append((f"{name}, cursor mid-line", metrics))
+            examples[f"{name}, cursor mid-line"] = [
+                {"path": c.path, "target": c.target, "prediction": p}
+                for c, p in zip(mid_cases[:20], predictions[:20], strict=True)
+            ]
     if args.ngram:
-        metrics, predictions = evaluate_ngram(
-            args.data, cases, args.ngram, args.ngram_train_tokens, args.max_new_tokens
-        )
-        log.info("n-gram: %s", metrics)
-        rows.append((f"{args.ngram}-gram floor", metrics))
-        examples["ngram"] = [
-            {"path": c.path, "target": c.target, "prediction": p}
-            for c, p in zip(cases[:20], predictions[:20], strict=True)
-        ]
+        for label, chosen in (("", cases), (", cursor mid-line", mid_cases)):
+            if not chosen:
+                continue
+            metrics, predictions = evaluate_ngram(
+                args.data, chosen, args.ngram, args.ngram_train_tokens, args.max_new_tokens
+            )
+            log.info("n-gram%s: %s", label, metrics)
+            rows.append((f"{args.ngram}-gram floor{label}", metrics))
+            examples[f"ngram{label}"] = [
+                {"path": c.path, "target": c.target, "prediction": p}
+                for c, p in zip(chosen[:20], predictions[:20], strict=True)
+            ]
     args.output.mkdir(parents=True, exist_ok=True)
     result = {name: m for name, m in rows}
     write_json(args.output / "metrics.json", result)
