@@ -8,8 +8,10 @@ tokenizers and numpy only (no torch or transformers at serve time). A model dire
                     ``present.N.key/value`` (Optimum's ``text-generation-with-past``), fp32 or int8
 ``tokenizer.json``  its byte-level BPE (the ``tokenizers`` library's format)
 ``config.json``     Hugging Face config plus a ``quill`` section: ``context`` (tokens the model
-                    was trained on), ``fim`` (the prefix/suffix/middle sentinel tokens, or null)
-                    and ``stop_tokens``
+                    was trained on), ``fim`` (the prefix/suffix/middle sentinel tokens, or null),
+                    ``stop_tokens``, and ``prompt`` (token ids of a soft prompt learnt by prompt
+                    tuning and baked into the embeddings: put before every prompt, never
+                    generated)
 ``manifest.json``   ``{"files": {name: sha256}}`` for every other file, checked at load
 
 Decoding is greedy. The prompt's keys and values are computed once and each new token costs
@@ -81,6 +83,8 @@ class OnnxLM:
     model_dir: Path | None = None
     #: Language ids the model was trained on (empty: not recorded, any).
     languages: tuple[str, ...] = ()
+    #: A prompt-tuned model's soft prompt (token ids), before every prompt.
+    soft_prompt: tuple[int, ...] = ()
     _inputs: frozenset[str] = frozenset()
     _cache: _Cache = field(default_factory=_Cache)
 
@@ -116,6 +120,9 @@ class OnnxLM:
             if any(i is None for i in ids):
                 raise ModelError(f"{path / 'tokenizer.json'}: lacks the FIM tokens {quill['fim']}")
             fim = FimTokens(*ids)
+        soft_prompt = tuple(int(i) for i in quill.get("prompt") or ())
+        if any(not 0 <= i < tokenizer.get_vocab_size() for i in soft_prompt):
+            raise ModelError(f"{path / 'config.json'}: soft prompt ids outside the vocabulary")
         found = (tokenizer.token_to_id(t) for t in quill.get("stop_tokens", []))
         stop_ids = {int(i) for i in found if i is not None}
         session, n = open_session(path / "model.onnx", device, threads)
@@ -146,6 +153,7 @@ class OnnxLM:
             past_dtype=dtype,
             model_dir=path,
             languages=tuple(str(x) for x in quill.get("languages", [])),
+            soft_prompt=soft_prompt,
             _inputs=frozenset(inputs),
         )
         log.info(
@@ -171,11 +179,12 @@ class OnnxLM:
         the start of the suffix, framed by the sentinels the model was trained with. Room the
         file itself leaves unused goes to the other open files (``context.neighbours``), put
         before the prefix as if they came earlier in the same file."""
-        budget = max(budget, MIN_PROMPT)
+        soft = list(self.soft_prompt)
+        budget = max(budget - len(soft), MIN_PROMPT)
         prefix = self.encode(context.prefix) if context.prefix else []
         if not fim or self.fim is None:
             prefix = prefix[-budget:] if budget else []
-            return self.neighbour_ids(context.neighbours, budget - len(prefix)) + prefix
+            return soft + self.neighbour_ids(context.neighbours, budget - len(prefix)) + prefix
         suffix = self.encode(context.suffix) if context.suffix.strip() else []
         room = budget - 3
         # The suffix gets its share, or more when the prefix leaves room unused.
@@ -183,7 +192,7 @@ class OnnxLM:
         prefix = prefix[-(room - len(suffix)) :] if room > len(suffix) else []
         head = self.neighbour_ids(context.neighbours, room - len(suffix) - len(prefix))
         f = self.fim
-        return [f.prefix, *head, *prefix, f.suffix, *suffix, f.middle]
+        return [*soft, f.prefix, *head, *prefix, f.suffix, *suffix, f.middle]
 
     def neighbour_ids(self, neighbours: Sequence[str], room: int) -> list[int]:
         """Tokens of ``neighbours`` in order, within ``room``, cut after a line break."""
@@ -255,6 +264,8 @@ class OnnxLM:
             if cancelled is not None and cancelled():
                 reason = "cancelled"
                 break
+            if self.soft_prompt:
+                logits[list(self.soft_prompt)] = -np.inf  # never generated
             token = int(np.argmax(logits))
             if token in self.stop_ids:
                 reason = "eos"

@@ -186,3 +186,47 @@ def test_a_base_model_is_fine_tuned_with_lora_and_compared_with_before(
     assert before["steps"] == 0
     card = (out / "model" / "card.md").read_text()
     assert "fine-tuned (lora)" in card and "| before fine-tuning |" in card
+
+
+def test_prompt_tuning_trains_a_soft_prompt_that_the_export_bakes_into_tokens(
+    tiny_code_run: Path, tmp_path: Path
+) -> None:
+    """``--prompt-tokens``: only the virtual tokens train; the export turns them into new
+    vocabulary entries whose embeddings are the learnt prompt (ONNX has no peft), the baked
+    model gives peft's logits, and the runtime puts the tokens before every prompt and never
+    generates them."""
+    from server.engine.completion import CompletionContext, StopRule
+    from server.runtime.onnx_lm import OnnxLM
+    from training.code import pipeline
+    from training.code.args import CodeAllArgs
+
+    out = tmp_path / "prompt"
+    record = pipeline.run(
+        CodeAllArgs(
+            preset="tiny",
+            output=out,
+            data=tiny_code_run / "data",
+            base_model=str(tiny_code_run / "train" / "final"),
+            prompt_tokens=4,
+            threads=1,
+            before=False,
+            evaluate=False,
+        )
+    )
+    train = json.loads((out / "train" / "train.json").read_text())
+    assert train["mode"] == "prompt tuning"
+    assert train["trainable_parameters"] == 4 * 64  # four virtual tokens of the 64-wide model
+    assert record["export"]["prompt_parity_max_abs_diff"] < 2e-3
+    assert record["export"]["parity_max_abs_diff"] < 2e-3
+    config = json.loads((out / "model" / "config.json").read_text())
+    soft = config["quill"]["prompt"]
+    lm = OnnxLM.load(out / "model", device="cpu", threads=1)
+    assert len(soft) == 4 and lm.soft_prompt == tuple(soft)
+    assert [lm.tokenizer.id_to_token(i) for i in soft] == [f"<|soft_prompt_{k}|>" for k in range(4)]
+    ctx = CompletionContext("def f(x):\n    return ", "\n")
+    ids = lm.prompt_ids(ctx, budget=60)
+    assert ids[:4] == soft and len(ids) <= 60
+    generation = lm.complete(ctx, max_new_tokens=20, stop=StopRule(True))
+    assert generation.tokens > 0 and "soft_prompt" not in generation.text
+    card = (out / "model" / "card.md").read_text()
+    assert "fine-tuned (prompt tuning)" in card

@@ -65,6 +65,11 @@ class CodeTrainArgs:
     intermediate: int = opt(704, "from scratch: feed-forward width")
     context: int = opt(256, "tokens per training sequence (and the model's context length)")
     lora_r: int = opt(0, "LoRA rank for --base-model (0: full fine-tuning)")
+    prompt_tokens: int = opt(
+        0,
+        "prompt tuning (peft) for --base-model: this many trained virtual tokens before every "
+        "input, the model's own weights frozen (0: off; not with --lora-r)",
+    )
     lora_alpha: int = opt(16, "LoRA alpha (scaling = alpha / r)")
     lora_dropout: float = opt(0.05, "LoRA dropout")
     lora_target_modules: str = opt(
@@ -166,6 +171,9 @@ class CodeAllArgs:
     corpus: list[Path] = opt([], "source folders for the data step (default: the preset's)")
     base_model: str = opt("", "fine-tune this local causal LM instead of the preset's model")
     lora_r: int = opt(-1, "LoRA rank with --base-model (-1: the preset's, 0: full)")
+    prompt_tokens: int = opt(
+        -1, "prompt tuning with --base-model: virtual tokens (-1: the preset's, 0: off)"
+    )
     before: bool = opt(
         True, "with --base-model: also score the base model before fine-tuning (a 'before' row)"
     )

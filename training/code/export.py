@@ -34,26 +34,69 @@ from training.runlog import write_json
 log = logging.getLogger(__name__)
 
 
-def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
-    """A plain Hugging Face directory for ``final``: LoRA adapters merged into the weights."""
+def merged_model(final: Path, work: Path) -> tuple[Path, Path, dict[str, Any]]:
+    """A plain Hugging Face directory and tokenizer for ``final``: LoRA adapters merged into
+    the weights, or a soft prompt baked in (:func:`bake_soft_prompt`)."""
     info = json.loads((final / "quill_train.json").read_text("utf-8"))
-    if not info.get("lora"):
-        return final, info
+    tokenizer_json = final / "tokenizer.json"
+    if not info.get("lora") and not info.get("prompt_tokens"):
+        return final, tokenizer_json, info
     import torch
     from peft import PeftModel
     from tokenizers import Tokenizer
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(info["base_model"], dtype=torch.float32)
-    size = Tokenizer.from_file(str(final / "tokenizer.json")).get_vocab_size()
+    size = Tokenizer.from_file(str(tokenizer_json)).get_vocab_size()
     if size > base.get_input_embeddings().weight.shape[0]:
         base.resize_token_embeddings(size)
-    model = PeftModel.from_pretrained(base, final).merge_and_unload()
     out = work / "merged"
+    if info.get("prompt_tokens"):
+        tokenizer_json = bake_soft_prompt(PeftModel.from_pretrained(base, final), final, out, info)
+        return out, tokenizer_json, info
+    model = PeftModel.from_pretrained(base, final).merge_and_unload()
     with torch.no_grad():
         model.save_pretrained(out)
     log.info("merged LoRA adapters into %s", out)
-    return out, info
+    return out, tokenizer_json, info
+
+
+def bake_soft_prompt(peft_model: Any, final: Path, out: Path, info: dict[str, Any]) -> Path:
+    """Prompt tuning leaves the weights as they were and learns ``n`` input embeddings put
+    before every sequence. ONNX cannot hold a peft wrapper, so the embeddings become ``n`` new
+    tokens (``<|soft_prompt_k|>``) of the vocabulary; the runtime puts their ids before every
+    prompt and never generates them (``quill.prompt``). Checks that the baked model gives the
+    peft model's logits (``info["prompt_parity"]``); returns the extended tokenizer."""
+    import torch
+    from tokenizers import AddedToken, Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(final / "tokenizer.json"))
+    prompt = peft_model.get_prompt_embedding_to_save(adapter_name="default").detach()
+    names = [f"<|soft_prompt_{k}|>" for k in range(prompt.shape[0])]
+    tokenizer.add_special_tokens([AddedToken(n, special=True) for n in names])
+    ids = [int(tokenizer.token_to_id(n)) for n in names]
+    model = peft_model.get_base_model().eval()
+    rows = model.get_input_embeddings().weight.shape[0]
+    if max(ids) >= rows:
+        model.resize_token_embeddings(max(ids) + 1, mean_resizing=False)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[ids] = prompt.to(model.dtype)
+        sample = torch.tensor([[*range(5, 45)]])
+        ref = peft_model(input_ids=sample).logits[0, -sample.shape[1] :]
+        baked = model(input_ids=torch.tensor([[*ids, *range(5, 45)]])).logits[0, len(ids) :]
+    # Only the original vocabulary's logits: the new rows exist only to be banned.
+    info["prompt_parity"] = float((ref[:, :rows] - baked[:, :rows]).abs().max())
+    info["prompt_ids"] = ids
+    model.save_pretrained(out)
+    tokenizer.save(str(out / "tokenizer.json"))
+    log.info(
+        "baked a %d-token soft prompt into the vocabulary (ids %d-%d); parity with peft %.2e",
+        len(ids),
+        ids[0],
+        ids[-1],
+        info["prompt_parity"],
+    )
+    return out / "tokenizer.json"
 
 
 def parity(hf_dir: Path, onnx_dir: Path, texts: list[str], context: int) -> float:
@@ -101,6 +144,7 @@ def quill_section(info: dict[str, Any], precision: str) -> dict[str, Any]:
         "base_model": Path(info["base_model"]).name if info.get("base_model") else "",
         "precision": precision,
         "languages": info.get("languages", []),
+        "prompt": info.get("prompt_ids", []),
     }
 
 
@@ -116,24 +160,32 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
     cases = make_cases(held, args.check_samples, seed=7)
     with tempfile.TemporaryDirectory(prefix="quill-code-export-") as tmp:
         work = Path(tmp)
-        hf_dir, info = merged_model(final, work)
+        hf_dir, tokenizer_json, info = merged_model(final, work)
         stats_path = data_dir / "stats.json"
         if stats_path.is_file():
             data_args = json.loads(stats_path.read_text("utf-8"))["args"]
             info["languages"] = languages(data_args.get("extensions", ".py"))
         onnx_fp32 = export_onnx(hf_dir, work / "onnx", "text-generation-with-past", args.opset)
         fp32_dir = work / "fp32"
-        write_model_dir(
-            fp32_dir, onnx_fp32, hf_dir, final / "tokenizer.json", quill_section(info, "fp32")
-        )
+        write_model_dir(fp32_dir, onnx_fp32, hf_dir, tokenizer_json, quill_section(info, "fp32"))
         max_diff = parity(hf_dir, fp32_dir, [f["text"] for f in held[:4]], int(info["context"]))
         log.info("parity torch vs onnx fp32: max |logit diff| = %.2e", max_diff)
         if max_diff > args.parity_tolerance:
             raise SystemExit(f"ONNX parity failed: {max_diff:.2e} > {args.parity_tolerance}")
+        if info.get("prompt_parity", 0.0) > args.parity_tolerance:
+            raise SystemExit(
+                f"the baked soft prompt differs from peft's: {info['prompt_parity']:.2e} > "
+                f"{args.parity_tolerance}"
+            )
         check = {"threads": args.threads, "max_new_tokens": 32}
         score_fp32, _ = evaluate_model(fp32_dir, cases, **check)
         record: dict[str, Any] = {
             "parity_max_abs_diff": max_diff,
+            **(
+                {"prompt_parity_max_abs_diff": info["prompt_parity"]}
+                if "prompt_parity" in info
+                else {}
+            ),
             "check_fp32": score_fp32,
             "size_fp32_mb": round(onnx_fp32.stat().st_size / 2**20, 1),
         }
@@ -156,7 +208,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
                 root.setLevel(level)
             int8_dir = work / "int8"
             write_model_dir(
-                int8_dir, onnx_int8, hf_dir, final / "tokenizer.json", quill_section(info, "int8")
+                int8_dir, onnx_int8, hf_dir, tokenizer_json, quill_section(info, "int8")
             )
             score_int8, _ = evaluate_model(int8_dir, cases, **check)
             record["check_int8"] = score_int8

@@ -61,6 +61,8 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
             train_values[key] = getattr(args, key)
     if args.lora_r >= 0:
         train_values["lora_r"] = args.lora_r
+    if args.prompt_tokens >= 0:
+        train_values["prompt_tokens"] = args.prompt_tokens
     train_args: CodeTrainArgs = _with(
         CodeTrainArgs, train_values, data=data_dir, output=out / "train", resume=True
     )
@@ -85,7 +87,12 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
         from training.code.train import run as run_train
 
         before = dataclasses.replace(
-            train_args, output=out / "before", resume=False, max_train_files=20, lora_r=0
+            train_args,
+            output=out / "before",
+            resume=False,
+            max_train_files=20,
+            lora_r=0,
+            prompt_tokens=0,
         )
         if not (out / "before" / "final").is_dir():
             run_train(before, steps_override=0)

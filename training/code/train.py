@@ -192,7 +192,8 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
 
 
 def build_model(args: CodeTrainArgs, tokenizer: Tokenizer, eos: str) -> Any:
-    """The model to train: new, or ``--base-model`` (LoRA adapters when ``--lora-r``)."""
+    """The model to train: new, or ``--base-model`` (LoRA adapters when ``--lora-r``, a
+    trained soft prompt when ``--prompt-tokens``)."""
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(args.seed)
@@ -207,6 +208,19 @@ def build_model(args: CodeTrainArgs, tokenizer: Tokenizer, eos: str) -> Any:
     model = AutoModelForCausalLM.from_pretrained(args.base_model, dtype=torch.float32)
     if tokenizer.get_vocab_size() > model.get_input_embeddings().weight.shape[0]:
         model.resize_token_embeddings(tokenizer.get_vocab_size())
+    if args.lora_r and args.prompt_tokens:
+        raise SystemExit("--lora-r and --prompt-tokens: choose one way to fine-tune")
+    if args.prompt_tokens:
+        from peft import PromptTuningConfig, PromptTuningInit, get_peft_model
+
+        return get_peft_model(
+            model,
+            PromptTuningConfig(
+                task_type="CAUSAL_LM",
+                num_virtual_tokens=args.prompt_tokens,
+                prompt_tuning_init=PromptTuningInit.RANDOM,
+            ),
+        )
     if args.lora_r:
         from peft import LoraConfig, get_peft_model
 
@@ -412,9 +426,11 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
     elapsed = time.time() - t_start
     unwrapped = accelerator.unwrap_model(model)
     lora = bool(args.base_model and args.lora_r)
+    prompt = args.prompt_tokens if args.base_model else 0
     info = {
         "base_model": str(Path(args.base_model).resolve()) if args.base_model else "",
         "lora": lora,
+        "prompt_tokens": prompt,
         "fim": fim,
         "eos": eos,
         "context": args.context,
@@ -433,7 +449,13 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
         "trainable_parameters": trainable,
         "total_parameters": total,
         "train_seconds": round(elapsed, 1),
-        "mode": "lora" if lora else "full" if args.base_model else "from scratch",
+        "mode": "lora"
+        if lora
+        else "prompt tuning"
+        if prompt
+        else "full"
+        if args.base_model
+        else "from scratch",
         "base_model": args.base_model or f"new {args.arch}",
         "hardware": hardware(),
         "args": asdict(args),
