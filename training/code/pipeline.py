@@ -152,9 +152,13 @@ def update_card(
     train = json.loads((run_dir / "train.json").read_text("utf-8"))
     record = json.loads((run_dir / "export.json").read_text("utf-8"))
     text = (
-        "Next-line completion: the cursor after a line's indentation, the suggestion through "
+        "Next-line completion: the cursor after a line's indentation (rows saying mid-line: "
+        "at a random point inside the line, the rest of the line the target, as while typing), "
+        "the suggestion through "
         "the server's own path (`server.engine.completion.complete_text`, single-line stop "
-        "rule, the code after the cursor in the prompt unless the row says prefix only). Exact "
+        "rule, the code after the cursor in the prompt unless the row says prefix only; rows "
+        "saying files of the folder open give the model up to 3 other files of the case's "
+        "folder as open documents, which fill prompt room the file leaves unused). Exact "
         "match ignores whitespace at the ends; edit similarity is 1 - Levenshtein distance / "
         "longer length. Speed on this machine, one request at a time; memory is what loading "
         "and running the model added to the process. The n-gram floor is counted on the "
