@@ -165,7 +165,11 @@ class CodeExportArgs:
 class CodeAllArgs:
     """``python -m training code all``: data, train, export, evaluate in one go."""
 
-    preset: str = opt("tiny", "preset name (see training/code/presets.py): tiny, default")
+    preset: str = opt(
+        "tiny",
+        "preset name (see training/code/presets.py): tiny, default, finetune, finetune-lora, "
+        "finetune-prompt",
+    )
     output: Path = opt(Path("runs/code"), "run directory; each step writes a sub-directory")
     data: Path | None = opt(None, "reuse this data directory instead of running the data step")
     corpus: list[Path] = opt([], "source folders for the data step (default: the preset's)")

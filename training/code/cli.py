@@ -17,7 +17,10 @@ from training.runlog import setup_logging
 
 STEPS: dict[str, tuple[type[Any], str]] = {
     "data": (CodeDataArgs, "source files -> train / held-out split by file, byte-level BPE"),
-    "train": (CodeTrainArgs, "train a causal LM with fill-in-the-middle (new, full, LoRA, prompt tuning)"),
+    "train": (
+        CodeTrainArgs,
+        "train a causal LM with fill-in-the-middle (new, full, LoRA, prompt tuning)",
+    ),
     "export": (CodeExportArgs, "export to ONNX with past key values, parity, int8, card"),
     "evaluate": (CodeEvaluateArgs, "next-line exact match / edit similarity, speed, n-gram floor"),
     "all": (CodeAllArgs, "the whole chain from a preset"),
