@@ -274,8 +274,31 @@ function scenarios.python()
       menu[#menu + 1] = { word = item.word, abbr = item.abbr, detail = lsp_item.detail }
     end
     check('menu', menu)
+    -- Pick the model's item (<C-n> until it is selected) and accept it with <C-y>: the line
+    -- must then end with the whole suggestion, spaces and all.
+    local want
+    for k, item in ipairs(menu) do
+      if item.detail == 'Quill code model' then want = k - 1 end
+    end
+    if want ~= nil then
+      for _ = 1, #menu + 1 do
+        if vim.fn.complete_info({ 'selected' }).selected == want then break end
+        local before = vim.fn.complete_info({ 'selected' }).selected
+        vim.api.nvim_feedkeys(vim.keycode('<C-n>'), 'n', false)
+        wait_in_main_loop('the next menu item', function()
+          return vim.fn.complete_info({ 'selected' }).selected ~= before
+        end)
+      end
+      vim.api.nvim_feedkeys(vim.keycode('<C-y>'), 'n', false)
+      wait_in_main_loop('the menu to close', function() return vim.fn.pumvisible() == 0 end)
+      vim.wait(300) -- CompleteDone: Neovim expands a snippet item in place of the word
+      check('accepted', vim.api.nvim_buf_get_lines(cbuf, last - 1, last, false)[1])
+      check('line_before', line)
+    end
     vim.api.nvim_feedkeys(vim.keycode('<C-e><Esc>'), 'n', false)
     wait_in_main_loop('normal mode', function() return vim.api.nvim_get_mode().mode == 'n' end)
+    -- Back to the text as it was, for the inline request below (Neovim sends the change first).
+    vim.api.nvim_buf_set_lines(cbuf, last - 1, last, false, { line })
     if caps.inlineCompletionProvider then
       -- 0.12's vim.lsp.inline_completion shows these; on 0.11 ask through the client as well.
       local inline = vim.lsp.buf_request_sync(cbuf, 'textDocument/inlineCompletion',

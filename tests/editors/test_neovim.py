@@ -152,14 +152,16 @@ def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path)
     completion from the (tiny) code model, :QuillRestart."""
     from server.engine.completion import complete_text
     from server.runtime.onnx_lm import OnnxLM
-    from tests.e2e.test_completion_lsp import CANDIDATES, MAX_TOKENS
+    from tests.e2e.test_completion_lsp import CANDIDATES, MAX_TOKENS, unescape_snippet
 
     lm = OnnxLM.load(tiny_code_model, device="cpu", threads=1)
+    # A suggestion with a space in it: Neovim inserts a plain-text item only up to its first
+    # space, so this is what proves the item arrives whole.
     text, suggestion = next(
         (t, s)
         for t in CANDIDATES
         for s in [complete_text(lm, t, len(t), max_new_tokens=MAX_TOKENS)[0]]
-        if s
+        if " " in s.strip("\n")
     )
     report, _ = run_scenario(
         tmp_path,
@@ -176,11 +178,14 @@ def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path)
     assert checks["completion_mode"] in ("items", "inline")
     model_items = [i for i in checks["completion"] if i["detail"] == "Quill code model"]
     assert model_items, checks["completion"]
-    assert model_items[0]["newText"] == suggestion
-    # The same item in Neovim's completion menu, opened with <C-x><C-o> in insert mode
-    # (Neovim shows the label; what it inserts is the item's text up to its first space).
+    # Neovim declares snippet support: the item is an escaped snippet (a plain-text item
+    # Neovim would insert only up to its first space).
+    assert unescape_snippet(model_items[0]["newText"]) == suggestion
+    # The same item in Neovim's completion menu, opened with <C-x><C-o> in insert mode, and
+    # accepted with <C-y>: the whole suggestion lands in the buffer.
     shown = [i["abbr"] for i in checks["menu"] if i["detail"] == "Quill code model"]
     assert shown == [model_items[0]["label"]], checks["menu"]
+    assert checks["accepted"] == checks["line_before"] + suggestion.split("\n")[0]
     if checks["inlineCompletionProvider"]:
         assert checks["inline"] == [suggestion]
     assert checks["restarted"] is True
