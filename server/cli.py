@@ -162,18 +162,19 @@ def serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=[handler],
     )
-    from .lsp.server import build_server  # the LSP stack is only imported to serve
+    from .lsp import transport  # the LSP stack is only imported to serve
+    from .lsp.server import build_server
 
     ls = build_server()
+    # Quill's own reading loop (server/lsp/transport.py), not pygls' start_io/start_tcp: it
+    # survives malformed messages and ends with the status LSP asks for (0 after shutdown).
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():
             print(f"quill: --tcp expects HOST:PORT, got {args.tcp!r}", file=sys.stderr)
             return EXIT_ERROR
-        ls.start_tcp(host, int(port))
-    else:
-        ls.start_io()
-    return EXIT_CLEAN
+        return transport.serve_tcp(ls, host, int(port))
+    return transport.serve_io(ls)
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:

@@ -44,10 +44,18 @@ def normalise_word(word: str) -> str | None:
 
 
 class WordList:
-    """A word list file, cached and re-read when its modification time or size changes."""
+    """A word list file, cached and re-read when its modification time or size changes.
 
-    def __init__(self, path: Path):
+    ``root``: the directory the file must stay inside when written. A workspace is whatever
+    was cloned, and its ``.quill`` (or ``.quill/dictionary.txt``) may be a symbolic link to
+    anywhere: adding a word would then overwrite a file outside the workspace, or copy one
+    (an SSH key, say) into the workspace's dictionary, to be committed. So the workspace's
+    lists refuse to write unless the file, links resolved, lies inside the workspace.
+    """
+
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = path
+        self.root = root
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._words: frozenset[str] = frozenset()
@@ -95,6 +103,7 @@ class WordList:
         if normal is None:
             raise ValueError(f"not a single word: {word!r}")
         with self._lock:
+            self._check_inside_root()
             existing = ""
             try:
                 existing = self.path.read_text(encoding="utf-8", errors="replace")
@@ -107,6 +116,14 @@ class WordList:
             atomic_write(self.path, body + normal + "\n")
             self._stamp = None
         return True
+
+    def _check_inside_root(self) -> None:
+        """Raise ``OSError`` when the file, symbolic links resolved, is outside ``root``."""
+        if self.root is None:
+            return
+        root, target = self.root.resolve(), self.path.resolve()
+        if target != root and root not in target.parents:
+            raise OSError(f"it leads outside {root} (to {target}, through a symbolic link)")
 
 
 def atomic_write(path: Path, text: str) -> None:

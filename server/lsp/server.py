@@ -15,7 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, PyglsError
+from pygls.exceptions import (
+    FeatureNotificationError,
+    FeatureRequestError,
+    JsonRpcException,
+    PyglsError,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -29,26 +34,24 @@ from .convert import to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .health import Health
 from .scheduler import Debouncer
-from .settings import Settings, parse_settings
+from .settings import (
+    ALLOW_EXTERNAL_MODELS,
+    ModelTrust,
+    Settings,
+    confine_models,
+    model_roots,
+    parse_settings,
+    take_allow_external,
+)
 from .state import GRAMMAR_BACKGROUND_BATCH, GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
 
 log = logging.getLogger(__name__)
 
 
 class QuillProtocol(LanguageServerProtocol):
-    """pygls' protocol, but documents are kept by Quill's own store (LSP line rules), and a
-    request whose parameters cannot be read is answered with an error (pygls only logs it,
-    which leaves the client waiting for a reply forever)."""
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "id" in data and "method" in data:
-                error = exc.to_response_error()
-                error.message = f"{error.message}: cannot read the parameters of {data['method']}"
-                self._send_response(data["id"], error=error)
-            raise
+    """pygls' protocol, but documents are kept by Quill's own store (LSP line rules).
+    Malformed messages never reach it: ``transport`` answers them (a request whose
+    parameters cannot be read included)."""
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
@@ -93,6 +96,8 @@ class QuillServer(LanguageServer):
         #: Checks someone is waiting for (an edit, a request): background grammar yields to them.
         self.foreground = 0
         self.state.on_problem = self.show_once
+        #: Which model directories settings may name (set from initializationOptions).
+        self.model_trust = ModelTrust()
         #: Event-loop stalls and the check queue, for quill.status (server/lsp/health.py).
         self.health = Health(self.debouncer, self.executor)
         #: Code completion (set by ``build_server``: it registers the completion features).
@@ -105,11 +110,15 @@ class QuillServer(LanguageServer):
     def report_server_error(
         self, error: Exception, source: type[PyglsError] | type[JsonRpcException]
     ) -> None:
-        """Log every protocol error; tell the user once per kind, not once per message."""
+        """Log every protocol error; tell the user once per kind, not once per message.
+        A handler that raised (a disk that refused a dictionary write, say) is not the
+        editor's fault: the message must not say it is."""
         log.error("protocol error (%s): %s", source.__name__, error, exc_info=error)
+        failed = source in (FeatureRequestError, FeatureNotificationError)
+        what = "a request failed" if failed else "the editor sent a message Quill could not handle"
         self.show_once(
             f"protocol:{type(error).__name__}",
-            f"the editor sent a message Quill could not handle ({error}); details in the log",
+            f"{what} ({error}); details in the log",
             types.MessageType.Error,
         )
 
@@ -124,9 +133,19 @@ class QuillServer(LanguageServer):
         self._shown.add(key)
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"Quill: {message}"))
 
-    def apply_settings(self, raw: Any) -> None:
+    def apply_settings(self, raw: Any, *, initial: bool = False) -> None:
+        """Settings from ``initializationOptions`` (``initial``: the user's own editor
+        configuration, which decides which model directories are trusted) or from the
+        workspace configuration, whose ``models.*`` must stay in trusted places."""
+        raw, allow_external = take_allow_external(raw)
         settings, problems = parse_settings(raw)
-        for problem in problems:
+        if initial:
+            roots = model_roots(self.state.folders)
+            self.model_trust = ModelTrust(roots, settings.models, allow_external is True)
+        elif allow_external is not None:
+            problems.append(f"{ALLOW_EXTERNAL_MODELS}: only read from initializationOptions")
+        settings, refused = confine_models(settings, self.settings.models, self.model_trust)
+        for problem in [*problems, *refused]:
             self.show_once(f"settings:{problem}", f"ignoring invalid setting {problem}")
         self.state.configure(settings)
 
@@ -296,7 +315,7 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
         [f.uri for f in params.workspace_folders or []]
         or ([params.root_uri] if params.root_uri else [])
     )
-    ls.apply_settings(params.initialization_options)
+    ls.apply_settings(params.initialization_options, initial=True)
     for problem in ls.state.load_problems():
         ls.show_once(f"load:{problem}", problem)
 

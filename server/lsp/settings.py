@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..engine.extract import canonical_language, supported_languages
-from ..runtime.models import DEVICES
+from ..runtime.models import DEVICES, MODELS
+from ..wordlists import user_config_dir
 
 SEVERITIES = ("error", "warning", "information", "hint")
 DIALECTS = ("en-US", "en-GB")
@@ -218,3 +221,83 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     problems: list[str] = []
     settings = _merge(base, _nest(raw), "", problems)
     return settings, problems
+
+
+#: The ``initializationOptions`` key (never read from the workspace configuration) that lets
+#: ``models.*`` name a directory outside the places ``confine_models`` accepts.
+ALLOW_EXTERNAL_MODELS = "allowExternalModels"
+
+
+@dataclass(frozen=True)
+class ModelTrust:
+    """Which model directories the settings may name.
+
+    A model directory is code the server runs (ONNX graphs, tokenizers), and a workspace's
+    settings file comes with whatever repository was cloned, so ``models.*`` from the
+    workspace configuration must point inside the places a user controls or chose to open:
+    ``roots``. What the user's own editor configuration (``initializationOptions``) named is
+    accepted as it is, and so is anything once it says ``allowExternalModels: true``.
+    """
+
+    #: The workspace folders, the user's config dir and the shipped ``models/``.
+    roots: tuple[Path, ...] = ()
+    #: The model settings from ``initializationOptions``.
+    user: ModelsSettings = field(default_factory=ModelsSettings)
+    #: ``allowExternalModels`` from ``initializationOptions``.
+    allow_external: bool = False
+
+
+def model_roots(folders: Iterable[Path]) -> tuple[Path, ...]:
+    """Where model directories may be: the workspace folders, the user's config dir (e.g.
+    ``~/.config/quill/models``) and the shipped models, symlinks resolved."""
+    return tuple(p.resolve() for p in (*folders, user_config_dir(), MODELS))
+
+
+def take_allow_external(raw: Any) -> tuple[Any, bool | None]:
+    """``raw`` without ``allowExternalModels`` (at the top or in ``quill``), and its value
+    (None when absent): it is not a setting of the tree, and only one source may set it."""
+    if not isinstance(raw, dict):
+        return raw, None
+    raw = dict(raw)
+    section = raw.get("quill")
+    value = raw.pop(ALLOW_EXTERNAL_MODELS, None)
+    if isinstance(section, dict) and ALLOW_EXTERNAL_MODELS in section:
+        section = dict(section)
+        value = section.pop(ALLOW_EXTERNAL_MODELS)
+        raw["quill"] = section
+    return raw, (value is True) if value is not None else None
+
+
+def confine_models(
+    settings: Settings, previous: ModelsSettings, trust: ModelTrust
+) -> tuple[Settings, list[str]]:
+    """``settings`` with every ``models.*`` directory that ``trust`` does not accept replaced
+    by its ``previous`` value, and one problem line for each.
+
+    A directory is accepted when empty (the shipped model), equal to what the user's own
+    configuration named, anywhere when that allowed external models, or else when it
+    resolves (``~`` expanded, relative to the working directory, ``..`` and symlinks
+    resolved) inside one of ``trust.roots``.
+    """
+    problems: list[str] = []
+    changes: dict[str, str] = {}
+    for name in ("grammar", "code"):
+        value = getattr(settings.models, name)
+        if not value.strip() or value == getattr(trust.user, name) or trust.allow_external:
+            continue
+        try:
+            where = Path(value).expanduser().resolve()
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            where = None
+        if where is not None and any(where == r or r in where.parents for r in trust.roots):
+            continue
+        problems.append(
+            f"models.{name}: {value!r} is outside the workspace, {user_config_dir()} and the "
+            f"shipped models; set {ALLOW_EXTERNAL_MODELS}: true in the editor's "
+            "initializationOptions to use it"
+        )
+        changes[name] = getattr(previous, name)
+    if not changes:
+        return settings, problems
+    models = dataclasses.replace(settings.models, **changes)
+    return dataclasses.replace(settings, models=models), problems

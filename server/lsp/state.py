@@ -152,7 +152,7 @@ class QuillState:
     def set_workspace_folders(self, uris: list[str]) -> None:
         folders = [p for p in (_uri_path(u) for u in uris) if p is not None]
         self.folders = folders
-        self.workspace_words = {f: WordList(workspace_dictionary_path(f)) for f in folders}
+        self.workspace_words = {f: WordList(workspace_dictionary_path(f), f) for f in folders}
 
     def folder_for(self, uri: str) -> Path | None:
         path = _uri_path(uri)
@@ -296,7 +296,7 @@ class QuillState:
                     "there is no workspace folder for this document; use the user dictionary"
                 )
             wl = self.workspace_words.setdefault(
-                folder, WordList(workspace_dictionary_path(folder))
+                folder, WordList(workspace_dictionary_path(folder), folder)
             )
         else:
             raise ValueError(f"unknown dictionary scope {scope!r} (expected 'user' or 'workspace')")
