@@ -493,6 +493,12 @@ def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
     )
 
 
+def document_state(ls: QuillServer, *args: Any) -> dict[str, Any] | None:
+    """``quill.documentState``: a digest of one open document (server/lsp/commands.py)."""
+    uri = actions.parse_uri_argument(args)
+    return commands.document_state(ls.documents.get(uri), ls.encoding)
+
+
 def shutdown(ls: QuillServer, *args: Any) -> None:
     ls.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -525,6 +531,7 @@ def build_server() -> QuillServer:
     ls.command(commands.FIX_ALL)(fix_all_command)
     ls.command(commands.RECHECK)(recheck)
     ls.command(commands.STATUS)(status)
+    ls.command(commands.DOCUMENT_STATE)(document_state)
     ls.feature(types.SHUTDOWN)(shutdown)
     # inlineCompletion and completion (server/lsp/completion.py)
     ls.completer = completion.register(ls)

@@ -178,13 +178,13 @@ async def start_client(
         converter.register_structure_hook(types.Command | types.CodeAction, command_or_action)
         converter.register_structure_hook(union, command_or_action)
 
-        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
         def _record(params: types.PublishDiagnosticsParams) -> None:
             client.diagnostics[params.uri] = params.diagnostics
             recorder.published.append(params)
             recorder.changed.set()
 
-        @client.feature(types.WORKSPACE_APPLY_EDIT)
+        @client.feature(types.WORKSPACE_APPLY_EDIT)  # type: ignore[untyped-decorator]
         def _apply(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
             recorder.applied_edits.append(params)
             return types.ApplyWorkspaceEditResult(applied=True)
@@ -223,7 +223,7 @@ async def stop_client(client: QuillClient) -> None:
     try:
         await asyncio.wait_for(client.lsp.shutdown_session(), DEADLINE)
     finally:
-        await client.lsp.stop()
+        await client.lsp.stop()  # type: ignore[no-untyped-call]
 
 
 @pytest_asyncio.fixture
