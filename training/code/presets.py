@@ -11,7 +11,7 @@
              larger one (6.5M parameters: ~900 tokens/s) sees too few tokens in that time.
 ``finetune``, ``finetune-lora``, ``finetune-prompt``
              adapt a trained model (``--base-model DIR``) to a user's code (``--corpus DIR``):
-             10% of the files held out, 10 minutes of training, in full (lr 5e-4), with LoRA
+             10% of the files held out, 6 minutes of training, in full (lr 5e-4), with LoRA
              r=16 (lr 2e-3), or by prompt tuning 16 virtual tokens (lr 3e-2); the card of the
              shipped model compares the three with the model before fine-tuning.
 """
@@ -82,7 +82,7 @@ def _finetune(**train: Any) -> Preset:
             "batch_size": 16,
             "warmup": 0.05,
             "epochs": 1.0,
-            "max_minutes": 10.0,
+            "max_minutes": 6.0,
             "eval_every": 100,
             "save_every": 250,
             "log_every": 25,
