@@ -48,6 +48,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from server.engine import checker as checker_module
+from server.engine.grammar import document as document_module
+
 from . import corpora
 from .common import ROOT, WORK, Table, child_env, fmt
 from .lsp_timing import Client, vm_rss_mb, wait_for_grammar
@@ -465,6 +468,7 @@ async def drive(options: LoadOptions, model: Path | None) -> dict[str, Any]:
                         "edits": len(edits),
                         "published": len(client.published),
                         "project_words": status.get("projectWords"),
+                        "caches": status.get("caches", {}),
                     }
                 )
                 with_timeout = asyncio.ensure_future(stop.wait())
@@ -664,6 +668,20 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
             "max_sampled": max(worker) if worker else None,
             "max_seen": queue.get("workerQueueMax"),
         },
+        "caches": {
+            "edit_start": raw.get("status_before", {}).get("caches", {}),
+            "end": after.get("caches", {}),
+            "chars_slope_last_30s_per_min": slope_per_minute(
+                [
+                    (
+                        s["t"],
+                        s["caches"].get("regionChars", 0) + s["caches"].get("sentenceChars", 0),
+                    )
+                    for s in window
+                    if s.get("caches")
+                ]
+            ),
+        },
         "stalls": {
             "count": loop.get("stalls"),
             "opening": stalls_at("status_before"),
@@ -692,6 +710,15 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
             ),
         },
     }
+
+
+def _cache_cell(sizes: dict[str, int]) -> str:
+    if not sizes:
+        return "n/a"
+    return (
+        f"{sizes.get('regions', 0):,} ({sizes.get('regionChars', 0) // 1000:,}) + "
+        f"{sizes.get('sentences', 0):,} ({sizes.get('sentenceChars', 0) // 1000:,})"
+    )
 
 
 def cpu_snapshot() -> dict[int, tuple[float, str]]:
@@ -804,6 +831,16 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
                 f"{result['worker_queue']['max_seen']} sampled every 50 ms",
                 "",
                 "",
+            ],
+            [
+                "checker caches: regions + grammar sentences (entries, thousand chars)",
+                _cache_cell(result["caches"]["edit_start"]),
+                f"bounds {checker_module.CACHE_SIZE:,} + {document_module.CACHE_SIZE:,} "
+                f"entries, {checker_module.CACHE_CHARS // 1000:,} + "
+                f"{document_module.CACHE_CHARS // 1000:,} thousand chars",
+                _cache_cell(result["caches"]["end"]),
+                f"{fmt(result['caches']['chars_slope_last_30s_per_min'] / 1000, 0)} thousand "
+                "chars / min",
             ],
             [
                 "event-loop stalls > 100 ms",

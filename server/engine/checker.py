@@ -432,3 +432,14 @@ class Checker:
     def cached(self) -> tuple[int, int]:
         """The region cache's size: entries, and characters of region text they hold."""
         return len(self._cache), self._cache_chars
+
+    def cache_sizes(self) -> dict[str, int]:
+        """Entries and characters of the region cache and the grammar sentence cache (for
+        ``quill.status``: memory that grows with editing must be seen to stop at the bounds)."""
+        sentences, sentence_chars = self._grammar.cached if self._grammar is not None else (0, 0)
+        return {
+            "regions": len(self._cache),
+            "regionChars": self._cache_chars,
+            "sentences": sentences,
+            "sentenceChars": sentence_chars,
+        }

@@ -11,7 +11,10 @@ The queue is the scheduler's: how many documents have a check scheduled, waiting
 worker or running (:class:`~server.lsp.scheduler.Debouncer`), and the most ever seen; and how
 many jobs wait for the checker's worker thread (sampled at every tick). A queue that grows
 with the load and never drains is what the load benchmark (``python -m benchmarks load``)
-looks for; both are bounded by the number of open documents (one pending check each).
+looks for. The pending checks are bounded by the open documents (one each); the worker's
+queue also holds jobs already cancelled by a newer edit until the worker reaches (and skips)
+them, so under overload it is bounded by the edit rate times one pass over the documents.
+The caches' sizes are reported too, to see the memory that editing adds stop at their bounds.
 """
 
 from __future__ import annotations
@@ -128,9 +131,16 @@ class LoopMonitor:
 class Health:
     """The loop monitor and the check queue of one server, reported by ``quill.status``."""
 
-    def __init__(self, debouncer: Debouncer, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        debouncer: Debouncer,
+        executor: ThreadPoolExecutor,
+        caches: Callable[[], dict[str, int]] | None = None,
+    ) -> None:
         self.debouncer = debouncer
         self.executor = executor
+        #: The sizes of the checker's caches (entries and characters; they are bounded).
+        self.caches = caches
         self.monitor = LoopMonitor()
         self.worker_queue_max = 0
         self.monitor.on_tick.append(self._sample)
@@ -155,4 +165,5 @@ class Health:
                 "workerQueue": self.worker_queue(),
                 "workerQueueMax": self.worker_queue_max,
             },
+            "caches": self.caches() if self.caches is not None else {},
         }

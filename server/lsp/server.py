@@ -99,7 +99,7 @@ class QuillServer(LanguageServer):
         #: Which model directories settings may name (set from initializationOptions).
         self.model_trust = ModelTrust()
         #: Event-loop stalls and the check queue, for quill.status (server/lsp/health.py).
-        self.health = Health(self.debouncer, self.executor)
+        self.health = Health(self.debouncer, self.executor, self.state.cache_sizes)
         #: Code completion (set by ``build_server``: it registers the completion features).
         self.completer: completion.Completer
 

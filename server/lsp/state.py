@@ -324,6 +324,10 @@ class QuillState:
         self.results.clear()
         self.generation += 1
 
+    def cache_sizes(self) -> dict[str, int]:
+        """The checker's cache sizes, without creating the checker (for ``quill.status``)."""
+        return self._checker.cache_sizes() if self._checker is not None else {}
+
     def _grammar_status(self) -> str:
         if not self.settings.grammar.enabled:
             return "grammar is off"

@@ -76,7 +76,7 @@ def test_a_short_load_run_against_the_real_server(tmp_path: Path) -> None:
     )
     data = load.run(False, options)
     raw, result = data["raw"], data["result"]
-    assert [len(t["rows"]) for t in data["tables"]] == [4, 4]
+    assert [len(t["rows"]) for t in data["tables"]] == [4, 5]
     assert "no-model" in data["code_model"]["path"] and data["summary"]
     assert raw["edits_sent"] == 50
     assert raw["final_versions_missing"] == []  # every document's final version published
@@ -90,6 +90,7 @@ def test_a_short_load_run_against_the_real_server(tmp_path: Path) -> None:
     assert stalls["maxLagMs"] < 1000
     queue = raw["status_after"]["checkQueue"]
     assert queue["pending"] == 0 and 1 <= queue["pendingMax"] <= options.docs
+    assert raw["status_after"]["caches"]["regions"] > 0  # cache sizes are reported
 
 
 def test_the_load_chart_is_drawn_from_the_recorded_series(

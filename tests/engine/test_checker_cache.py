@@ -38,6 +38,8 @@ def test_the_region_cache_stays_within_its_entry_count(monkeypatch: pytest.Monke
         checker.check(f"Note number {k} is herre.\n", "markdown")
     entries, chars = checker.cached
     assert entries == 50 and 0 < chars < 50 * 40
+    sizes = checker.cache_sizes()
+    assert sizes == {"regions": 50, "regionChars": chars, "sentences": 0, "sentenceChars": 0}
 
 
 def test_the_grammar_sentence_cache_stays_within_its_budgets() -> None:

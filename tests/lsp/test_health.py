@@ -44,7 +44,7 @@ async def test_blocking_the_loop_is_seen_and_whether_it_was_busy() -> None:
 
 async def test_the_queue_counts_pending_checks_and_their_peak() -> None:
     debouncer = Debouncer()
-    health = Health(debouncer, ThreadPoolExecutor(max_workers=1))
+    health = Health(debouncer, ThreadPoolExecutor(max_workers=1), lambda: {"regions": 3})
     release = asyncio.Event()
 
     async def job() -> None:
@@ -60,3 +60,4 @@ async def test_the_queue_counts_pending_checks_and_their_peak() -> None:
     queue = health.status()["checkQueue"]
     assert queue["pending"] == 0 and queue["pendingMax"] == 5
     assert queue["workerQueue"] == 0
+    assert health.status()["caches"] == {"regions": 3}
