@@ -7,10 +7,13 @@ refuse to act when the text under the diagnostic is no longer the flagged word.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 
 from ..engine.types import Edit, Issue
 from .documents import UTF16, LineIndex
@@ -69,6 +72,18 @@ def to_diagnostics(
     encoding: str = UTF16,
 ) -> list[types.Diagnostic]:
     return [to_diagnostic(i, uri, lines, settings, encoding) for i in issues]
+
+
+def report_id(version: int, diagnostics: list[types.Diagnostic]) -> str:
+    """The result id of a pulled report: the version and a digest of what the report holds.
+
+    A client that sends it back is told "unchanged" only if the items would be the same.
+    Counting settings or dictionary changes would not do: a dictionary file that another
+    editor's Quill (or a ``git pull``) changed is re-read when it changes, and alters the
+    items with nothing in this server having moved.
+    """
+    payload = json.dumps(get_converter().unstructure(diagnostics), sort_keys=True)
+    return f"{version}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
 def diagnostic_payload(diagnostic: types.Diagnostic) -> dict[str, Any] | None:

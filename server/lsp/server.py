@@ -30,7 +30,7 @@ from ..engine.checker import CheckResult
 from ..engine.documents import skip_reason
 from ..engine.types import CheckCancelled
 from . import actions, commands, completion
-from .convert import to_diagnostics
+from .convert import report_id, to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .health import Health
 from .scheduler import Debouncer
@@ -404,12 +404,12 @@ async def pull_diagnostics(
         checked = await ls.check(doc)  # the document changed while checking: check the newest
     if checked is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    result_id = f"{checked.version}:{ls.state.generation}:{ls.state.filter_generation}"
-    if params.previous_result_id == result_id:
-        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     items = to_diagnostics(
         ls.state.visible(doc.uri, checked.issues), doc.uri, doc.lines, ls.settings, ls.encoding
     )
+    result_id = report_id(checked.version, items)
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 

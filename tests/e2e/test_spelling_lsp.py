@@ -252,6 +252,37 @@ async def test_pull_diagnostics(start: Any) -> None:
     assert quill.recorder.published == []  # a pull client gets no pushed duplicates
 
 
+async def test_pull_sees_a_dictionary_another_process_changed(start: Any) -> None:
+    """Found by tests/reliability/test_fuzz_lsp.py: the result id counted only this server's
+    own changes, so after another editor's Quill added a word to the user dictionary, a pull
+    with the previous id was answered "unchanged" and the client kept the stale diagnostic."""
+    quill: QuillClient = await start(pull=True)
+    uri = quill.open("shared.txt", "A wrod here.\n", "plaintext")
+
+    async def pull(previous: str | None) -> types.DocumentDiagnosticReport:
+        return await asyncio.wait_for(
+            quill.lsp.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    previous_result_id=previous,
+                )
+            ),
+            DEADLINE,
+        )
+
+    first = await pull(None)
+    assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+    assert words(list(first.items)) == ["wrod"]
+    user = quill.config_home / "quill" / "dictionary.txt"
+    user.parent.mkdir(parents=True)
+    user.write_text("wrod\n")  # what quill.addToDictionary does in the other server
+    second = await pull(first.result_id)
+    assert isinstance(second, types.RelatedFullDocumentDiagnosticReport)
+    assert list(second.items) == []
+    third = await pull(second.result_id)
+    assert isinstance(third, types.RelatedUnchangedDocumentDiagnosticReport)
+
+
 async def test_code_identifiers_are_flagged_by_part(quill: QuillClient) -> None:
     text = 'def total_quantitiy(items):\n    """Sum the quantites."""\n    return items\n'
     uri = quill.open("inv.py", text, "python")

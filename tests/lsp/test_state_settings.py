@@ -1,7 +1,8 @@
-"""Settings changes that a pull-diagnostics client (VS Code, Neovim 0.11) must see: the result
-id of ``textDocument/diagnostic`` is built from the generations, so a change that alters what
-is shown must bump one, or the client is told "unchanged" and keeps what it had. Found by
-the editor tests (tests/editors, editors/vscode/test)."""
+"""Settings changes that a pull-diagnostics client (VS Code, Neovim 0.11) must see: a change
+that alters what is found must bump a generation (the cached results are then checked again).
+Found by the editor tests (tests/editors, editors/vscode/test). The result id of
+``textDocument/diagnostic`` is a digest of the report itself (``convert.report_id``), so a
+client is told "unchanged" only when nothing it would be sent differs."""
 
 from __future__ import annotations
 
