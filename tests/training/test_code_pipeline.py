@@ -230,3 +230,21 @@ def test_prompt_tuning_trains_a_soft_prompt_that_the_export_bakes_into_tokens(
     assert generation.tokens > 0 and "soft_prompt" not in generation.text
     card = (out / "model" / "card.md").read_text()
     assert "fine-tuned (prompt tuning)" in card
+
+
+def test_fim_middles_start_at_a_line_or_anywhere() -> None:
+    """A share of FIM middles starts right after a line's indentation (where an editor asks
+    for a whole line); without that share they start at random characters."""
+    import random
+
+    from training.code.train import fim_split
+
+    piece = "import os\n\ndef f(x):\n    return x\n"
+    rng = random.Random(3)
+    starts = {piece[a : a + 6] for a, _ in (fim_split(piece, rng, 1.0) for _ in range(50))}
+    assert starts == {"import", "def f(", "return"}
+    for _ in range(50):
+        a, b = fim_split(piece, rng, 0.0)
+        assert 0 <= a <= b <= len(piece)
+    anywhere = {fim_split(piece, rng, 0.0)[0] for _ in range(200)}
+    assert len(anywhere) > 10  # not only line starts

@@ -79,6 +79,11 @@ class CodeTrainArgs:
     fim_rate: float = opt(
         0.5, "share of examples turned into fill-in-the-middle (prefix, suffix, middle)"
     )
+    fim_line_start: float = opt(
+        0.5,
+        "share of fill-in-the-middle splits whose middle starts right after a line's "
+        "indentation (where an editor asks for a whole line) instead of at a random character",
+    )
     epochs: float = opt(1.0, "passes over the training tokens (fractions allowed)")
     max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
     max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")

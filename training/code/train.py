@@ -6,11 +6,17 @@ training code train ...``, spreads the same code over several GPUs.
 
 Examples (Bavarian et al. 2022, "Efficient Training of Language Models to Fill in the Middle"):
 each file is cut at line boundaries into pieces of about one context; a share ``--fim-rate`` of
-the pieces is split at two random characters into prefix, middle and suffix and written
+the pieces is split at two points into prefix, middle and suffix and written
 ``<|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|> middle <|endoftext|>`` (PSM order;
 the three parts tokenised separately, exactly as the server builds its prompt), the rest are
 plain text followed by ``<|endoftext|>``. Everything is concatenated and cut into sequences of
 ``--context`` tokens; the loss is next-token cross-entropy on every position.
+
+Where the middle starts matters: split only at random characters, a middle almost always
+starts inside a word, and a small model learns that a middle does (asked at the start of a
+line, it writes the end of some word). So a share ``--fim-line-start`` of the splits starts the
+middle right after a line's indentation, where an editor asks for a whole line; the rest start
+at a random character, as when the user has typed part of the line.
 
 Run directory (``CodeTrainArgs.output``)::
 
@@ -27,6 +33,7 @@ import logging
 import math
 import os
 import random
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -44,6 +51,9 @@ from training.code.data import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PAD, rea
 from training.runlog import hardware, write_json
 
 log = logging.getLogger(__name__)
+
+#: A line's first non-blank character (group 1), for FIM middles that start a line.
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*([^\s])")
 
 
 # --- tokenizer and examples ------------------------------------------------------------------
@@ -91,6 +101,19 @@ def pieces(text: str, max_chars: int) -> Iterator[str]:
         start = end
 
 
+def fim_split(piece: str, rng: random.Random, line_start: float) -> tuple[int, int]:
+    """Where the middle of a FIM example starts and ends (``a <= b``): with probability
+    ``line_start`` at a non-blank line's first non-blank character, else at a random character;
+    the end is a random character after the start."""
+    if rng.random() < line_start:
+        starts = [m.start(1) for m in _LINE_START.finditer(piece) if m.start(1) < len(piece)]
+        if starts:
+            a = rng.choice(starts)
+            return a, rng.randint(a, len(piece))
+    a, b = sorted(rng.sample(range(len(piece) + 1), 2))
+    return a, b
+
+
 def encode_examples(
     texts: Sequence[str],
     tokenizer: Tokenizer,
@@ -100,6 +123,7 @@ def encode_examples(
     context: int,
     fim_rate: float,
     seed: int,
+    fim_line_start: float = 0.0,
 ) -> np.ndarray[Any, np.dtype[np.int32]]:
     """One token stream: every piece of every text as a plain or FIM example (see the module
     docstring)."""
@@ -115,7 +139,7 @@ def encode_examples(
     for text in texts:
         for piece in pieces(text, max_chars):
             if len(piece) > 2 and rng.random() < fim_rate:
-                a, b = sorted(rng.sample(range(len(piece) + 1), 2))
+                a, b = fim_split(piece, rng, fim_line_start)
                 fim_parts.append((piece[:a], piece[a:b], piece[b:]))
                 order.append(True)
             else:
@@ -302,7 +326,11 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
     tokenizer, fim, eos = prepare_tokenizer(tok_path)
     files = read_files(args.data / "train.jsonl", args.max_train_files)
     held = read_files(args.data / "heldout.jsonl")
-    enc = {"context": args.context, "fim_rate": args.fim_rate}
+    enc = {
+        "context": args.context,
+        "fim_rate": args.fim_rate,
+        "fim_line_start": args.fim_line_start,
+    }
     train = blocks(
         encode_examples([f["text"] for f in files], tokenizer, fim, eos, **enc, seed=args.seed),
         args.context,
