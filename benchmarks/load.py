@@ -712,6 +712,20 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def slow_edits_note(raw: dict[str, Any], slow_s: float = 10.0) -> str:
+    """What the slowest edits have in common: how many were superseded, i.e. their document
+    was edited again while its check waited. The newer edit's check is scheduled anew, at the
+    back of the worker's queue, so a document edited more often than the queue turns over
+    waits several turns."""
+    slow = [own for _, latency, own in raw.get("edit_latency", []) if latency > slow_s]
+    superseded = sum(1 for own in slow if not own)
+    return (
+        f"Of the {len(slow)} edits that waited more than {slow_s:g} s for fresh diagnostics, "
+        f"{superseded} had been superseded: their document was edited again while its check "
+        "waited, and the newer edit's check joined the back of the worker's queue."
+    )
+
+
 def _cache_cell(sizes: dict[str, int]) -> str:
     if not sizes:
         return "n/a"
@@ -875,6 +889,7 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         "Client-side wall time from sending to the first matching message; diagnostics "
         "debounce 0 ms (the server's default, 250 ms, would add that to every edit and merge "
         "bursts into one check).",
+        slow_edits_note(raw),
     ]
     health.notes += [
         "RSS is VmRSS of the server process from /proc/PID/status, once a second; the slope "

@@ -114,3 +114,9 @@ def test_the_load_chart_is_drawn_from_the_recorded_series(
     }
     path = plots._load_chart(suite)
     assert path.name == "load.png" and path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_slow_edits_note_counts_the_superseded_ones() -> None:
+    raw = {"edit_latency": [[1.0, 12.0, False], [2.0, 11.0, True], [3.0, 0.5, False]]}
+    assert load.slow_edits_note(raw).startswith("Of the 2 edits that waited more than 10 s")
+    assert ", 1 had been superseded" in load.slow_edits_note(raw)
