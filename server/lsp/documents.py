@@ -118,6 +118,9 @@ class Document:
         self._index: LineIndex | None = None
         #: When it was last opened or changed, on a clock shared by all documents.
         self.edited = next(_EDITS)
+        #: (version, text) as one value: a worker thread reads both at once, never a new text
+        #: with an old version while an edit is half applied (see :meth:`set_version`).
+        self.snapshot: tuple[int, str] = (version, text)
 
     @property
     def text(self) -> str:
@@ -144,6 +147,11 @@ class Document:
             self._text = change.text
         self._index = None
         self.edited = next(_EDITS)
+
+    def set_version(self, version: int) -> None:
+        """The client's version after its changes are applied: publishes the snapshot."""
+        self.version = version
+        self.snapshot = (version, self._text)
 
     def offset_at(self, position: types.Position, encoding: str = UTF16) -> int:
         return self.lines.offset_at(position, encoding)

@@ -95,6 +95,8 @@ class QuillServer(LanguageServer):
         self.background: set[asyncio.Future[None]] = set()
         #: Checks someone is waiting for (an edit, a request): background grammar yields to them.
         self.foreground = 0
+        #: Documents whose check is queued for the worker thread and has not started yet.
+        self.queued: set[str] = set()
         self.state.on_problem = self.show_once
         #: Which model directories settings may name (set from initializationOptions).
         self.model_trust = ModelTrust()
@@ -151,8 +153,12 @@ class QuillServer(LanguageServer):
 
     # -- checking --------------------------------------------------------------------------
     def schedule(self, doc: Document, *, immediate: bool = False) -> None:
-        delay = 0.0 if immediate else self.settings.diagnostics.debounce_ms / 1000
         uri = doc.uri
+        if uri in self.queued:
+            # A check of this document waits for the worker and will read the text it finds
+            # when it starts: it keeps its place instead of going to the back of the queue.
+            return
+        delay = 0.0 if immediate else self.settings.diagnostics.debounce_ms / 1000
         self.debouncer.schedule(uri, delay, lambda: self.check_and_publish(uri))
 
     def recheck_all(self) -> None:
@@ -174,7 +180,7 @@ class QuillServer(LanguageServer):
         current); None if the document changed or closed meanwhile. ``grammar_limit`` lets a
         check return before every sentence's grammar is known (at most that many sentences
         are tagged); ``progress`` asks for more of it rather than the last partial result."""
-        version, text = doc.version, doc.text
+        version, text = doc.snapshot
         cached = self.state.results.get(doc.uri)
         if (
             cached is not None
@@ -192,29 +198,47 @@ class QuillServer(LanguageServer):
             )
             return self.state.remember(doc.uri, version, [], skipped=reason)
 
+        #: The snapshot the worker checks: taken when it starts, so edits made while the check
+        #: waited in the queue are in it (a foreground check keeps its place in the queue).
+        checking = [version]
+        abandoned = False
+
         def stale() -> bool:
-            if progress and self.foreground > 0:
+            if abandoned or (progress and self.foreground > 0):
                 return True  # background work steps aside; what it tagged stays cached
-            return self.documents.get(doc.uri) is not doc or doc.version != version
+            return self.documents.get(doc.uri) is not doc or doc.version != checking[0]
+
+        def work() -> CheckResult | None:
+            nonlocal text
+            if not progress:
+                self.queued.discard(doc.uri)
+                latest, latest_text = doc.snapshot
+                if latest != version and skip_reason(latest_text, self.settings.max_file_size):
+                    return None  # too big or binary now: a new check decides what to say
+                checking[0], text = latest, latest_text
+            if stale():
+                raise CheckCancelled()
+            return self.state.check_text(text, doc.language_id, stale, grammar_limit, edited)
 
         loop = asyncio.get_running_loop()
         if not progress:
             self.foreground += 1
+            self.queued.add(doc.uri)
         try:
-            result: CheckResult = await loop.run_in_executor(
-                self.executor,
-                self.state.check_text,
-                text,
-                doc.language_id,
-                stale,
-                grammar_limit,
-                edited,
-            )
+            result = await loop.run_in_executor(self.executor, work)
         except CheckCancelled:
             return None
+        except asyncio.CancelledError:
+            abandoned = True  # closed or superseded: the worker skips it when it gets there
+            raise
         finally:
             if not progress:
                 self.foreground -= 1
+                self.queued.discard(doc.uri)
+        if result is None:
+            self.schedule(doc, immediate=True)
+            return None
+        version = checking[0]
         if stale():
             return None
         if result.grammar_error is not None:
@@ -375,7 +399,7 @@ def did_change(ls: QuillServer, params: types.DidChangeTextDocumentParams) -> No
         return
     for change in params.content_changes:
         doc.apply_change(change, ls.encoding)
-    doc.version = params.text_document.version
+    doc.set_version(params.text_document.version)
     ls.schedule(doc)
 
 
