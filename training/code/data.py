@@ -147,7 +147,14 @@ def run(args: CodeDataArgs) -> dict[str, Any]:
         seen.add(digest)
         files.append((str(path), text))
     if not files:
-        raise SystemExit(f"no {', '.join(extensions)} files under {', '.join(map(str, roots))}")
+        raise SystemExit(
+            f"no {', '.join(extensions)} files under {', '.join(map(str, roots))}"
+            + (
+                " (a --corpus folder is read with .gitignore respected: is it ignored?)"
+                if args.corpus
+                else ""
+            )
+        )
     if args.max_files and len(files) > args.max_files:
         rng = random.Random(args.seed)
         files = sorted(rng.sample(files, args.max_files))
