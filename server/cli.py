@@ -166,6 +166,10 @@ def serve(args: argparse.Namespace) -> int:
     from .lsp.server import build_server
 
     ls = build_server()
+    # The checker threads run Python code that holds the GIL; the event loop waits for it at
+    # every turn. With the default 5 ms switch interval a loop turn that needs the GIL a few
+    # times waits tens of milliseconds behind a busy checker; 1 ms keeps the loop responsive.
+    sys.setswitchinterval(0.001)
     # Quill's own reading loop (server/lsp/transport.py), not pygls' start_io/start_tcp: it
     # survives malformed messages and ends with the status LSP asks for (0 after shutdown).
     if args.tcp:
