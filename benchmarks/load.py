@@ -53,7 +53,7 @@ from server.engine.grammar import document as document_module
 
 from . import corpora
 from .common import ROOT, WORK, Table, child_env, fmt
-from .lsp_timing import Client, vm_rss_mb, wait_for_grammar
+from .lsp_timing import Client, initialize_params, vm_rss_mb, wait_for_grammar
 
 SEED = "load-v1"
 #: Where the tiny code model is built when no code model is given and none is shipped.
@@ -423,23 +423,7 @@ async def drive(options: LoadOptions, model: Path | None) -> dict[str, Any]:
         init_options["models"] = {"code": str(model)}
     sampler: asyncio.Future[None] | None = None
     try:
-        await client.request(
-            "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": None,
-                "workspaceFolders": None,
-                "capabilities": {
-                    "general": {"positionEncodings": ["utf-16"]},
-                    "textDocument": {
-                        "publishDiagnostics": {"versionSupport": True},
-                        "synchronization": {"didSave": True},
-                        "inlineCompletion": {},
-                    },
-                },
-                "initializationOptions": init_options,
-            },
-        )
+        await client.request("initialize", initialize_params(init_options, inline_completion=True))
         await client.notify("initialized", {})
         if options.grammar:
             raw["grammar_status"] = await wait_for_grammar(client)

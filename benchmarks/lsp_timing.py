@@ -130,6 +130,29 @@ class Client:
         self._reader.cancel()
 
 
+def initialize_params(
+    options: dict[str, Any], *, inline_completion: bool = False
+) -> dict[str, Any]:
+    """``initialize`` parameters of a benchmark client: UTF-16, versioned diagnostics, didSave
+    (and inline completion when asked), with ``options`` as the initialization options."""
+    text_document: dict[str, Any] = {
+        "publishDiagnostics": {"versionSupport": True},
+        "synchronization": {"didSave": True},
+    }
+    if inline_completion:
+        text_document["inlineCompletion"] = {}
+    return {
+        "processId": os.getpid(),
+        "rootUri": None,
+        "workspaceFolders": None,
+        "capabilities": {
+            "general": {"positionEncodings": ["utf-16"]},
+            "textDocument": text_document,
+        },
+        "initializationOptions": options,
+    }
+
+
 def vm_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -276,22 +299,7 @@ async def drive(
         t0 = time.perf_counter()
         await client.request(
             "initialize",
-            {
-                "processId": os.getpid(),
-                "rootUri": None,
-                "workspaceFolders": None,
-                "capabilities": {
-                    "general": {"positionEncodings": ["utf-16"]},
-                    "textDocument": {
-                        "publishDiagnostics": {"versionSupport": True},
-                        "synchronization": {"didSave": True},
-                    },
-                },
-                "initializationOptions": {
-                    "diagnostics": {"debounceMs": 0},
-                    "grammar": {"enabled": grammar},
-                },
-            },
+            initialize_params({"diagnostics": {"debounceMs": 0}, "grammar": {"enabled": grammar}}),
         )
         await client.notify("initialized", {})
         result["initialize_s"] = time.perf_counter() - t0
