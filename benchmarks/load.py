@@ -53,7 +53,7 @@ from server.engine.grammar import document as document_module
 
 from . import corpora
 from .common import ROOT, WORK, Table, child_env, fmt
-from .lsp_timing import Client, initialize_params, vm_rss_mb, wait_for_grammar
+from .lsp_timing import Client, initialize_params, start_server, vm_rss_mb, wait_for_grammar
 
 SEED = "load-v1"
 #: Where the tiny code model is built when no code model is given and none is shipped.
@@ -394,17 +394,7 @@ async def drive(options: LoadOptions, model: Path | None) -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
     texts = documents(options.docs, options.seed)
     log = open(options.server_log, "wb") if options.server_log else None  # noqa: SIM115
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "server",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=log or asyncio.subprocess.DEVNULL,
-        cwd=str(WORK),
-        env=child_env({"XDG_CONFIG_HOME": str(WORK / "xdg-config")}),
-        limit=2**26,
-    )
+    proc = await start_server(log)
     client = Client(proc)
     raw: dict[str, Any] = {"pid": proc.pid, "samples": [], "completions": []}
     start = time.perf_counter()

@@ -130,6 +130,23 @@ class Client:
         self._reader.cancel()
 
 
+async def start_server(log: Any = None) -> asyncio.subprocess.Process:
+    """``python -m server`` over pipes in the benchmark work directory, with its own user
+    configuration (stderr to ``log``, a binary file, or discarded)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=log or asyncio.subprocess.DEVNULL,
+        cwd=str(WORK),
+        env=child_env({"XDG_CONFIG_HOME": str(WORK / "xdg-config")}),
+        limit=2**26,
+    )
+
+
 def initialize_params(
     options: dict[str, Any], *, inline_completion: bool = False
 ) -> dict[str, Any]:
@@ -281,18 +298,7 @@ async def wait_for_grammar(client: Client, deadline_s: float = 120) -> str:
 async def drive(
     docs: dict[str, tuple[str, str]], edits: int, grammar: bool = True
 ) -> dict[str, Any]:
-    WORK.mkdir(parents=True, exist_ok=True)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "server",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        cwd=str(WORK),
-        env=child_env({"XDG_CONFIG_HOME": str(WORK / "xdg-config")}),
-        limit=2**26,
-    )
+    proc = await start_server()
     client = Client(proc)
     result: dict[str, Any] = {"pid": proc.pid}
     try:

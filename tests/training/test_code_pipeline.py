@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -151,26 +152,26 @@ def test_ngram_floor_and_scores() -> None:
     assert folder_neighbours(more, 3)(cases[0]) == ["B"]
 
 
+def tune_tiny(tiny_code_run: Path, out: Path, **kw: Any) -> dict[str, Any]:
+    """``code all --preset tiny`` fine-tuning the tiny run's own model (``kw``: how)."""
+    from training.code import pipeline
+    from training.code.args import CodeAllArgs
+
+    base = str(tiny_code_run / "train" / "final")
+    args = CodeAllArgs(
+        preset="tiny", output=out, data=tiny_code_run / "data", base_model=base, threads=1, **kw
+    )
+    return pipeline.run(args)
+
+
 def test_a_base_model_is_fine_tuned_with_lora_and_compared_with_before(
     tiny_code_run: Path, tmp_path: Path
 ) -> None:
     """``--base-model`` (here the tiny run's own model, a Hugging Face directory) with LoRA:
     adapters train, merge at export, the merged model passes parity, and the evaluation has a
     'before fine-tuning' row made from the untouched base model."""
-    from training.code import pipeline
-    from training.code.args import CodeAllArgs
-
     out = tmp_path / "lora"
-    record = pipeline.run(
-        CodeAllArgs(
-            preset="tiny",
-            output=out,
-            data=tiny_code_run / "data",
-            base_model=str(tiny_code_run / "train" / "final"),
-            lora_r=4,
-            threads=1,
-        )
-    )
+    record = tune_tiny(tiny_code_run, out, lora_r=4)
     train = json.loads((out / "train" / "train.json").read_text())
     assert train["mode"] == "lora"
     assert train["trainable_parameters"] < train["total_parameters"] / 5
@@ -197,22 +198,9 @@ def test_prompt_tuning_trains_a_soft_prompt_that_the_export_bakes_into_tokens(
     generates them."""
     from server.engine.completion import CompletionContext, StopRule
     from server.runtime.onnx_lm import OnnxLM
-    from training.code import pipeline
-    from training.code.args import CodeAllArgs
 
     out = tmp_path / "prompt"
-    record = pipeline.run(
-        CodeAllArgs(
-            preset="tiny",
-            output=out,
-            data=tiny_code_run / "data",
-            base_model=str(tiny_code_run / "train" / "final"),
-            prompt_tokens=4,
-            threads=1,
-            before=False,
-            evaluate=False,
-        )
-    )
+    record = tune_tiny(tiny_code_run, out, prompt_tokens=4, before=False, evaluate=False)
     train = json.loads((out / "train" / "train.json").read_text())
     assert train["mode"] == "prompt tuning"
     assert train["trainable_parameters"] == 4 * 64  # four virtual tokens of the 64-wide model

@@ -327,6 +327,7 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
         "max_new_tokens": args.max_new_tokens,
         "budget": args.context_tokens,
     }
+    neighbours = folder_neighbours(files, args.neighbours) if args.neighbours else None
     for name, model_dir in zip(names, args.model, strict=True):
         metrics, predictions = evaluate_model(model_dir, cases, fim=args.fim, **common)
         log.info("%s: %s", name, metrics)
@@ -339,8 +340,7 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
             metrics, _ = evaluate_model(model_dir, cases, fim=False, **common)
             log.info("%s (prefix only): %s", name, metrics)
             rows.append((f"{name}, prefix only", metrics))
-        if args.neighbours:
-            neighbours = folder_neighbours(files, args.neighbours)
+        if neighbours is not None:
             metrics, _ = evaluate_model(
                 model_dir, cases, fim=args.fim, neighbours=neighbours, **common
             )
