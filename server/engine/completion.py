@@ -20,6 +20,7 @@ the server, the CLI and the evaluation alike ("evaluate what ships").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +32,7 @@ DEFAULT_SUFFIX_CHARS = 2000
 #: Characters taken from the start of each other open document, and from all of them.
 NEIGHBOUR_CHARS = 1200
 MAX_NEIGHBOUR_CHARS = 3000
+_LEADING_BREAKS = re.compile(r"[\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,18 @@ def neighbour_snippets(
     out: list[str] = []
     used = 0
     for text in texts:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
         room = min(per_file, total - used)
         if room <= 0:
             break
-        if not text.strip():
-            continue
+        # Only the start is used: normalise that, not a whole (maybe huge) file per request.
+        # Twice the room is more than room characters however many CRLFs shrink to LFs.
+        start = _LEADING_BREAKS.match(text).end()  # type: ignore[union-attr]
+        whole = len(text) - start <= 2 * room + 1
+        text = text[start : start + 2 * room + 1].replace("\r\n", "\n").replace("\r", "\n")
+        if whole:
+            text = text.rstrip("\n")
+            if not text.strip():
+                continue
         if len(text) > room:
             cut = text.rfind("\n", 0, room)
             if cut <= 0:

@@ -73,7 +73,8 @@ class Completer:
         self._latest: dict[str, _Request] = {}
         self._last: dict[str, LastSuggestion] = {}
         self._lock = asyncio.Lock()
-        #: Requests by outcome (served, reused, empty, superseded) for the status.
+        #: Requests by outcome for the status: served, empty, superseded, cancelled; reused
+        #: counts the served ones that came from the last suggestion without generating.
         self.counts: Counter[str] = Counter()
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
 
