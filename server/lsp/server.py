@@ -198,24 +198,23 @@ class QuillServer(LanguageServer):
             )
             return self.state.remember(doc.uri, version, [], skipped=reason)
 
-        #: The snapshot the worker checks: taken when it starts, so edits made while the check
-        #: waited in the queue are in it (a foreground check keeps its place in the queue).
-        checking = [version]
         abandoned = False
 
         def stale() -> bool:
             if abandoned or (progress and self.foreground > 0):
                 return True  # background work steps aside; what it tagged stays cached
-            return self.documents.get(doc.uri) is not doc or doc.version != checking[0]
+            return self.documents.get(doc.uri) is not doc or doc.version != version
 
         def work() -> CheckResult | None:
-            nonlocal text
+            # A foreground check reads the snapshot when the worker starts it, so edits made
+            # while it waited in the queue are in it (it keeps its place in the queue).
+            nonlocal version, text
             if not progress:
                 self.queued.discard(doc.uri)
                 latest, latest_text = doc.snapshot
                 if latest != version and skip_reason(latest_text, self.settings.max_file_size):
                     return None  # too big or binary now: a new check decides what to say
-                checking[0], text = latest, latest_text
+                version, text = latest, latest_text
             if stale():
                 raise CheckCancelled()
             return self.state.check_text(text, doc.language_id, stale, grammar_limit, edited)
@@ -238,7 +237,6 @@ class QuillServer(LanguageServer):
         if result is None:
             self.schedule(doc, immediate=True)
             return None
-        version = checking[0]
         if stale():
             return None
         if result.grammar_error is not None:
