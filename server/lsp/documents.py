@@ -14,6 +14,7 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lsprotocol import types
 
@@ -94,17 +95,26 @@ class LineIndex:
         chars = _chars_for_units(self.line_text(line), max(0, position.character), encoding)
         return start + chars
 
-    def position_at(self, offset: int, encoding: str = UTF16) -> types.Position:
-        """Client position of a code-point offset (clamped into the text)."""
+    def point_at(self, offset: int, encoding: str = UTF16) -> tuple[int, int]:
+        """Client (line, character) of a code-point offset (clamped into the text)."""
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
         start = self.starts[line]
         # An offset between \r and \n belongs to the end of the line's content.
         column_end = min(offset, self.ends[line])
-        return types.Position(line, _units(self.text[start:column_end], encoding))
+        return line, _units(self.text[start:column_end], encoding)
+
+    def position_at(self, offset: int, encoding: str = UTF16) -> types.Position:
+        """Client position of a code-point offset (clamped into the text)."""
+        return types.Position(*self.point_at(offset, encoding))
 
     def range_at(self, start: int, end: int, encoding: str = UTF16) -> types.Range:
         return types.Range(self.position_at(start, encoding), self.position_at(end, encoding))
+
+    def range_json(self, start: int, end: int, encoding: str = UTF16) -> dict[str, Any]:
+        """:meth:`range_at` in its wire form (what diagnostics are sent as, see ``convert``)."""
+        (sl, sc), (el, ec) = self.point_at(start, encoding), self.point_at(end, encoding)
+        return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
 
 
 class Document:

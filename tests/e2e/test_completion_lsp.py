@@ -221,4 +221,3 @@ async def test_status_says_the_model_loads_lazily(start: Any, tiny_code_model: P
     status = await quill.execute(types.Command(title="status", command="quill.status"))
     assert "loads on the first completion request" in status["completion"]
     assert status["completionProviders"] == []
-

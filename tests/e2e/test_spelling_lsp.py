@@ -122,6 +122,53 @@ async def test_add_to_workspace_dictionary_rechecks_open_documents(quill: QuillC
     assert "frobnicator" in dictionary.read_text().splitlines()
 
 
+async def settled_status(quill: QuillClient) -> dict[str, Any]:
+    """``quill.status`` once no check is pending (every rescheduled document is done)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    while True:
+        status = await quill.execute(types.Command(title="status", command="quill.status"))
+        if status["checkQueue"]["pending"] == 0:
+            return dict(status)
+        assert loop.time() < deadline, f"checks still pending: {status['checkQueue']}"
+        await asyncio.sleep(0.05)
+
+
+async def test_documents_a_dictionary_change_leaves_alone_are_not_published_again(
+    quill: QuillClient,
+) -> None:
+    a = quill.open("a.md", "The frobnicator spins.\n", "markdown")
+    c = quill.open("c.md", "An other wrongg word.\n", "markdown")
+    diagnostics = await quill.diagnostics(a, 1, predicate=bool)
+    assert words(await quill.diagnostics(c, 1, predicate=bool)) == ["wrongg"]
+    before = await settled_status(quill)
+    actions = await quill.code_actions(a, diagnostics)
+    add = next(x for x in actions if x.title == "Add 'frobnicator' to the workspace dictionary")
+    assert add.command is not None
+    mark = len(quill.recorder.published)
+    await quill.execute(add.command)
+    assert await quill.diagnostics(a, 1, after=mark) == []
+    after = await settled_status(quill)
+    # c.md was checked again (every open document is, after a dictionary change) and came
+    # out the same: the client already has those diagnostics, so none were sent.
+    assert [p.uri for p in quill.recorder.published[mark:]] == [a]
+    assert after["diagnosticsUnchanged"] > before["diagnosticsUnchanged"]
+    assert after["outgoingBytes"] == 0
+
+
+async def test_a_reopened_document_is_published_again(quill: QuillClient) -> None:
+    uri = quill.open("again.txt", "A wrod.\n", "plaintext")
+    await quill.diagnostics(uri, 1, predicate=bool)
+    quill.lsp.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    mark = len(quill.recorder.published)
+    await quill.diagnostics(uri, None, after=mark)  # the close cleared them
+    mark = len(quill.recorder.published)
+    quill.open("again.txt", "A wrod.\n", "plaintext")  # same version, same findings
+    assert words(await quill.diagnostics(uri, 1, after=mark, predicate=bool)) == ["wrod"]
+
+
 async def test_add_to_user_dictionary_writes_under_xdg_config(quill: QuillClient) -> None:
     uri = quill.open("u.txt", "Zorblax is here.\n", "plaintext")
     diagnostics = await quill.diagnostics(uri, 1, predicate=bool)

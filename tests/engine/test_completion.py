@@ -157,4 +157,3 @@ def test_neighbour_snippets_take_whole_lines_from_the_start_of_each_file() -> No
     assert sum(map(len, snippets)) <= 100
     assert neighbour_snippets(["z" * 500], per_file=60) == ()  # no whole line fits
     assert context_at("x = 1", 5, neighbours=[a]).neighbours == neighbour_snippets([a])
-
