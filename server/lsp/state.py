@@ -64,8 +64,6 @@ class QuillState:
         self._checker_lock = threading.Lock()
         #: Bumped when a settings change alters what the checker finds.
         self.generation = 0
-        #: Bumped when the accepted words change (dictionaries, ignores, learnt vocabulary).
-        self.filter_generation = 0
         self.results: dict[str, CheckedVersion] = {}
         self.ignored: dict[str, set[str]] = {}
         self.user_words = WordList(user_dictionary or user_dictionary_path())
@@ -140,14 +138,10 @@ class QuillState:
             settings.max_file_size,
         ):
             self.generation += 1  # which documents are checked at all: check them again
-        if previous.diagnostics.severity != settings.diagnostics.severity:
-            self.filter_generation += 1  # same findings, shown differently: new pull result ids
-        words = frozenset(w for w in (normalise_word(x) for x in settings.spelling.words) if w)
-        if words != self.settings_words:
-            self.settings_words = words
-            self.filter_generation += 1
-        if self.vocabulary.set_min_files(settings.spelling.project_word_min_files):
-            self.filter_generation += 1
+        self.settings_words = frozenset(
+            w for w in (normalise_word(x) for x in settings.spelling.words) if w
+        )
+        self.vocabulary.set_min_files(settings.spelling.project_word_min_files)
 
     def set_workspace_folders(self, uris: list[str]) -> None:
         folders = [p for p in (_uri_path(u) for u in uris) if p is not None]
@@ -209,10 +203,7 @@ class QuillState:
         """Feed one document's findings to the project vocabulary; True if it changed."""
         if not self.settings.spelling.learn_project_words:
             return False
-        changed = self.vocabulary.update(uri, issues)
-        if changed:
-            self.filter_generation += 1
-        return changed
+        return self.vocabulary.update(uri, issues)
 
     def workspace_files(self) -> Iterator[Path]:
         for folder in self.folders:
@@ -274,7 +265,6 @@ class QuillState:
         if not rule.startswith("grammar."):
             raise ValueError(f"not a grammar rule: {rule!r}")
         self.ignored_grammar.setdefault(uri, set()).add((rule, text.lower().strip()))
-        self.filter_generation += 1
 
     def can_write_workspace(self, uri: str) -> bool:
         return self.folder_for(uri) is not None
@@ -304,7 +294,6 @@ class QuillState:
             added = wl.add(word)
         except OSError as exc:
             raise OSError(f"cannot write {wl.path}: {exc.strerror or exc}") from exc
-        self.filter_generation += 1
         return f"'{word}' {'added to' if added else 'was already in'} {wl.path}"
 
     def ignore_word(self, uri: str, word: str) -> None:
@@ -312,7 +301,6 @@ class QuillState:
         if normal is None:
             raise ValueError(f"not a single word: {word!r}")
         self.ignored.setdefault(uri, set()).add(normal)
-        self.filter_generation += 1
 
     def forget(self, uri: str) -> None:
         self.results.pop(uri, None)

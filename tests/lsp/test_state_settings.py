@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from server.lsp.convert import report_id, to_diagnostics
+from server.lsp.documents import LineIndex
 from server.lsp.settings import parse_settings
 from server.lsp.state import QuillState
+
+TEXT = "A wrod here.\n"
 
 
 def state(tmp_path: Path) -> QuillState:
@@ -18,13 +22,22 @@ def state(tmp_path: Path) -> QuillState:
     return s
 
 
+def pulled_id(s: QuillState) -> str:
+    """The result id a pull client would get for TEXT at version 1 (as pull_diagnostics)."""
+    issues = s.check_text(TEXT, "plaintext", lambda: False).issues
+    uri = "file:///w/a.txt"
+    items = to_diagnostics(s.visible(uri, issues), uri, LineIndex(TEXT), s.settings)
+    assert items, "TEXT has a misspelling"
+    return report_id(1, items)
+
+
 def test_severity_change_gives_new_result_ids(tmp_path: Path) -> None:
     s = state(tmp_path)
-    before = (s.generation, s.filter_generation)
+    before = pulled_id(s)
     s.configure(
         parse_settings({"grammar.enabled": False, "diagnostics.severity.spelling": "error"})[0]
     )
-    assert (s.generation, s.filter_generation) != before
+    assert pulled_id(s) != before
 
 
 def test_languages_and_size_changes_check_again(tmp_path: Path) -> None:
@@ -41,6 +54,15 @@ def test_languages_and_size_changes_check_again(tmp_path: Path) -> None:
 
 def test_unchanged_settings_keep_result_ids(tmp_path: Path) -> None:
     s = state(tmp_path)
-    before = (s.generation, s.filter_generation)
+    before = (s.generation, pulled_id(s))
     s.configure(parse_settings({"grammar": {"enabled": False}})[0])
-    assert (s.generation, s.filter_generation) == before
+    assert (s.generation, pulled_id(s)) == before
+
+
+def test_accepted_words_the_text_does_not_hold_keep_result_ids(tmp_path: Path) -> None:
+    s = state(tmp_path)
+    before = pulled_id(s)
+    s.configure(parse_settings({"grammar.enabled": False, "spelling.words": ["zzz"]})[0])
+    assert pulled_id(s) == before  # a word the text does not hold changes nothing
+    s.ignore_word("file:///w/other.txt", "wrod")  # another document's ignore
+    assert pulled_id(s) == before
