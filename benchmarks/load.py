@@ -63,7 +63,7 @@ SHIPPED_CODE_MODEL = ROOT / "models" / "code-small"
 SLOPE_WINDOW_S = 30.0
 #: Typed words come from the document itself (its prose words or its identifiers), so slips of
 #: the finger rarely repeat across files: a misspelling typed into three files would become the
-#: project's vocabulary, and every such change has the server publish all documents again.
+#: project's vocabulary, and every such change has the server check all documents again.
 _TYPED_WORD = re.compile(r"(?<![\w`])[A-Za-z][a-z]{2,}(?![\w`])")
 _TYPED_NAME = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{2,}\b")
 
@@ -642,6 +642,10 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
             "max_sampled": max(worker) if worker else None,
             "max_seen": queue.get("workerQueueMax"),
         },
+        "publications": {
+            "sent": after.get("diagnosticsPublished"),
+            "unchanged_not_sent": after.get("diagnosticsUnchanged"),
+        },
         "caches": {
             "edit_start": raw.get("status_before", {}).get("caches", {}),
             "end": after.get("caches", {}),
@@ -864,6 +868,7 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         "bursts into one check).",
         slow_edits_note(raw),
     ]
+    pubs = result["publications"]
     health.notes += [
         "RSS is VmRSS of the server process from /proc/PID/status, once a second; the slope "
         "is a least-squares fit over the last 30 s of editing (steady growth would show as "
@@ -876,7 +881,9 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         f"{result['project_words']['edit_start']} words when the edits started, "
         f"{result['project_words']['end']} at the end, changed in "
         f"{result['project_words']['changes_sampled']} of the 1-s samples while editing (each "
-        "change publishes every open document again).",
+        "change has every open document checked again; the server sends only the publications "
+        f"that differ from what the client has: {pubs.get('sent')} sent, "
+        f"{pubs.get('unchanged_not_sent')} unchanged and not sent, over the whole run).",
         f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after. "
         + (
             "**The machine was shared** during this run: other processes used "

@@ -91,6 +91,9 @@ def test_a_short_load_run_against_the_real_server(tmp_path: Path) -> None:
     queue = raw["status_after"]["checkQueue"]
     assert queue["pending"] == 0 and 1 <= queue["pendingMax"] <= options.docs
     assert raw["status_after"]["caches"]["regions"] > 0  # cache sizes are reported
+    # Every document was published at least once, and a publication is only counted once.
+    assert result["publications"]["sent"] >= options.docs
+    assert result["publications"]["unchanged_not_sent"] >= 0
 
 
 def test_the_load_chart_is_drawn_from_the_recorded_series(

@@ -50,6 +50,17 @@ def server_env(config_home: Path, extra: dict[str, str] | None = None) -> dict[s
     return env
 
 
+def with_models(grammar: Path, code: Path) -> dict[str, Any]:
+    """Initialization options with grammar on, both models named, short and instant
+    completions, no debounce: what the fault and security tests run with."""
+    return {
+        "diagnostics": {"debounceMs": 0},
+        "grammar": {"enabled": True},
+        "models": {"grammar": str(grammar), "code": str(code)},
+        "completion": {"maxTokens": 4, "timeoutMs": 0},
+    }
+
+
 class RawServer:
     """``python -m server`` on pipes, driven with hand-made bytes."""
 
@@ -278,6 +289,16 @@ class RawServer:
         return self.call(
             "workspace/executeCommand", {"command": command, "arguments": list(arguments)}
         )
+
+    def wait_status(self, key: str, needle: str) -> dict[str, Any]:
+        """``quill.status`` once its ``key`` says ``needle`` (a model loaded, say)."""
+        end = time.monotonic() + DEADLINE
+        while True:
+            status = self.execute("quill.status")["result"]
+            if needle in str(status[key]):
+                return dict(status)
+            assert time.monotonic() < end, f"status {key} never said {needle!r}: {status[key]}"
+            time.sleep(0.1)
 
     def alive(self) -> None:
         """The server still answers a valid request, in time."""

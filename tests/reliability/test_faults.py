@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.stdio import DEADLINE, ROOT, RawServer, server_env
+from tests.reliability.stdio import DEADLINE, ROOT, RawServer, server_env, with_models
 
 
 def words(diagnostics: list[dict[str, Any]]) -> list[str]:
@@ -76,16 +76,6 @@ def inline(raw: RawServer, uri: str, line: int, character: int) -> dict[str, Any
     )
 
 
-def wait_status(raw: RawServer, key: str, needle: str) -> dict[str, Any]:
-    end = time.monotonic() + DEADLINE
-    while True:
-        status = raw.execute("quill.status")["result"]
-        if needle in str(status[key]):
-            return dict(status)
-        assert time.monotonic() < end, f"status {key} never said {needle!r}: {status[key]}"
-        time.sleep(0.1)
-
-
 @pytest.mark.parametrize(("how", "grammar_says", "code_says"), DAMAGES, ids=[d[0] for d in DAMAGES])
 def test_a_damaged_model_is_reported_once_and_diagnostics_go_on(
     tmp_path: Path,
@@ -99,14 +89,7 @@ def test_a_damaged_model_is_reported_once_and_diagnostics_go_on(
     code = damage(tiny_code_model, tmp_path / "code-model", how)
     raw = RawServer(tmp_path)
     try:
-        raw.initialize(
-            {
-                "diagnostics": {"debounceMs": 0},
-                "grammar": {"enabled": True},
-                "models": {"grammar": str(grammar), "code": str(code)},
-                "completion": {"maxTokens": 4, "timeoutMs": 0},
-            }
-        )
+        raw.initialize(with_models(grammar, code))
         text = "# A wrod in a comment.\nimport os\n\n\ndef main():\n    "
         uri = raw.open("d.py", text, "python")
         assert words(raw.diagnostics(uri, 1, bool)) == ["wrod"]
@@ -147,15 +130,8 @@ def test_a_runtime_failing_mid_run_and_model_files_removed_after_loading(
     shutil.copytree(tiny_code_model, code)
     raw = RawServer(tmp_path)
     try:
-        raw.initialize(
-            {
-                "diagnostics": {"debounceMs": 0},
-                "grammar": {"enabled": True},
-                "models": {"grammar": str(grammar), "code": str(code)},
-                "completion": {"maxTokens": 4, "timeoutMs": 0},
-            }
-        )
-        wait_status(raw, "grammar", "grammar model grammar-model on")
+        raw.initialize(with_models(grammar, code))
+        raw.wait_status("grammar", "grammar model grammar-model on")
         long = " ".join(["the cat sat on the mat"] * 80) + ". A wrod.\n"
         uri = raw.open("long.txt", long)
         assert "wrod" in words(raw.diagnostics(uri, 1, lambda d: "wrod" in words(d)))
@@ -171,7 +147,7 @@ def test_a_runtime_failing_mid_run_and_model_files_removed_after_loading(
 
         first = raw.open("a.py", "import os\n\n\ndef main():\n    ", "python")
         assert "result" in inline(raw, first, 4, 4)
-        wait_status(raw, "completion", "code model code-model on")
+        raw.wait_status("completion", "code model code-model on")
         os.truncate(code / "model.onnx", 0)
         (code / "tokenizer.json").unlink()
         before = raw.execute("quill.status")["result"]["completionRequests"]

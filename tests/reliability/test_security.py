@@ -14,11 +14,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from tests.reliability.stdio import DEADLINE, ROOT, RawServer, server_env
+from tests.reliability.stdio import DEADLINE, ROOT, RawServer, server_env, with_models
 
 #: The audit hook: records (and for the network, refuses) what the server must never do.
 HOOK = r"""
@@ -136,16 +135,6 @@ def plant_workspace(workspace: Path, marker: Path) -> None:
     (workspace / "notes.md").write_text("The projekt notes, with a wrod or two.\n")
 
 
-def wait_status(raw: RawServer, key: str, needle: str) -> dict[str, Any]:
-    end = time.monotonic() + DEADLINE
-    while True:
-        status = raw.execute("quill.status")["result"]
-        if needle in str(status[key]):
-            return dict(status)
-        assert time.monotonic() < end, f"status {key} never said {needle!r}: {status[key]}"
-        time.sleep(0.1)
-
-
 def test_no_network_and_no_workspace_code_in_a_full_session(
     tmp_path: Path, tiny_grammar_model: Path, tiny_code_model: Path
 ) -> None:
@@ -166,15 +155,8 @@ def test_no_network_and_no_workspace_code_in_a_full_session(
         cwd=workspace,
     )
     try:
-        raw.initialize(
-            {
-                "diagnostics": {"debounceMs": 0},
-                "grammar": {"enabled": True},
-                "models": {"grammar": str(tiny_grammar_model), "code": str(tiny_code_model)},
-                "completion": {"maxTokens": 4, "timeoutMs": 0},
-            }
-        )
-        wait_status(raw, "grammar", "grammar model model on")
+        raw.initialize(with_models(tiny_grammar_model, tiny_code_model))
+        raw.wait_status("grammar", "grammar model model on")
         uri = raw.open("g.md", "He go to the school yesterday. A wrod.\n", "markdown")
         found = raw.diagnostics(uri, 1, lambda d: any(x["data"]["word"] == "wrod" for x in d))
         wrod = next(d for d in found if d["data"]["word"] == "wrod")
@@ -200,7 +182,7 @@ def test_no_network_and_no_workspace_code_in_a_full_session(
         assert "result" in raw.call(
             "textDocument/completion", {"textDocument": {"uri": py}, "position": position}
         )
-        wait_status(raw, "completion", "code model model on")
+        raw.wait_status("completion", "code model model on")
         assert raw.shutdown_and_exit() == 0
     finally:
         raw.close()
@@ -235,7 +217,7 @@ def test_workspace_settings_cannot_point_models_outside(tmp_path: Path) -> None:
                 "models": {"grammar": str(first)},
             }
         )
-        wait_status(raw, "grammar", "first-model")
+        raw.wait_status("grammar", "first-model")
         refused = [
             str(outside),
             str(workspace / "sub" / ".." / ".." / "outside" / "model"),
@@ -251,7 +233,7 @@ def test_workspace_settings_cannot_point_models_outside(tmp_path: Path) -> None:
         raw.wait_shown(f"models.code: {str(outside)!r} is outside")
         for accepted in (workspace / "models" / "mine", config / "quill" / "models" / "mine"):
             configure(raw, {"grammar": {"enabled": True}, "models": {"grammar": str(accepted)}})
-            wait_status(raw, "grammar", str(accepted))
+            raw.wait_status("grammar", str(accepted))
         configure(raw, {"allowExternalModels": True, "models": {"grammar": str(outside)}})
         raw.wait_shown("allowExternalModels: only read from initializationOptions")
         assert str(outside) not in raw.execute("quill.status")["result"]["grammar"]
@@ -272,7 +254,7 @@ def test_the_user_may_allow_external_models_in_initialization_options(tmp_path: 
             }
         )
         configure(raw, {"grammar": {"enabled": True}, "models": {"grammar": str(outside)}})
-        wait_status(raw, "grammar", str(outside))
+        raw.wait_status("grammar", str(outside))
         assert not raw.shown("outside the workspace")
         assert not raw.shown("unknown setting")  # allowExternalModels is not a tree setting
     finally:
