@@ -646,6 +646,7 @@ def analyse(raw: dict[str, Any]) -> dict[str, Any]:
             "sent": after.get("diagnosticsPublished"),
             "unchanged_not_sent": after.get("diagnosticsUnchanged"),
         },
+        "gc": after.get("gc", {}),
         "caches": {
             "edit_start": raw.get("status_before", {}).get("caches", {}),
             "end": after.get("caches", {}),
@@ -869,6 +870,7 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         slow_edits_note(raw),
     ]
     pubs = result["publications"]
+    collections = result["gc"]
     health.notes += [
         "RSS is VmRSS of the server process from /proc/PID/status, once a second; the slope "
         "is a least-squares fit over the last 30 s of editing (steady growth would show as "
@@ -884,6 +886,13 @@ def run(quick: bool, options: LoadOptions | None = None) -> dict[str, Any]:
         "change has every open document checked again; the server sends only the publications "
         f"that differ from what the client has: {pubs.get('sent')} sent, "
         f"{pubs.get('unchanged_not_sent')} unchanged and not sent, over the whole run).",
+        "Garbage collections over the whole run (server/lsp/collector.py: full passes only "
+        "when idle, or every 10 minutes under load): by generation "
+        f"{collections.get('collections')}, longest pause (ms) "
+        f"{collections.get('maxPauseMs')}; full passes at idle "
+        f"{collections.get('fullAtIdle')}, forced {collections.get('fullForced')}, automatic "
+        f"{collections.get('fullAutomatic')}; {collections.get('frozenObjects')} objects frozen "
+        "after start-up.",
         f"Load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after. "
         + (
             "**The machine was shared** during this run: other processes used "

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .collector import IdleCollector
 from .scheduler import Debouncer
 
 #: How long the monitor sleeps between two looks at the clock.
@@ -72,7 +73,7 @@ class LoopMonitor:
         self._started = 0.0
         self._task: asyncio.Task[None] | None = None
         #: Called at every tick (sampling queues costs nothing extra this way).
-        self.on_tick: list[Callable[[], None]] = []
+        self.on_tick: list[Callable[[], object]] = []
 
     @property
     def running(self) -> bool:
@@ -144,6 +145,9 @@ class Health:
         self.monitor = LoopMonitor()
         self.worker_queue_max = 0
         self.monitor.on_tick.append(self._sample)
+        #: Full garbage collections at idle moments (installed once start-up is done).
+        self.collector = IdleCollector(self.busy)
+        self.monitor.on_tick.append(self.collector.tick)
 
     def start(self) -> None:
         self.monitor.start()
@@ -152,6 +156,10 @@ class Health:
         """Jobs waiting for the checker's worker thread (not the one it is running)."""
         queue = getattr(self.executor, "_work_queue", None)
         return int(queue.qsize()) if queue is not None else 0
+
+    def busy(self) -> bool:
+        """Whether a check is scheduled, waiting for the worker or running."""
+        return self.debouncer.pending > 0 or self.worker_queue() > 0
 
     def _sample(self) -> None:
         self.worker_queue_max = max(self.worker_queue_max, self.worker_queue())
@@ -166,4 +174,5 @@ class Health:
                 "workerQueueMax": self.worker_queue_max,
             },
             "caches": self.caches() if self.caches is not None else {},
+            "gc": self.collector.status(),
         }

@@ -356,6 +356,8 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
     ls.health.start()
     await ls.ensure_grammar()
+    # The lexicon and the grammar model are loaded: freeze them, full collections at idle.
+    ls.health.collector.install()
     if ls.state.settings.spelling.learn_project_words:
         ls.background.add(asyncio.ensure_future(learn_workspace(ls)))
 
