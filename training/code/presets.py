@@ -9,6 +9,11 @@
              hours on two CPU cores (training capped at 100 minutes). Sized by compute: two
              cores train about 2,000 tokens/s of this model, ~12M tokens in 100 minutes, and a
              larger one (6.5M parameters: ~900 tokens/s) sees too few tokens in that time.
+``gpu``      for a machine with a GPU (not yet run: no GPU has been lent to this project's
+             sessions so far): the standard library and the interpreter's site-packages, a 16k
+             BPE, an 8-layer, 512-wide model (about 32M parameters) on 1,024-token FIM
+             sequences, capped at 60 minutes; launch it with ``accelerate launch -m training
+             code all --preset gpu`` to use every GPU.
 ``finetune``, ``finetune-lora``, ``finetune-prompt``
              adapt a trained model (``--base-model DIR``) to a user's code (``--corpus DIR``):
              10% of the files held out, 6 minutes of training, in full (lr 5e-4), with LoRA
@@ -70,6 +75,28 @@ PRESETS: dict[str, Preset] = {
         },
         "export": {"check_samples": 120, "quantize": "auto", "max_drop": 0.02},
         "evaluate": {"samples": 400},
+    },
+    "gpu": {
+        "data": {"vocab_size": 16384, "site_packages": True},
+        "train": {
+            "arch": "llama",
+            "hidden": 512,
+            "layers": 8,
+            "heads": 8,
+            "kv_heads": 4,
+            "intermediate": 1408,
+            "context": 1024,
+            "batch_size": 32,
+            "lr": 6e-4,
+            "warmup": 0.03,
+            "epochs": 3.0,
+            "max_minutes": 60.0,
+            "eval_every": 500,
+            "save_every": 1000,
+            "log_every": 50,
+        },
+        "export": {"check_samples": 200, "quantize": "auto", "max_drop": 0.02},
+        "evaluate": {"samples": 1000},
     },
 }
 

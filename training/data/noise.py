@@ -145,7 +145,7 @@ class Noiser:
         if k is None:
             return None
         bad = misspell(tokens[k], self.rng, self.typos)
-        return None if bad is None else [*tokens[:k], bad, *tokens[k + 1:]]
+        return None if bad is None else [*tokens[:k], bad, *tokens[k + 1 :]]
 
     def article(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in ARTICLES)
@@ -154,7 +154,7 @@ class Noiser:
             if r < 0.35:
                 return tokens[:k] + tokens[k + 1 :]
             other = self.rng.choice(sorted(ARTICLES - {tokens[k].lower()}))
-            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
+            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1 :]]
         j = self._pick(
             tokens,
             lambda i, t: (
@@ -172,7 +172,7 @@ class Noiser:
             if r < 0.2:
                 return tokens[:k] + tokens[k + 1 :]
             other = self.rng.choice([p for p in _COMMON_PREPS if p != tokens[k].lower()])
-            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
+            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1 :]]
         j = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
         return None if j is None else [*tokens[:j], self.rng.choice(_COMMON_PREPS), *tokens[j:]]
 
@@ -190,7 +190,7 @@ class Noiser:
         options = [o for o in options if o and o != word]
         if not options:
             return None
-        return [*tokens[:k], _case_like(tokens[k], self.rng.choice(options)), *tokens[k + 1:]]
+        return [*tokens[:k], _case_like(tokens[k], self.rng.choice(options)), *tokens[k + 1 :]]
 
     def verb_form(self, tokens: Tokens) -> Tokens | None:
         pairs = {
@@ -204,7 +204,7 @@ class Noiser:
     def agreement(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in _AGREE)
         if k is not None and self.rng.random() < 0.6:
-            return [*tokens[:k], _case_like(tokens[k], _AGREE[tokens[k].lower()]), *tokens[k + 1:]]
+            return [*tokens[:k], _case_like(tokens[k], _AGREE[tokens[k].lower()]), *tokens[k + 1 :]]
         return self._inflect(tokens, {("VB", "VBZ"), ("VBZ", "VB")})
 
     def noun_number(self, tokens: Tokens) -> Tokens | None:
@@ -222,7 +222,7 @@ class Noiser:
         if low in f.plural_of and low in f.singular_of:
             other = self.rng.choice([f.plural_of[low], f.singular_of[low]])
         assert other is not None
-        return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
+        return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1 :]]
 
     def missing_word(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in _MISSABLE)
@@ -236,7 +236,7 @@ class Noiser:
 
     def repeat_word(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: _is_word(t))
-        return None if k is None else [*tokens[:k + 1], tokens[k].lower(), *tokens[k + 1:]]
+        return None if k is None else [*tokens[: k + 1], tokens[k].lower(), *tokens[k + 1 :]]
 
     def word_order(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(
@@ -245,7 +245,7 @@ class Noiser:
         )
         if k is None:
             return None
-        return [*tokens[:k], tokens[k + 1], tokens[k], *tokens[k + 2:]]
+        return [*tokens[:k], tokens[k + 1], tokens[k], *tokens[k + 2 :]]
 
     def _swap_sequences(
         self, tokens: Tokens, pairs: tuple[tuple[Tokens, Tokens], ...]
@@ -273,7 +273,7 @@ class Noiser:
             others = sorted(w for w in group - {tokens[k].lower()} if "'" not in w)
             if others:
                 other = self.rng.choice(others)
-                return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1:]]
+                return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1 :]]
         return self._swap_sequences(tokens, _MULTI_CONFUSIONS)
 
     def punctuation(self, tokens: Tokens) -> Tokens | None:
@@ -290,7 +290,7 @@ class Noiser:
             return tokens[:-1]
         if commas:
             k = self.rng.choice(commas)
-            return [*tokens[:k], self.rng.choice([".", ";"]), *tokens[k + 1:]]
+            return [*tokens[:k], self.rng.choice([".", ";"]), *tokens[k + 1 :]]
         return None
 
     def capitalisation(self, tokens: Tokens) -> Tokens | None:
@@ -299,9 +299,9 @@ class Noiser:
             return [tokens[0].lower(), *tokens[1:]]
         k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t[:1].isupper())
         if k is not None and r < 0.8:
-            return [*tokens[:k], tokens[k].lower(), *tokens[k + 1:]]
+            return [*tokens[:k], tokens[k].lower(), *tokens[k + 1 :]]
         k = self._pick(tokens, lambda i, t: i > 0 and t.isalpha() and t.islower())
-        return None if k is None else [*tokens[:k], tokens[k].capitalize(), *tokens[k + 1:]]
+        return None if k is None else [*tokens[:k], tokens[k].capitalize(), *tokens[k + 1 :]]
 
     def spacing(self, tokens: Tokens) -> Tokens | None:
         return self._swap_sequences(tokens, _SPACING)

@@ -1,0 +1,46 @@
+"""Every value a code preset sets names a field of its step's arguments.
+
+The pipeline passes a preset's values on by name and leaves out names a step does not know
+(``training.code.pipeline._with``), so a misspelt key would be dropped without a word and the
+run would use the default instead: this test is what catches it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from training.code.args import CodeDataArgs, CodeEvaluateArgs, CodeExportArgs, CodeTrainArgs
+from training.code.presets import PRESETS, preset
+
+STEPS = {
+    "data": CodeDataArgs,
+    "train": CodeTrainArgs,
+    "export": CodeExportArgs,
+    "evaluate": CodeEvaluateArgs,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_value_is_a_field_of_its_step(name: str) -> None:
+    values = preset(name)
+    assert set(values) <= set(STEPS), f"{name}: unknown steps {set(values) - set(STEPS)}"
+    for step, given in values.items():
+        fields = {f.name: f for f in dataclasses.fields(STEPS[step])}
+        unknown = set(given) - set(fields)
+        assert not unknown, f"{name}.{step}: no such option {sorted(unknown)}"
+
+
+def test_the_gpu_preset_reads_site_packages_and_trains_a_larger_model() -> None:
+    gpu, default = preset("gpu"), preset("default")
+    assert gpu["data"]["site_packages"] is True
+    assert gpu["train"]["hidden"] * gpu["train"]["layers"] > (
+        default["train"]["hidden"] * default["train"]["layers"]
+    )
+    assert gpu["train"]["hidden"] % gpu["train"]["heads"] == 0
+    assert gpu["train"]["heads"] % gpu["train"]["kv_heads"] == 0
+
+
+def test_an_unknown_preset_names_the_known_ones() -> None:
+    with pytest.raises(SystemExit, match="known: tiny, default"):
+        preset("huge")
