@@ -56,7 +56,7 @@ def _load_spec(path: Path) -> pathspec.PathSpec[Any] | None:
         return None
     if not any(line.strip() and not line.startswith("#") for line in lines):
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)  # git's own matching rules
 
 
 @dataclass
