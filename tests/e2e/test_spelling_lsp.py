@@ -106,16 +106,25 @@ async def test_quick_fix_applies_to_the_flagged_version_only(quill: QuillClient)
     ] == []
 
 
+async def add_to_workspace_dictionary(
+    quill: QuillClient, uri: str, diagnostics: list[types.Diagnostic], word: str
+) -> int:
+    """Run the quick fix's add-to-workspace-dictionary command for ``word``; the count of
+    publications before it ran (to wait for the ones it causes)."""
+    actions = await quill.code_actions(uri, diagnostics)
+    add = next(x for x in actions if x.title == f"Add '{word}' to the workspace dictionary")
+    assert add.command is not None
+    mark = len(quill.recorder.published)
+    await quill.execute(add.command)
+    return mark
+
+
 async def test_add_to_workspace_dictionary_rechecks_open_documents(quill: QuillClient) -> None:
     a = quill.open("a.md", "The frobnicator spins.\n", "markdown")
     b = quill.open("b.txt", "A frobnicator again.\n", "plaintext")
     diagnostics = await quill.diagnostics(a, 1, predicate=bool)
     await quill.diagnostics(b, 1, predicate=bool)
-    actions = await quill.code_actions(a, diagnostics)
-    add = next(x for x in actions if x.title == "Add 'frobnicator' to the workspace dictionary")
-    assert add.command is not None
-    mark = len(quill.recorder.published)
-    await quill.execute(add.command)
+    mark = await add_to_workspace_dictionary(quill, a, diagnostics, "frobnicator")
     assert await quill.diagnostics(a, 1, after=mark) == []
     assert await quill.diagnostics(b, 1, after=mark) == []
     dictionary = quill.workspace / ".quill" / "dictionary.txt"
@@ -142,11 +151,7 @@ async def test_documents_a_dictionary_change_leaves_alone_are_not_published_agai
     diagnostics = await quill.diagnostics(a, 1, predicate=bool)
     assert words(await quill.diagnostics(c, 1, predicate=bool)) == ["wrongg"]
     before = await settled_status(quill)
-    actions = await quill.code_actions(a, diagnostics)
-    add = next(x for x in actions if x.title == "Add 'frobnicator' to the workspace dictionary")
-    assert add.command is not None
-    mark = len(quill.recorder.published)
-    await quill.execute(add.command)
+    mark = await add_to_workspace_dictionary(quill, a, diagnostics, "frobnicator")
     assert await quill.diagnostics(a, 1, after=mark) == []
     after = await settled_status(quill)
     # c.md was checked again (every open document is, after a dictionary change) and came
