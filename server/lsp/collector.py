@@ -25,12 +25,9 @@ that a collection caused can be told from one that a handler caused.
 from __future__ import annotations
 
 import gc
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 #: This long without pending work counts as idle.
 IDLE_S = 1.0
@@ -82,20 +79,15 @@ class IdleCollector:
         if not self.installed:
             gc.callbacks.append(self._on_gc)
             self.installed = True
-        self._ours = True
-        try:
-            gc.collect()
-        finally:
-            self._ours = False
+        self._full_pass()
         gc.freeze()
         g0, g1, g2 = gc.get_threshold()
         if self._saved_threshold is None:
             self._saved_threshold = (g0, g1, g2)
         gc.set_threshold(g0, g1, NEVER)
-        self._last_full = self.clock()
 
     def uninstall(self) -> None:
-        """Give full passes back to the automatic schedule (tests; a server stopping)."""
+        """Give full passes back to the automatic schedule (the tests do, after each)."""
         if self.installed:
             gc.callbacks.remove(self._on_gc)
             self.installed = False
@@ -118,13 +110,17 @@ class IdleCollector:
             self.forced_full += 1
         else:
             return False
+        self._full_pass()
+        return True
+
+    def _full_pass(self) -> None:
+        """A full collection that :meth:`_on_gc` does not count as automatic."""
         self._ours = True
         try:
             gc.collect()
         finally:
             self._ours = False
             self._last_full = self.clock()
-        return True
 
     def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":

@@ -331,8 +331,8 @@ class QuillServer(LanguageServer):
     def clear(self, uri: str) -> None:
         self.published.pop(uri, None)
         if not self.pull_mode:
-            self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            transport.send_notification(
+                self, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": uri, "diagnostics": []}
             )
 
 

@@ -372,20 +372,13 @@ class QueuedWriter:
 
 
 def send_notification(server: LanguageServer, method: str, params: dict[str, Any]) -> None:
-    """Send a notification whose params are already in their wire (JSON) form, framed as pygls
-    frames its own messages, through the same writer (so in order with them). For the one
-    message sent thousands of times, ``publishDiagnostics``: pygls would have cattrs walk
-    every diagnostic again (see ``convert.to_diagnostic``)."""
-    writer = server.protocol.writer
-    if writer is None:
-        log.error("cannot send %s: no connection to the client", method)
-        return
-    body = json.dumps({"jsonrpc": "2.0", "method": method, "params": params}).encode()
-    header = (
-        f"Content-Length: {len(body)}\r\n"
-        "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
-    ).encode()
-    writer.write(header + body)  # stdio's QueuedWriter or TCP's StreamWriter: never awaitable
+    """Send a notification whose params are already in their wire (JSON) form.
+
+    Through pygls' own framing and writer (in order with its messages), as
+    :meth:`Dispatcher._answer` does: a plain dict goes straight to ``json.dumps``, whereas
+    pygls' typed path would have cattrs walk every diagnostic of ``publishDiagnostics`` again
+    (see ``convert.to_diagnostic``)."""
+    server.protocol._send_data({"jsonrpc": "2.0", "method": method, "params": params})
 
 
 def serve_io(
