@@ -106,7 +106,7 @@ def fim_split(piece: str, rng: random.Random, line_start: float) -> tuple[int, i
     ``line_start`` at a non-blank line's first non-blank character, else at a random character;
     the end is a random character after the start."""
     if rng.random() < line_start:
-        starts = [m.start(1) for m in _LINE_START.finditer(piece) if m.start(1) < len(piece)]
+        starts = [m.start(1) for m in _LINE_START.finditer(piece)]
         if starts:
             a = rng.choice(starts)
             return a, rng.randint(a, len(piece))
