@@ -12,6 +12,7 @@ Every option is listed by ``python -m training STEP --help``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -105,8 +106,27 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Import names of the ``train`` extra every step needs (``corpus`` reads text only).
+TRAINING_PACKAGES = ("torch", "transformers", "accelerate", "peft", "optimum", "onnx", "tqdm")
+
+
+def missing_training_packages() -> list[str]:
+    """The ``train`` extra's packages this interpreter cannot import."""
+    return [name for name in TRAINING_PACKAGES if importlib.util.find_spec(name) is None]
+
+
 def main(argv: list[str] | None = None) -> int:
     ns = parser().parse_args(argv)
+    missing = missing_training_packages() if ns.step != "corpus" else []
+    if missing:
+        print(
+            f"python -m training {ns.step} needs the training packages, and "
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed here.\n"
+            "Install them with `make train-deps` (the project's .venv: the CPU build of "
+            "torch, transformers, peft, optimum, ...), or `pip install -e '.[train,cpu]'`.",
+            file=sys.stderr,
+        )
+        return 2
     if ns.step == "forms":
         setup_logging(None, "forms", ns.verbose)
         from training.data.forms import write_tables

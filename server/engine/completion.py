@@ -213,22 +213,29 @@ class Generator(Protocol):
 class LastSuggestion:
     """The last suggestion made for one document, reused while the user types into it: if the
     new prefix is the old prefix plus characters that start the suggestion, the rest of the
-    suggestion is still right and no generation is needed."""
+    suggestion is still right and no generation is needed. The same request again (same
+    text around the cursor, same other files) gets the same answer: editors re-ask at one
+    place (Neovim's omnifunc after an automatic request, VS Code's inline and item providers),
+    and a second generation could differ from the first in the last bits of a float."""
 
     prefix: str = ""
     suffix: str = ""
+    neighbours: tuple[str, ...] = ()
     text: str = ""
 
     def remember(self, context: CompletionContext, text: str) -> None:
         self.prefix, self.suffix, self.text = context.prefix, context.suffix, text
+        self.neighbours = context.neighbours
 
     def reuse(self, context: CompletionContext) -> str | None:
         if not self.text or not context.prefix.startswith(self.prefix):
             return None
-        typed = context.prefix[len(self.prefix) :]
-        if not typed or not self.text.startswith(typed) or len(typed) >= len(self.text):
-            return None
         if context.suffix != self.suffix:
+            return None
+        typed = context.prefix[len(self.prefix) :]
+        if not typed:
+            return self.text if context.neighbours == self.neighbours else None
+        if not self.text.startswith(typed) or len(typed) >= len(self.text):
             return None
         return self.text[len(typed) :]
 

@@ -178,7 +178,8 @@ class Completer:
             return None  # a model of Python code has nothing to say about Rust
         version, text = doc.version, doc.text
         offset = doc.offset_at(position, self.ls.encoding)
-        context = context_at(text, offset)
+        neighbours = self.neighbours(doc, language)
+        context = context_at(text, offset, neighbours=neighbours)
         for uri in [u for u in self._last if self.ls.documents.get(u) is None]:
             del self._last[uri]  # closed documents
         last = self._last.setdefault(doc.uri, LastSuggestion())
@@ -195,7 +196,6 @@ class Completer:
             )
 
         generator = model.generator
-        neighbours = self.neighbours(doc, language)
         deadline = time.monotonic() + settings.timeout_ms / 1000 if settings.timeout_ms else None
         loop = asyncio.get_running_loop()
         suggestion, generation = await loop.run_in_executor(

@@ -93,7 +93,9 @@ def test_last_suggestion_is_reused_while_typing_matches_it() -> None:
     assert last.reuse(CompletionContext("x = com", "\n")) == "pute(a, b)"
     assert last.reuse(CompletionContext("x = cat", "\n")) is None  # typed something else
     assert last.reuse(CompletionContext("x = com", "\ny")) is None  # the suffix changed
-    assert last.reuse(CompletionContext("x = ", "\n")) is None  # nothing typed: generate
+    # The same request again: the same answer, unless other open files changed.
+    assert last.reuse(CompletionContext("x = ", "\n")) == "compute(a, b)"
+    assert last.reuse(CompletionContext("x = ", "\n", ("import os\n",))) is None
 
 
 class Scripted:

@@ -116,3 +116,18 @@ def test_every_option_of_every_step_has_a_help_line() -> None:
                 seen += 1
                 assert action.help and action.help != argparse.SUPPRESS, (path, action.dest)
     assert seen > sum(len(dataclasses.fields(cls)) for cls, _ in STEPS.values())
+
+
+def test_a_step_without_the_training_packages_says_how_to_install_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Without the train extra a step names what is missing and `make train-deps`, no
+    traceback (a package that cannot exist stands in for torch)."""
+    import training.__main__ as cli
+
+    monkeypatch.setattr(cli, "TRAINING_PACKAGES", ("quill_no_such_package", "json"))
+    assert cli.missing_training_packages() == ["quill_no_such_package"]
+    assert cli.main(["data", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "quill_no_such_package is not installed" in err and "make train-deps" in err
+    assert not (tmp_path / "out").exists()
