@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    completion,
     fp_code,
     grammar,
     identifier_typos,
@@ -49,6 +50,7 @@ SUITES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "lsp": lambda a: lsp_timing.run(a.quick),
     "grammar": lambda a: grammar.run(a.quick, model=a.model, runs=a.runs),
     "load": lambda a: load.run(a.quick, load_options(a)),
+    "completion": lambda a: completion.run(a.quick),
 }
 
 

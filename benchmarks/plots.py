@@ -174,7 +174,54 @@ def draw(results: Path) -> list[Path]:
         written += _grammar_charts(suites["grammar"])
     if "load" in suites and suites["load"].get("raw", {}).get("samples"):
         written.append(_load_chart(suites["load"]))
+    if suites.get("completion", {}).get("precision_coverage"):
+        written.append(_completion_chart(suites["completion"]))
     return written
+
+
+def _completion_chart(suite: dict[str, Any]) -> Path:
+    """Precision among shown suggestions against coverage as the ranker's threshold falls
+    (the line), the shipped threshold (the star) and every other row of the benchmark (dots)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = suite["precision_coverage"]
+    fig, ax = plt.subplots(figsize=(7, 4.6), dpi=110)
+    ax.plot(
+        [c[1] for c in curve],
+        [c[2] for c in curve],
+        color="tab:blue",
+        label="ranker, every threshold",
+    )
+    table = suite["tables"][0]
+    for row in table["rows"]:
+        coverage, precision = _number(row[3]), _number(row[2])
+        if coverage is None or precision is None or "rest is one identifier" in str(row[0]):
+            continue  # Jedi's subset is compared in the table, not on this curve
+        marker = "*" if row[0] == "full system" else "o"
+        ax.scatter([coverage], [precision], marker=marker, s=140 if marker == "*" else 40, zorder=3)
+        ax.annotate(
+            str(row[0]),
+            (coverage, precision),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.axhline(50, color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("coverage: cases with a suggestion (%)")
+    ax.set_ylabel("precision among suggestions shown (%)")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_title(f"Completion on unseen repositories: {table['title'].split(':')[0]}", fontsize=9)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    path = PLOTS / "completion.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def _load_chart(suite: dict[str, Any]) -> Path:

@@ -22,6 +22,7 @@ SUITE_ORDER = [
     "lsp",
     "grammar",
     "load",
+    "completion",
 ]
 TITLES = {
     "isolated": "Isolated misspellings (Norvig set and held-out codespell sample)",
@@ -32,6 +33,7 @@ TITLES = {
     "lsp": "Language server latency and memory",
     "grammar": "Grammar correction: ERRANT span F0.5 on learner sentences, and speed",
     "load": "Language server under sustained editing, grammar and completion on",
+    "completion": "Code completion from the workspace, on repositories nothing was tuned on",
 }
 
 

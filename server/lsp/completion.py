@@ -30,15 +30,18 @@ import time
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..engine.completion import LastSuggestion, complete_text, context_at
+from ..engine.completion import LastSuggestion, complete_text, context_at, tidy
 from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
+from ..runtime.code_model import resolve as resolve_code_model
 from .documents import Document
 from .settings import Settings
+from .workspace_index import WorkspaceIndex
 
 if TYPE_CHECKING:
     from .server import QuillServer
@@ -61,6 +64,20 @@ class _Request:
     cancelled: bool = False
 
 
+#: Where a suggestion came from, as the completion item's detail says it.
+FROM_WORKSPACE = "Quill: a line from your workspace"
+FROM_MODEL = "Quill code model"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A suggestion to insert at the cursor and where it came from (:data:`FROM_WORKSPACE`,
+    :data:`FROM_MODEL`)."""
+
+    text: str
+    source: str
+
+
 class Completer:
     """Completion state of one server: the model, the newest request and last suggestion per
     document."""
@@ -77,6 +94,11 @@ class Completer:
         #: counts the served ones that came from the last suggestion without generating.
         self.counts: Counter[str] = Counter()
         self._latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
+        self.index = WorkspaceIndex(
+            on_capped=lambda message: ls.show_once(
+                "completion-index-capped", message, types.MessageType.Info
+            )
+        )
 
     @property
     def settings(self) -> Settings:
@@ -94,7 +116,7 @@ class Completer:
                 )
                 self.model = model
                 self._last.clear()
-                if model.failed:
+                if model.failed and not model.missing:
                     self.ls.show_once(
                         f"completion:{model.status}",
                         f"{model.status}; diagnostics are not affected",
@@ -107,12 +129,14 @@ class Completer:
         """What ``quill.status`` reports about completion."""
         if not self.settings.completion.enabled:
             state = "completion is off (completion.enabled is false)"
+        elif self.model is None and not resolve_code_model(self.settings.models.code).is_dir():
+            state = "no code model is installed: completions come from the workspace's own lines"
         elif self.model is None:
             state = "code model not loaded yet (it loads on the first completion request)"
         else:
             state = self.model.status
         latencies = list(self._latencies)
-        return {
+        return self.index.status() | {
             "completion": state,
             "completionProviders": list(self.model.providers) if self.model else [],
             "completionRequests": dict(self.counts),
@@ -131,11 +155,26 @@ class Completer:
         others.sort(key=lambda d: d.edited, reverse=True)
         return [d.text for d in others[:MAX_NEIGHBOURS]]
 
+    def document_changed(self, doc: Document) -> None:
+        """An open document's text is new (opened or edited): the workspace index follows."""
+        if self.settings.completion.enabled:
+            self.index.update(doc.uri, doc.language_id, doc.text)
+
+    def document_closed(self, uri: str) -> None:
+        self.forget(uri)
+        if self.settings.completion.enabled:
+            self.ls.background.add(asyncio.ensure_future(self.index.closed(uri)))
+
+    def start_index(self, folders: list[Path]) -> None:
+        """Index the workspace folders in the background (completion on only)."""
+        if self.settings.completion.enabled:
+            self.ls.background.add(asyncio.ensure_future(self.index.build(folders)))
+
     def wanted(self, doc: Document) -> bool:
         """Whether completion applies to ``doc`` at all (before any model is loaded)."""
         return self.settings.completion.enabled and is_code(doc.language_id)
 
-    async def suggest(self, doc: Document, position: types.Position) -> str | None:
+    async def suggest(self, doc: Document, position: types.Position) -> Offer | None:
         """The suggestion at ``position`` (None: none, superseded or cancelled)."""
         if not self.wanted(doc):
             return None
@@ -164,12 +203,31 @@ class Completer:
 
     async def _suggest(
         self, doc: Document, position: types.Position, request: _Request
-    ) -> str | None:
+    ) -> Offer | None:
         settings = self.settings.completion
         if settings.debounce_ms:
             await asyncio.sleep(settings.debounce_ms / 1000)
             if request.cancelled:
                 return None
+        # The workspace first: a line the project already has, when the ranker is sure of it.
+        version, text = doc.version, doc.text
+        offset = doc.offset_at(position, self.ls.encoding)
+        found = await self.index.suggest(doc.uri, doc.language_id, text, offset)
+        if request.cancelled or doc.version != version:
+            return None
+        if found is not None:
+            rest = tidy(found.text, context_at(text, offset))
+            if rest:
+                self.counts["workspace"] += 1
+                return Offer(rest, FROM_WORKSPACE)
+        suggestion = await self._generate(doc, position, request)
+        return Offer(suggestion, FROM_MODEL) if suggestion else None
+
+    async def _generate(
+        self, doc: Document, position: types.Position, request: _Request
+    ) -> str | None:
+        """The code model's suggestion (None without a model, or when it has none)."""
+        settings = self.settings.completion
         model = await self.ensure_model()
         if model.generator is None or request.cancelled:
             return None
@@ -235,6 +293,7 @@ class Completer:
         for request in self._latest.values():
             request.cancelled = True
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.index.shutdown()
 
 
 def snippet_escape(text: str) -> str:
@@ -280,12 +339,12 @@ def register(ls: QuillServer) -> Completer:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return None
-        suggestion = await completer.suggest(doc, params.position)
-        if not suggestion:
+        offer = await completer.suggest(doc, params.position)
+        if offer is None:
             return types.InlineCompletionList(items=[])
         here = types.Range(params.position, params.position)
         return types.InlineCompletionList(
-            items=[types.InlineCompletionItem(insert_text=suggestion, range=here)]
+            items=[types.InlineCompletionItem(insert_text=offer.text, range=here)]
         )
 
     async def completion(params: types.CompletionParams) -> types.CompletionList | None:
@@ -296,9 +355,10 @@ def register(ls: QuillServer) -> Completer:
         line_start = doc.text.rfind("\n", 0, offset) + 1
         match = _WORD_BEFORE.search(doc.text[line_start:offset])
         word = match.group() if match else ""
-        suggestion = await completer.suggest(doc, params.position)
+        offer = await completer.suggest(doc, params.position)
+        suggestion = offer.text if offer is not None else ""
         items: list[types.CompletionItem] = []
-        if suggestion:
+        if offer is not None:
             # The item replaces the word being typed, so clients that filter by it keep it.
             start = doc.lines.position_at(offset - len(word), ls.encoding)
             first = suggestion.split("\n", 1)[0]
@@ -311,7 +371,7 @@ def register(ls: QuillServer) -> Completer:
                 types.CompletionItem(
                     label=label,
                     kind=types.CompletionItemKind.Snippet,
-                    detail="Quill code model",
+                    detail=offer.source,
                     filter_text=word + suggestion,
                     sort_text="0",
                     preselect=True,

@@ -355,6 +355,7 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
     ls.health.start()
+    ls.completer.start_index(ls.state.folders)
     await ls.ensure_grammar()
     # The lexicon and the grammar model are loaded: freeze them, full collections at idle.
     ls.health.collector.install()
@@ -401,6 +402,7 @@ async def did_change_configuration(
 def did_open(ls: QuillServer, params: types.DidOpenTextDocumentParams) -> None:
     doc = ls.documents.open(params.text_document)
     ls.schedule(doc, immediate=True)
+    ls.completer.document_changed(doc)
 
 
 def did_change(ls: QuillServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -412,6 +414,7 @@ def did_change(ls: QuillServer, params: types.DidChangeTextDocumentParams) -> No
         doc.apply_change(change, ls.encoding)
     doc.set_version(params.text_document.version)
     ls.schedule(doc)
+    ls.completer.document_changed(doc)
 
 
 def did_save(ls: QuillServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -426,6 +429,7 @@ def did_close(ls: QuillServer, params: types.DidCloseTextDocumentParams) -> None
     ls.documents.close(uri)
     ls.state.forget(uri)
     ls.clear(uri)
+    ls.completer.document_closed(uri)
 
 
 async def pull_diagnostics(
@@ -541,6 +545,7 @@ def document_state(ls: QuillServer, *args: Any) -> dict[str, Any] | None:
 
 def shutdown(ls: QuillServer, *args: Any) -> None:
     ls.executor.shutdown(wait=False, cancel_futures=True)
+    ls.completer.shutdown()
 
 
 def build_server() -> QuillServer:

@@ -31,6 +31,8 @@ class CodeModel:
     model_dir: Path
     providers: tuple[str, ...] = ()
     failed: bool = False
+    #: No model is installed (none configured, none shipped): not an error to show.
+    missing: bool = False
     #: The (model directory setting, device setting) it was loaded for.
     key: tuple[str, str] = ("", "auto")
     #: Language ids the model was trained on (empty: not recorded, any).
@@ -64,10 +66,12 @@ def load_code_model(
     if not path.is_dir() and model_dir in (None, ""):
         return CodeModel(
             None,
-            f"code completion is off: no code model is installed ({path} is missing; "
-            "`python -m training code all --preset default --ship models/code-small` makes one)",
+            "no code model is installed: completions come from the workspace's own lines "
+            f"({path} is missing; `python -m training code all --preset default --ship "
+            "models/code-small` makes one in about two hours on two cores)",
             path,
             failed=True,
+            missing=True,
             key=key,
         )
     try:

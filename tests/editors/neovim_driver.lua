@@ -4,10 +4,13 @@
 -- The scenario runs in a coroutine that hands control back to Neovim's main loop where it
 -- must (typed keys, insert-mode completion), so Neovim behaves as with a user at the keyboard.
 -- with QUILL_NVIM_PLUGIN (editors/neovim), QUILL_TEST_WORKSPACE, QUILL_TEST_CMD (JSON list),
--- QUILL_TEST_RESULT (where the JSON report goes) and, for completion, QUILL_TEST_CODE_MODEL.
+-- QUILL_TEST_RESULT (where the JSON report goes) and, for completion, QUILL_TEST_CODE_MODEL (or
+-- QUILL_TEST_COMPLETE without a model) and QUILL_TEST_COMPLETION_DETAIL (the item to accept).
 -- Every wait has a deadline and a wait that runs out is a failure: nothing passes on a timeout.
 local DEADLINE = tonumber(vim.env.QUILL_TEST_DEADLINE_MS or '30000')
 local scenario = vim.env.QUILL_TEST_SCENARIO
+-- The completion item the python scenario picks and accepts, by its detail.
+local want_detail = vim.env.QUILL_TEST_COMPLETION_DETAIL or 'Quill code model'
 local report = { scenario = scenario, nvim = tostring(vim.version()), checks = {}, log = {} }
 
 local function log(fmt, ...)
@@ -236,8 +239,8 @@ function scenarios.python()
   local caps = client.server_capabilities
   check('completionProvider', caps.completionProvider ~= nil)
   check('inlineCompletionProvider', caps.inlineCompletionProvider ~= nil)
-  if vim.env.QUILL_TEST_CODE_MODEL then
-    -- complete.py ends where the tiny code model has something to say: ask for completion
+  if vim.env.QUILL_TEST_CODE_MODEL or vim.env.QUILL_TEST_COMPLETE then
+    -- complete.py ends where the tiny code model (or the workspace) has something to say: ask for completion
     -- items at its end, as <C-x><C-o> (or 0.11's vim.lsp.completion) would.
     local cbuf = open('complete.py')
     wait_client(cbuf)
@@ -278,7 +281,7 @@ function scenarios.python()
     -- must then end with the whole suggestion, spaces and all.
     local want
     for k, item in ipairs(menu) do
-      if item.detail == 'Quill code model' then want = k - 1 end
+      if item.detail == want_detail then want = k - 1 end
     end
     if want ~= nil then
       for _ = 1, #menu + 1 do

@@ -197,3 +197,32 @@ def test_neovim_python_completion_restart(tmp_path: Path, tiny_code_model: Path)
     if checks["inlineCompletionProvider"]:
         assert checks["inline"] == [suggestion]
     assert checks["restarted"] is True
+
+
+def test_neovim_accepts_a_line_from_the_workspace(tmp_path: Path) -> None:
+    """No code model installed: the file itself already has the line that follows a
+    constructor of this shape, so the server offers it in the <C-x><C-o> menu, marked as coming
+    from the workspace, and <C-y> inserts it whole."""
+    from server.lsp.completion import FROM_WORKSPACE
+    from tests.e2e.test_completion_lsp import unescape_snippet
+
+    text = (
+        "class Point:\n    def __init__(self, x, y):\n        super().__init__()\n"
+        "        self.x = x\n\n\nclass Box:\n    def __init__(self, x, y):\n        "
+    )
+    report, _ = run_scenario(
+        tmp_path,
+        "python",
+        {"inventory.py": PYTHON, "complete.py": text},
+        QUILL_TEST_COMPLETE="1",
+        QUILL_TEST_COMPLETION_DETAIL=FROM_WORKSPACE,
+    )
+    checks = report["checks"]
+    (item,) = [i for i in checks["completion"] if i["detail"] == FROM_WORKSPACE]
+    assert unescape_snippet(item["newText"]) == "super().__init__()"
+    shown = [i["abbr"] for i in checks["menu"] if i["detail"] == FROM_WORKSPACE]
+    assert shown == [item["label"]], checks["menu"]
+    assert checks["accepted"] == "        super().__init__()"
+    if checks["inlineCompletionProvider"]:
+        assert checks["inline"] == ["super().__init__()"]
+    assert checks["restarted"] is True

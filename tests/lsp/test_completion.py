@@ -89,7 +89,7 @@ async def test_a_newer_request_stops_the_running_generation(setup: Any) -> None:
     gen.answer = "compute()"
     second = await asyncio.wait_for(completer.suggest(doc, types.Position(0, 4)), 10)
     assert await asyncio.wait_for(first, 10) is None
-    assert second == "compute()"
+    assert second is not None and second.text == "compute()"
     assert gen.reasons == ["cancelled", "stop"]
 
 
@@ -125,7 +125,8 @@ async def test_other_open_files_of_the_language_are_context_most_recent_first(
     docs.open(types.TextDocumentItem("file:///c.md", "markdown", 1, "# prose\n"))
     newer = docs.open(types.TextDocumentItem("file:///d.py", "python", 1, "import d\n"))
     older.apply_change(types.TextDocumentContentChangeWholeDocument("import b2\n"))
-    assert await completer.suggest(doc, types.Position(0, 4)) == "1"
+    offer = await completer.suggest(doc, types.Position(0, 4))
+    assert offer is not None and offer.text == "1"
     assert seen[-1].neighbours == ("import b2\n", "import d\n")  # b edited last; no Markdown
     assert newer.edited < older.edited
     status = completer.status()
@@ -133,9 +134,13 @@ async def test_other_open_files_of_the_language_are_context_most_recent_first(
     assert status["completionMedianMs"] is not None
 
 
-def test_status_before_the_model_loads_and_when_off() -> None:
+def test_status_before_the_model_loads_and_when_off(tmp_path: Path) -> None:
     ls = FakeServer()
     completer = Completer(ls)  # type: ignore[arg-type]
+    # No code model ships: the status says so, and what completion offers instead.
+    assert completer.status()["completion"].startswith("no code model is installed")
+    assert completer.status()["completionIndex"] == "not started"
+    ls.settings = parse_settings({"models": {"code": str(tmp_path)}})[0]
     assert "loads on the first completion request" in completer.status()["completion"]
     ls.settings = parse_settings({"completion": {"enabled": False}})[0]
     assert "completion is off" in completer.status()["completion"]

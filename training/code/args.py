@@ -194,3 +194,26 @@ class CodeAllArgs:
     )
     threads: int = opt(0, "torch threads for training (0: the preset's, else all cores)")
     max_minutes: float = opt(0.0, "override the preset's training time budget (0: keep it)")
+
+
+@dataclass
+class CodeRankerArgs:
+    """``python -m training code ranker``: fit the workspace-completion ranker on repositories
+    (the candidates' features -> the chance a candidate is the line written) and calibrate the
+    threshold below which Quill says nothing."""
+
+    output: Path = opt(Path("runs/code/ranker"), "directory for ranker.json and metrics")
+    repo: list[Path] = opt(
+        [],
+        "repositories (folders of source) to learn from; default: a fixed list of packages in "
+        "the running interpreter's site-packages, none of them a benchmark repository",
+    )
+    cases: int = opt(400, "cases drawn per repository and kind (next line, mid-line)")
+    precision: float = opt(
+        0.6, "the precision among shown suggestions the threshold is calibrated for"
+    )
+    l2: float = opt(1.0, "L2 penalty of the logistic regression")
+    seed: int = opt(0, "random seed (case choice)")
+    ship: Path | None = opt(
+        None, "also write the ranker here (server/engine/data/completion_ranker.json ships)"
+    )

@@ -11,6 +11,7 @@ from training.code.args import (
     CodeDataArgs,
     CodeEvaluateArgs,
     CodeExportArgs,
+    CodeRankerArgs,
     CodeTrainArgs,
 )
 from training.runlog import setup_logging
@@ -24,6 +25,7 @@ STEPS: dict[str, tuple[type[Any], str]] = {
     "export": (CodeExportArgs, "export to ONNX with past key values, parity, int8, card"),
     "evaluate": (CodeEvaluateArgs, "next-line exact match / edit similarity, speed, n-gram floor"),
     "all": (CodeAllArgs, "the whole chain from a preset"),
+    "ranker": (CodeRankerArgs, "fit the workspace-completion ranker and its silence threshold"),
 }
 
 
@@ -55,6 +57,10 @@ def main(ns: argparse.Namespace) -> int:
         from training.code.evaluate import run as run_evaluate
 
         run_evaluate(args)
+    elif ns.code_step == "ranker":
+        from training.code.ranker import run as run_ranker
+
+        run_ranker(args)
     else:
         from training.code.pipeline import run as run_all
 

@@ -1,0 +1,381 @@
+"""completion: code completion from the workspace, on repositories nothing was tuned on.
+
+How a case is made (:mod:`training.code.workspace_cases`, shared with the ranker's fitting): a
+non-trivial line (8+ characters, not a comment) of a real repository is removed from the file
+on disk; the editor's copy has the cursor on it, after the indentation (*next line*) or after a
+typed start cut at a word boundary (*mid-line*). The workspace is the rest of the repository.
+The repositories are installed packages that neither the ranker (``python -m training code
+ranker``: accelerate, optimum, huggingface_hub, hypothesis, anyio, rich, fsspec, packaging)
+nor any code model was fitted on.
+
+Rows: the full system (workspace candidates, the shipped ranker, silence below its threshold);
+the same with only the file itself as the workspace; retrieval alone (the ranker's best
+candidate, never silent); the no-model rule (the line that most often follows the previous
+line, or the most frequent line starting as typed); a workspace n-gram floor (greedy 4-gram
+over the workspace's tokens); and Jedi on the mid-line cases whose rest is one identifier
+(its first completion). No code model ships, so there is no model row.
+
+*exact* counts every case (silence is a miss); *precision* is among the suggestions shown;
+*coverage* is the share of cases with a suggestion; *edit sim.* is the mean normalised
+Levenshtein similarity of suggestion and truth (silence scores 0). Latency is the full system's
+per request (candidates and ranking) in this process; memory is the index's, by tracemalloc.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import re
+import statistics
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from server.engine.code_index import CodeIndex, Cursor, candidates
+from server.engine.completion_ranker import Ranker
+from training.code.workspace_cases import (
+    RepoFile,
+    WorkspaceCase,
+    index_of,
+    make_cases,
+    repo_files,
+    run_cases,
+)
+
+from .common import Table
+
+#: The benchmark's repositories: installed packages the ranker never saw.
+REPOS = ("click", "jinja2", "httpx", "pygls")
+#: A large package for the index's build time and memory per 100,000 lines.
+BIG_REPO = "networkx"
+_TOKEN = re.compile(r"\w+|[^\w\s]|[ \t]+")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+Prediction = str | None
+
+
+def package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def no_model_rule(index: CodeIndex, cursor: Cursor) -> Prediction:
+    """The line that most often follows the previous line (among those starting as typed), or
+    else the most frequent line starting as typed."""
+    typed = cursor.typed
+    prev = cursor.previous(1)
+    if prev:
+        after: Counter[str] = Counter()
+        for (_, text), n in index.follows.get(prev[-1][1], Counter()).items():
+            if text.startswith(typed) and text != typed:
+                after[text] += n
+        if after:
+            return max(after.items(), key=lambda kv: (kv[1], kv[0]))[0][len(typed) :]
+    if typed:
+        started = index.starting_with(typed)
+        if started:
+            return max(started, key=lambda t: (index.counts[t], t))[len(typed) :]
+    return None
+
+
+class NGramFloor:
+    """Greedy 4-gram over the workspace's tokens (words, punctuation, runs of spaces), backing
+    off to shorter contexts, writing to the end of the line."""
+
+    def __init__(self, files: Sequence[RepoFile], order: int = 4) -> None:
+        self.order = order
+        self.table: dict[tuple[str, ...], Counter[str]] = {}
+        for f in files:
+            self.add(f.text)
+
+    def add(self, text: str) -> None:
+        tokens = ["\n"]
+        for line in text.split("\n"):
+            tokens += [*_TOKEN.findall(line.strip()), "\n"]
+        for i in range(1, len(tokens)):
+            for n in range(1, self.order):
+                if i - n < 0:
+                    break
+                key = tuple(tokens[i - n : i])
+                self.table.setdefault(key, Counter())[tokens[i]] += 1
+
+    def complete(self, cursor: Cursor, limit: int = 40) -> Prediction:
+        context = ["\n"]
+        for _, text in cursor.previous(self.order):
+            context += [*_TOKEN.findall(text), "\n"]
+        context += _TOKEN.findall(cursor.typed)
+        out: list[str] = []
+        for _ in range(limit):
+            nxt = None
+            for n in range(self.order - 1, 0, -1):
+                counter = self.table.get(tuple(context[-n:]))
+                if counter:
+                    nxt = counter.most_common(1)[0][0]
+                    break
+            if nxt is None or nxt == "\n":
+                break
+            out.append(nxt)
+            context.append(nxt)
+        return "".join(out) or None
+
+
+def jedi_complete(root: Path, case: WorkspaceCase) -> Prediction:
+    import jedi
+
+    before = case.editor_text[: case.offset]
+    line = before.count("\n") + 1
+    column = case.offset - (before.rfind("\n") + 1)
+    script = jedi.Script(case.editor_text, path=root / case.file, project=jedi.Project(root))
+    found = script.complete(line, column)
+    return found[0].complete if found else None
+
+
+def score(cases: Sequence[WorkspaceCase], predictions: Sequence[Prediction]) -> dict[str, float]:
+    shown = [(c, p) for c, p in zip(cases, predictions, strict=True) if p]
+    right = sum(1 for c, p in shown if p is not None and p.rstrip() == c.target)
+    sims = [
+        Levenshtein.normalized_similarity(p.rstrip(), c.target) if p else 0.0
+        for c, p in zip(cases, predictions, strict=True)
+    ]
+    n = len(cases)
+    return {
+        "cases": n,
+        "exact": 100 * right / n if n else 0.0,
+        "precision": 100 * right / len(shown) if shown else float("nan"),
+        "coverage": 100 * len(shown) / n if n else 0.0,
+        "edit_similarity": statistics.fmean(sims) if sims else 0.0,
+    }
+
+
+def index_footprint(files: Sequence[RepoFile]) -> dict[str, float]:
+    """Build time and traced memory of the index of ``files``, per 100,000 lines."""
+    lines = sum(f.text.count("\n") + 1 for f in files)
+    t0 = time.perf_counter()
+    index_of(files)
+    seconds = time.perf_counter() - t0
+    tracemalloc.start()
+    kept = index_of(files)
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kept
+    return {
+        "files": len(files),
+        "lines": lines,
+        "seconds": seconds,
+        "mb": size / 2**20,
+        "seconds_per_100k_lines": seconds * 100_000 / lines,
+        "mb_per_100k_lines": size / 2**20 * 100_000 / lines,
+    }
+
+
+def evaluate_repo(
+    root: Path, ranker: Ranker, per_kind: int, seed: int, with_jedi: bool
+) -> dict[str, Any]:
+    files = repo_files(root)
+    index = index_of(files)
+    ngram = NGramFloor(files)
+    out: dict[str, Any] = {"files": len(files), "kinds": {}}
+    for kind in ("next", "mid"):
+        cases = make_cases(root.name, files, per_kind, kind, seed)
+        latencies: list[float] = []
+
+        def full(
+            idx: CodeIndex,
+            cursor: Cursor,
+            case: WorkspaceCase,
+            latencies: list[float] = latencies,
+        ) -> tuple[float, str] | None:
+            t0 = time.perf_counter()
+            found = ranker.best(candidates(idx, cursor))
+            latencies.append(time.perf_counter() - t0)
+            return (found[1], found[0].text) if found else None
+
+        ranked = run_cases(files, cases, full, index=index)
+        alone = run_cases(files, cases, full, workspace=False)
+        rule = run_cases(files, cases, lambda i, c, _: no_model_rule(i, c), index=index)
+        floor = [ngram.complete(c) for c in _cursors(cases)]
+
+        def shown(results: list[Any]) -> list[Prediction]:
+            return [r[1] if r and r[0] >= ranker.threshold else None for r in results]
+
+        rows = {
+            "full system": score(cases, shown(ranked)),
+            "full system, only the file (no workspace)": score(cases, shown(alone)),
+            "retrieval alone (never silent)": score(cases, [r[1] if r else None for r in ranked]),
+            "no-model rule": score(cases, rule),  # type: ignore[arg-type]
+            "workspace 4-gram floor": score(cases, floor),
+        }
+        if with_jedi and kind == "mid":
+            one = [c for c in cases if _IDENT.fullmatch(c.target)]
+            mine = [
+                r for c, r in zip(cases, shown(ranked), strict=True) if _IDENT.fullmatch(c.target)
+            ]
+            rows["Jedi (rest is one identifier)"] = score(
+                one, [jedi_complete(root, c) for c in one]
+            )
+            rows["full system (rest is one identifier)"] = score(one, mine)
+        curve = sorted(
+            ((r[0], r[1] == c.target) for c, r in zip(cases, ranked, strict=True) if r),
+            key=lambda pr: -pr[0],
+        )
+        out["kinds"][kind] = {
+            "rows": rows,
+            "latency_ms": [1000 * x for x in latencies],
+            "curve": [(p, bool(ok)) for p, ok in curve],
+            "cases": len(cases),
+        }
+    return out
+
+
+def _cursors(cases: Sequence[WorkspaceCase]) -> list[Cursor]:
+    from server.engine.code_index import cursor_at
+
+    return [cursor_at(c.editor_text, c.offset, c.file) for c in cases]
+
+
+def precision_coverage(
+    curves: Sequence[Sequence[tuple[float, bool]]], cases: int
+) -> list[tuple[float, float, float]]:
+    """(threshold, coverage %, precision %) as the threshold falls through every score."""
+    merged = sorted((pr for curve in curves for pr in curve), key=lambda pr: -pr[0])
+    out, right = [], 0
+    for k, (p, ok) in enumerate(merged, 1):
+        right += ok
+        out.append((p, 100 * k / cases, 100 * right / k))
+    return out
+
+
+def run(quick: bool, seed: int = 0) -> dict[str, object]:
+    started = time.perf_counter()
+    per_kind = 40 if quick else 300
+    ranker = Ranker.load()
+    with_jedi = importlib.util.find_spec("jedi") is not None
+    repos = {name: package_dir(name) for name in REPOS}
+    results = {
+        name: evaluate_repo(root, ranker, per_kind, seed, with_jedi)
+        for name, root in repos.items()
+        if root is not None
+    }
+    columns = ["row", "exact %", "precision %", "coverage %", "edit sim.", "cases"]
+    tables: list[Table] = []
+    totals: dict[str, dict[str, list[float]]] = {}
+    for kind, label in (("next", "next line"), ("mid", "mid-line")):
+        table = Table(f"completion, {label}: all repositories", columns)
+        merged: dict[str, list[dict[str, float]]] = {}
+        for res in results.values():
+            for row, m in res["kinds"][kind]["rows"].items():
+                merged.setdefault(row, []).append(m)
+        for row, ms in merged.items():
+            n = sum(m["cases"] for m in ms)
+            shown = sum(m["coverage"] * m["cases"] / 100 for m in ms)
+            right = sum(m["exact"] * m["cases"] / 100 for m in ms)
+            sim = sum(m["edit_similarity"] * m["cases"] for m in ms) / n if n else 0.0
+            table.rows.append(
+                [
+                    row,
+                    f"{100 * right / n:.1f}" if n else "n/a",
+                    f"{100 * right / shown:.1f}" if shown else "n/a",
+                    f"{100 * shown / n:.1f}" if n else "n/a",
+                    f"{sim:.3f}",
+                    str(n),
+                ]
+            )
+            agg = totals.setdefault(row, {"n": [], "shown": [], "right": [], "sim": []})
+            agg["n"].append(n)
+            agg["shown"].append(shown)
+            agg["right"].append(right)
+            agg["sim"].append(sim * n)
+        tables.append(table)
+    both = Table("completion, both kinds: all repositories", columns)
+    for row, agg in totals.items():
+        n, shown, right = sum(agg["n"]), sum(agg["shown"]), sum(agg["right"])
+        both.rows.append(
+            [
+                row,
+                f"{100 * right / n:.1f}",
+                f"{100 * right / shown:.1f}" if shown else "n/a",
+                f"{100 * shown / n:.1f}",
+                f"{sum(agg['sim']) / n:.3f}",
+                str(n),
+            ]
+        )
+    tables.insert(0, both)
+    per_repo = Table(
+        "completion, full system by repository", ["repository", "version", "files", *columns[1:]]
+    )
+    for name, res in results.items():
+        for kind in ("next", "mid"):
+            m = res["kinds"][kind]["rows"]["full system"]
+            per_repo.rows.append(
+                [
+                    f"{name} ({kind})",
+                    version(name),
+                    str(res["files"]),
+                    f"{m['exact']:.1f}",
+                    f"{m['precision']:.1f}",
+                    f"{m['coverage']:.1f}",
+                    f"{m['edit_similarity']:.3f}",
+                    str(m["cases"]),
+                ]
+            )
+    tables.append(per_repo)
+    latencies = sorted(
+        x for r in results.values() for k in r["kinds"].values() for x in k["latency_ms"]
+    )
+    big = package_dir(BIG_REPO)
+    footprint = index_footprint(repo_files(big)) if big is not None and not quick else None
+    speed = Table("completion: latency and index", ["measure", "value"])
+    if latencies:
+        speed.rows.append(["latency p50 (ms)", f"{statistics.median(latencies):.1f}"])
+        speed.rows.append(
+            ["latency p99 (ms)", f"{latencies[int(0.99 * (len(latencies) - 1))]:.1f}"]
+        )
+    if footprint:
+        speed.rows += [
+            [
+                f"index of {BIG_REPO} {version(BIG_REPO)}: files, lines",
+                f"{footprint['files']}, {footprint['lines']}",
+            ],
+            [
+                "index build, seconds per 100,000 lines",
+                f"{footprint['seconds_per_100k_lines']:.2f}",
+            ],
+            ["index memory, MB per 100,000 lines", f"{footprint['mb_per_100k_lines']:.1f}"],
+        ]
+    speed.notes.append(
+        "Latency: candidates and ranking in-process, per request, over every case above; "
+        "the server adds its own round trip (see the lsp suite)."
+    )
+    tables.append(speed)
+    n_cases = sum(r["kinds"][k]["cases"] for r in results.values() for k in r["kinds"])
+    curve = precision_coverage(
+        [r["kinds"][k]["curve"] for r in results.values() for k in r["kinds"]], n_cases
+    )
+    full = next(r for r in both.rows if r[0] == "full system")
+    return {
+        "suite": "completion",
+        "tables": [t.as_dict() for t in tables],
+        "threshold": ranker.threshold,
+        "precision_coverage": curve[:: max(1, len(curve) // 200)],
+        "versions": {name: version(name) for name in results} | {"jedi": version("jedi")},
+        "seconds": time.perf_counter() - started,
+        "summary": [
+            f"completion (workspace candidates, ranked, silent when unsure) on "
+            f"{', '.join(results)}: exact {full[1]}% of all cases, precision {full[2]}% at "
+            f"coverage {full[3]}%"
+        ],
+    }

@@ -1,0 +1,338 @@
+"""Completion from the workspace's own code: an index of its lines, the candidates it offers
+at a cursor, and the features a ranker scores them by.
+
+Why: a line the user is about to write very often exists already in the project (about one
+non-trivial line in four occurs verbatim elsewhere in the same file, more than one in three
+elsewhere in the repository), and a small model recognises which of a few such lines fits far
+more often than it writes one token by token. So the workspace supplies candidates, a ranker
+(:mod:`server.engine.completion_ranker`) picks one, and Quill says nothing when unsure.
+
+The index keeps, for every file, its non-blank lines (indentation width and stripped text), and
+across all files:
+
+* how often each stripped line occurs (candidates for a typed line start: ``self.assert`` ->
+  every line that starts so, by frequency);
+* which lines follow each line, each pair of lines, and each *shape* of line (names and
+  literals abstracted, :func:`shape`), with the change of indentation between them (candidates
+  for the next line: after ``def __init__(self, x):`` one step deeper comes
+  ``super().__init__()`` or ``self.x = x``, and the same after ``def __init__(self, a, b):``).
+
+Files are replaced whole (``add``) or dropped (``remove``), so an edit in the editor or on disk
+costs one file's lines. Everything here is pure: text in, candidates out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A line longer than this is data, not code a person types: not indexed, never suggested.
+MAX_LINE_CHARS = 300
+#: Candidates scored per request, at most (the most frequent first).
+MAX_CANDIDATES = 40
+#: Lines around the cursor whose repetition makes a candidate unlikely (it is already there).
+NEARBY_LINES = 4
+
+#: One indexed line: its indentation width (tabs count 4) and its stripped text.
+Line = tuple[int, str]
+
+#: Words a line's shape keeps (keywords and the names every class uses); every other name
+#: becomes ``_``, so ``def __init__(self, x, y):`` and ``def __init__(self, a):`` share a shape.
+_SHAPE_WORDS = frozenset(
+    """False None True and as assert async await break class continue def del elif else
+    except finally for from global if import in is lambda nonlocal not or pass raise return
+    try while with yield self cls super const let var function new this static public private
+    protected void fn pub impl struct enum match mut use mod package func type interface
+    switch case default do end then""".split()
+)
+_NAMES_RUN = re.compile(r"_(?:\s*,\s*_)+")
+
+
+def indent_width(line: str) -> int:
+    """Columns of leading whitespace (a tab counts 4)."""
+    width = 0
+    for ch in line:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4
+        else:
+            break
+    return width
+
+
+def index_lines(text: str) -> list[Line]:
+    """The non-blank lines of ``text`` worth indexing, as (indentation, stripped text)."""
+    out: list[Line] = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if stripped and len(stripped) <= MAX_LINE_CHARS:
+            out.append((indent_width(raw), stripped))
+    return out
+
+
+def shape(line: str) -> str:
+    """``line`` with its names (other than keywords and dunders) and literals abstracted: the
+    key under which lines that do the same thing with other names share what follows them."""
+    out = _IDENT.sub(lambda m: m[0] if m[0] in _SHAPE_WORDS or m[0].startswith("__") else "_", line)
+    out = _LITERAL.sub("0", out)
+    return _NAMES_RUN.sub("_", out)
+
+
+_LITERAL = re.compile(r"\b\d[\w.]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+
+
+def _pairs(lines: Sequence[Line]) -> Iterable[tuple[str, str, int, str]]:
+    """(line before the previous, previous, indentation change, line) for every line."""
+    for i in range(1, len(lines)):
+        before = lines[i - 2][1] if i >= 2 else ""
+        yield before, lines[i - 1][1], lines[i][0] - lines[i - 1][0], lines[i][1]
+
+
+def _bump(
+    table: dict[Any, Counter[tuple[int, str]]], key: Any, item: tuple[int, str], sign: int
+) -> None:
+    """Count ``item`` after ``key`` once more (``sign`` 1) or once less (-1, dropping what
+    reaches zero, so a removed file leaves nothing behind)."""
+    counter = table.get(key)
+    if counter is None:
+        if sign < 0:
+            return
+        counter = table[key] = Counter()
+    counter[item] += sign
+    if counter[item] <= 0:
+        del counter[item]
+        if not counter:
+            del table[key]
+
+
+@dataclass
+class CodeIndex:
+    """Lines of a set of files and what follows what (see the module docstring)."""
+
+    files: dict[str, list[Line]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    follows: dict[str, Counter[tuple[int, str]]] = field(default_factory=dict)
+    follows2: dict[tuple[str, str], Counter[tuple[int, str]]] = field(default_factory=dict)
+    #: What follows each shape of line (:func:`shape`).
+    follows_shape: dict[str, Counter[tuple[int, str]]] = field(default_factory=dict)
+    #: Lines and characters indexed (kept as counts: a status may read them from another thread).
+    line_count: int = 0
+    char_count: int = 0
+    _sorted: list[str] | None = None
+
+    def add(self, key: str, text: str) -> None:
+        """Index ``text`` as the file ``key`` (replacing what was indexed for it)."""
+        self.remove(key)
+        lines = index_lines(text)
+        self.files[key] = lines
+        self._apply(lines, +1)
+
+    def remove(self, key: str) -> None:
+        lines = self.files.pop(key, None)
+        if lines is not None:
+            self._apply(lines, -1)
+
+    def _apply(self, lines: Sequence[Line], sign: int) -> None:
+        self._sorted = None
+        self.line_count += sign * len(lines)
+        self.char_count += sign * sum(len(text) for _, text in lines)
+        counts = self.counts
+        for _, text in lines:
+            counts[text] += sign
+            if counts[text] <= 0:
+                del counts[text]
+        for before, prev, delta, text in _pairs(lines):
+            _bump(self.follows, prev, (delta, text), sign)
+            _bump(self.follows2, (before, prev), (delta, text), sign)
+            _bump(self.follows_shape, shape(prev), (delta, text), sign)
+
+    def starting_with(self, typed: str) -> list[str]:
+        """Distinct lines that start with ``typed`` and go on past it."""
+        if self._sorted is None:
+            self._sorted = sorted(self.counts)
+        lines = self._sorted
+        lo = bisect.bisect_right(lines, typed)  # the line equal to ``typed`` adds nothing
+        hi = bisect.bisect_left(lines, typed + "\U0010ffff")
+        return lines[lo:hi]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where completion is asked: the lines before the cursor's line, the cursor's line up to
+    the cursor, and the lines after it (all as the editor has them)."""
+
+    before: Sequence[str]
+    line_prefix: str
+    after: Sequence[str] = ()
+    #: The index key of the file the cursor is in (its lines count as "same file").
+    file: str | None = None
+
+    @property
+    def typed(self) -> str:
+        """What was typed on the cursor's line after its indentation."""
+        return self.line_prefix.lstrip(" \t")
+
+    @property
+    def indent(self) -> int:
+        return indent_width(self.line_prefix)
+
+    def previous(self, n: int) -> list[Line]:
+        """The last ``n`` non-blank lines before the cursor's line, nearest last."""
+        out: list[Line] = []
+        for raw in reversed(self.before):
+            stripped = raw.strip()
+            if stripped:
+                out.append((indent_width(raw), stripped))
+                if len(out) == n:
+                    break
+        return out[::-1]
+
+
+def cursor_at(text: str, offset: int, file: str | None = None, window: int = 200) -> Cursor:
+    """The :class:`Cursor` at ``offset`` of ``text`` (``window`` lines each way)."""
+    offset = max(0, min(offset, len(text)))
+    start = text.rfind("\n", 0, offset) + 1
+    before = text[:start].splitlines()[-window:] if start else []
+    end = text.find("\n", offset)
+    rest = text[end + 1 :] if end >= 0 else ""
+    after = rest.splitlines()[:window]
+    return Cursor(before, text[start:offset].rstrip("\r"), after, file)
+
+
+#: The features of a candidate, in the order the ranker's weights use.
+FEATURES = (
+    "bias",
+    "follows",  # log(1 + times the line follows the previous line)
+    "follows_share",  # that, as a share of all lines after the previous line
+    "follows_indent",  # log(1 + of those, with the cursor's change of indentation)
+    "follows2",  # log(1 + times it follows the previous two lines)
+    "follows2_share",
+    "shape_indent",  # log(1 + times it follows a line of the previous line's shape, same indent)
+    "shape_share",  # its share of all lines after lines of that shape
+    "frequency",  # log(1 + times the line occurs anywhere)
+    "prefix_share",  # its share of the lines that start as typed (0 at a line start)
+    "same_file",  # log(1 + times it occurs in the cursor's file)
+    "nearby",  # it is one of the lines right around the cursor already
+    "known_names",  # share of the names in what it adds that the file already uses
+    "unknown_names",  # log(1 + names in what it adds that the file never uses)
+    "added_chars",  # log(1 + characters it adds)
+    "typed_chars",  # log(1 + characters typed on the line)
+    "competitors",  # log(1 + distinct candidates)
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A whole line the workspace suggests, what it adds at the cursor, and its features."""
+
+    line: str
+    text: str
+    features: tuple[float, ...]
+    #: Which sources proposed it: ``follows``, ``follows2``, ``shape``, ``prefix``.
+    sources: frozenset[str]
+
+
+def _matching(counter: Counter[tuple[int, str]] | None, typed: str) -> Counter[tuple[int, str]]:
+    if not counter:
+        return Counter()
+    return Counter({k: v for k, v in counter.items() if k[1].startswith(typed) and k[1] != typed})
+
+
+def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
+    """Every line the index proposes at ``cursor``, with its features (unranked)."""
+    typed = cursor.typed
+    prev = cursor.previous(2)
+    prev1 = prev[-1] if prev else (0, "")
+    prev2 = prev[-2][1] if len(prev) == 2 else ""
+    delta = cursor.indent - prev1[0]
+
+    after1 = _matching(index.follows.get(prev1[1]), typed) if prev else Counter()
+    after2 = _matching(index.follows2.get((prev2, prev1[1])), typed) if prev else Counter()
+    by_text1: Counter[str] = Counter()
+    by_text1_indent: Counter[str] = Counter()
+    for (d, text), n in after1.items():
+        by_text1[text] += n
+        if d == delta:
+            by_text1_indent[text] += n
+    by_text2: Counter[str] = Counter()
+    for (_, text), n in after2.items():
+        by_text2[text] += n
+    after_shape = _matching(index.follows_shape.get(shape(prev1[1])), typed) if prev else Counter()
+    by_shape: Counter[str] = Counter()
+    by_shape_indent: Counter[str] = Counter()
+    for (d, text), n in after_shape.items():
+        by_shape[text] += n
+        if d == delta:
+            by_shape_indent[text] += n
+
+    pool: dict[str, set[str]] = {}
+    for text in by_text1:
+        pool.setdefault(text, set()).add("follows")
+    for text in by_text2:
+        pool.setdefault(text, set()).add("follows2")
+    for text, _ in by_shape_indent.most_common(MAX_CANDIDATES // 2):
+        pool.setdefault(text, set()).add("shape")
+    prefix_total = 0
+    if typed:
+        started = index.starting_with(typed)
+        prefix_total = sum(index.counts[t] for t in started)
+        for text in sorted(started, key=lambda t: -index.counts[t])[:MAX_CANDIDATES]:
+            pool.setdefault(text, set()).add("prefix")
+    if not pool:
+        return []
+    if len(pool) > MAX_CANDIDATES:
+        best = sorted(
+            pool,
+            key=lambda t: (
+                -(4 * by_text2[t] + 2 * by_text1[t] + by_shape_indent[t] + index.counts[t])
+            ),
+        )[:MAX_CANDIDATES]
+        pool = {t: pool[t] for t in best}
+
+    same_file: Counter[str] = Counter()
+    if cursor.file is not None:
+        same_file.update(text for _, text in index.files.get(cursor.file, ()))
+    nearby = {
+        raw.strip()
+        for raw in [*cursor.before[-NEARBY_LINES:], *cursor.after[:NEARBY_LINES]]
+        if raw.strip()
+    }
+    names_in_file = set(_IDENT.findall("\n".join([*cursor.before, *cursor.after])))
+    names_in_file.update(_IDENT.findall(cursor.line_prefix))
+    total1 = sum(by_text1.values())
+    total2 = sum(by_text2.values())
+    total_shape = sum(by_shape.values())
+    competitors = math.log1p(len(pool))
+    out = []
+    for text, sources in pool.items():
+        added = text[len(typed) :]
+        names = set(_IDENT.findall(added))
+        known = len(names & names_in_file)
+        features = (
+            1.0,
+            math.log1p(by_text1[text]),
+            by_text1[text] / total1 if total1 else 0.0,
+            math.log1p(by_text1_indent[text]),
+            math.log1p(by_text2[text]),
+            by_text2[text] / total2 if total2 else 0.0,
+            math.log1p(by_shape_indent[text]),
+            by_shape[text] / total_shape if total_shape else 0.0,
+            math.log1p(index.counts[text]),
+            index.counts[text] / prefix_total if prefix_total else 0.0,
+            math.log1p(same_file[text]),
+            1.0 if text in nearby else 0.0,
+            known / len(names) if names else 1.0,
+            math.log1p(len(names) - known),
+            math.log1p(len(added)),
+            math.log1p(len(typed)),
+            competitors,
+        )
+        out.append(Candidate(text, added, features, frozenset(sources)))
+    return out

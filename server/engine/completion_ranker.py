@@ -1,0 +1,94 @@
+"""Which workspace line to suggest, and whether to suggest one at all.
+
+A logistic model over each candidate's features (:data:`server.engine.code_index.FEATURES`)
+gives the probability that it is the line the user writes; the best candidate is shown only when
+that probability reaches the threshold calibrated for precision on training repositories
+(``python -m training code ranker``): a wrong suggestion costs the user more attention than no
+suggestion. The weights ship in ``server/engine/data/completion_ranker.json`` with the
+repositories and the command that made them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .code_index import FEATURES, Candidate, CodeIndex, Cursor, candidates
+
+SHIPPED = "completion_ranker.json"
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Weights (one per feature) and the probability a suggestion must reach to be shown."""
+
+    weights: tuple[float, ...]
+    threshold: float
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(
+                f"the ranker has {len(self.weights)} weights for {len(FEATURES)} features: "
+                "it was made for another version of Quill (python -m training code ranker)"
+            )
+
+    def probability(self, candidate: Candidate) -> float:
+        z = sum(w * x for w, x in zip(self.weights, candidate.features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def best(self, cands: Sequence[Candidate]) -> tuple[Candidate, float] | None:
+        """The most probable candidate and its probability (None: no candidates)."""
+        scored = [(self.probability(c), c) for c in cands]
+        if not scored:
+            return None
+        p, c = max(scored, key=lambda pc: (pc[0], pc[1].line))
+        return c, p
+
+    def to_json(self, **extra: object) -> str:
+        body = {"features": list(FEATURES), "weights": list(self.weights)}
+        return json.dumps({**body, "threshold": self.threshold, **extra}, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Ranker:
+        data = json.loads(text)
+        if data.get("features") != list(FEATURES):
+            raise ValueError(
+                "the ranker's features are not this Quill's: remake it with "
+                "python -m training code ranker"
+            )
+        return cls(tuple(float(w) for w in data["weights"]), float(data["threshold"]))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Ranker:
+        """The ranker at ``path``, or the one shipped with Quill."""
+        if path is not None:
+            return cls.from_json(path.read_text(encoding="utf-8"))
+        shipped = resources.files("server.engine") / "data" / SHIPPED
+        return cls.from_json(shipped.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class WorkspaceSuggestion:
+    """What to insert at the cursor, the whole line it completes, and how sure the ranker is."""
+
+    text: str
+    line: str
+    probability: float
+
+
+def suggest_from_workspace(
+    index: CodeIndex, cursor: Cursor, ranker: Ranker, threshold: float | None = None
+) -> WorkspaceSuggestion | None:
+    """The workspace's suggestion at ``cursor``, or None when the ranker is unsure (below
+    ``threshold``, by default the ranker's own)."""
+    found = ranker.best(candidates(index, cursor))
+    if found is None:
+        return None
+    best, p = found
+    if p < (ranker.threshold if threshold is None else threshold):
+        return None
+    return WorkspaceSuggestion(best.text, best.line, p)

@@ -1,0 +1,109 @@
+"""Completion from the workspace's own lines, through the real server over stdio, with no code
+model installed: a line another file of the workspace folder supplies, an edit of an open
+document that supplies one, silence where the workspace has nothing, and what ``quill.status``
+says, with a push client and a pull client."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from server.lsp.completion import FROM_WORKSPACE
+from tests.e2e.conftest import DEADLINE, QuillClient
+from tests.e2e.test_completion_lsp import end_of, inline, unescape_snippet
+
+SHAPES = """\
+class Point:
+    def __init__(self, x, y):
+        super().__init__()
+        self.x = x
+
+
+class Size:
+    def __init__(self, x, y):
+        super().__init__()
+        self.w = x
+"""
+
+
+async def status(quill: QuillClient) -> dict[str, Any]:
+    result = await quill.execute(types.Command(title="status", command="quill.status"))
+    assert isinstance(result, dict)
+    return result
+
+
+async def index_ready(quill: QuillClient) -> dict[str, Any]:
+    """The status once the background index of the workspace is built."""
+    for _ in range(int(DEADLINE / 0.05)):
+        current = await status(quill)
+        if current["completionIndex"] == "ready":
+            return current
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the workspace index was never built: {current}")
+
+
+async def items(quill: QuillClient, uri: str, position: types.Position) -> list[Any]:
+    result = await asyncio.wait_for(
+        quill.lsp.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=position
+            )
+        ),
+        DEADLINE,
+    )
+    assert isinstance(result, types.CompletionList)
+    return [i for i in result.items if i.detail == FROM_WORKSPACE]
+
+
+@pytest.mark.parametrize("pull", [False, True], ids=["push", "pull"])
+async def test_another_file_of_the_workspace_supplies_the_line(
+    start: Any, tmp_path: Path, pull: bool
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "shapes.py").write_text(SHAPES, encoding="utf-8")
+    (workspace / "notes.md").write_text("def __init__(self, x, y):\n    prose\n", encoding="utf-8")
+    quill: QuillClient = await start(pull=pull)
+    ready = await index_ready(quill)
+    assert ready["completionIndexFiles"] == 1 and ready["completionIndexLanguages"] == ["python"]
+    assert ready["completion"].startswith("no code model is installed")
+
+    text = "class Box:\n    def __init__(self, x, y):\n        "
+    uri = quill.open("box.py", text, "python")
+    (item,) = await items(quill, uri, end_of(text))
+    assert isinstance(item.text_edit, types.TextEdit)
+    assert unescape_snippet(item.text_edit.new_text) == "super().__init__()"
+    assert await inline(quill, uri, end_of(text)) == ["super().__init__()"]
+    # Mid-line: the rest of the line, after what was typed.
+    quill.change(uri, 2, (2, 8), (2, 8), "super().")
+    typed = types.Position(2, 16)
+    assert await inline(quill, uri, typed) == ["__init__()"]
+    counts = (await status(quill))["completionRequests"]
+    assert counts["workspace"] >= 2
+
+
+async def test_an_open_documents_edit_is_indexed_and_unknown_places_get_silence(
+    start: Any,
+) -> None:
+    quill: QuillClient = await start()
+    await index_ready(quill)
+    source = quill.open("loader.py", "import json\n", "python")
+    quill.change(
+        source,
+        2,
+        (1, 0),
+        (1, 0),
+        "\n\ndef load(path):\n    with open(path) as f:\n        data = json.load(f)\n",
+    )
+    text = "def read(path):\n    with open(path) as f:\n        "
+    uri = quill.open("reader.py", text, "python")
+    assert await inline(quill, uri, end_of(text)) == ["data = json.load(f)"]
+    # Nothing in the workspace follows this line: no suggestion at all.
+    other = "import antigravity\n"
+    uri2 = quill.open("other.py", other, "python")
+    assert await inline(quill, uri2, end_of(other)) == []
+    assert await items(quill, uri2, end_of(other)) == []
