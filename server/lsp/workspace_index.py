@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pygls.uris import to_fs_path
 
 from ..engine.code_index import CodeIndex, cursor_at
 from ..engine.completion_ranker import Ranker, WorkspaceSuggestion, suggest_from_workspace
@@ -51,6 +53,10 @@ class WorkspaceIndex:
         self.state = "not started"
         self.skipped = 0
         self.capped = ""
+        #: Code files and lines read from the workspace so far (the caps' counters).
+        self._files = 0
+        self._lines = 0
+        self._folders: list[Path] = []
         self._on_capped = on_capped
         #: Open documents (indexed as the editor has them, never from disk) and their newest
         #: texts not yet indexed.
@@ -71,22 +77,39 @@ class WorkspaceIndex:
         for index in self.indexes.values():
             index.remove(key)
 
-    def _read_batch(self, paths: list[Path]) -> int:
-        """Index ``paths`` (those not open in the editor); returns the lines added."""
-        added = 0
-        for path in paths:
-            uri = path.as_uri()
+    def _read(self, path: Path) -> int:
+        """Index one file of the workspace (unless it is open in the editor); its lines."""
+        uri = path.as_uri()
+        language = language_for_path(path)
+        if uri in self._open or language is None:
+            return 0
+        try:
+            text = read_text(path, max_size=MAX_FILE_BYTES)
+        except (UndecodableFile, OSError, ValueError):
+            self.skipped += 1  # binary, not UTF-8, unreadable, vanished or too large: left out
+            return 0
+        self._add(uri, canonical_language(language), text)
+        return text.count("\n") + 1
+
+    def _next_batch(self, paths: Iterator[Path]) -> bool:
+        """Index the next :data:`BATCH` code files of the walk (walked here too: a huge folder
+        is listed off the event loop); False once the walk is over or a cap is reached."""
+        for _ in range(BATCH):
+            path = next(paths, None)
+            if path is None:
+                return False
             language = language_for_path(path)
-            if uri in self._open or language is None:
+            if language is None or not is_code(language):
                 continue
-            try:
-                text = read_text(path, max_size=MAX_FILE_BYTES)
-            except (UndecodableFile, OSError, ValueError):
-                self.skipped += 1  # binary, unreadable, vanished or too large: left out
-                continue
-            self._add(uri, canonical_language(language), text)
-            added += text.count("\n") + 1
-        return added
+            if self._files >= MAX_FILES or self._lines >= MAX_LINES:
+                self.capped = (
+                    f"completion indexes the workspace's first {self._files:,} code files "
+                    f"({self._lines:,} lines) and leaves the rest out"
+                )
+                return False
+            self._files += 1
+            self._lines += self._read(path)
+        return True
 
     def _flush(self) -> None:
         while self._pending:  # popitem is atomic: the event loop may add while this runs
@@ -119,28 +142,13 @@ class WorkspaceIndex:
     async def build(self, folders: Iterable[Path]) -> None:
         """Index the code files of ``folders``, a batch per turn of the worker thread."""
         self.state = "building"
-        files = lines = 0
-        batch: list[Path] = []
-        for path in iter_files(list(folders), skip_vendored=True):
-            language = language_for_path(path)
-            if language is None or not is_code(language):
-                continue
-            if files >= MAX_FILES or lines >= MAX_LINES:
-                self.capped = (
-                    f"the workspace has more code than completion indexes ({files:,} files, "
-                    f"{lines:,} lines): the rest is left out"
-                )
-                if self._on_capped is not None:
-                    self._on_capped(self.capped)
-                break
-            batch.append(path)
-            files += 1
-            if len(batch) >= BATCH:
-                lines += await self._run(self._read_batch, batch)
-                batch = []
-        if batch:
-            await self._run(self._read_batch, batch)
+        self._folders = [f.absolute() for f in folders]
+        paths = iter_files(self._folders, skip_vendored=True)
+        while await self._run(self._next_batch, paths):
+            pass
         self.state = "ready"
+        if self.capped and self._on_capped is not None:
+            self._on_capped(self.capped)
 
     def update(self, uri: str, language_id: str, text: str) -> None:
         """An open document's text changed (or it opened): index it as the editor has it, at
@@ -155,12 +163,9 @@ class WorkspaceIndex:
         self._open.discard(uri)
         self._pending.pop(uri, None)
         await self._run(self._remove, uri)
-        if uri.startswith("file://") and self.state != "not started":
-            from pygls.uris import to_fs_path
-
-            path = to_fs_path(uri)
-            if path and Path(path).is_file():
-                await self._run(self._read_batch, [Path(path)])
+        path = to_fs_path(uri) if uri.startswith("file://") else None
+        if path and any(f in Path(path).parents for f in self._folders):
+            await self._run(self._read, Path(path))
 
     async def suggest(
         self, uri: str, language_id: str, text: str, offset: int
