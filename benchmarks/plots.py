@@ -193,7 +193,7 @@ def _completion_chart(suite: dict[str, Any]) -> Path:
         [c[1] for c in curve],
         [c[2] for c in curve],
         color="tab:blue",
-        label="ranker, every threshold",
+        label="ranker, both thresholds shifted together",
     )
     table = suite["tables"][0]
     for row in table["rows"]:

@@ -21,7 +21,7 @@ from .engine.checker import Checker, CheckOptions, invalid_patterns
 from .engine.documents import skip_reason
 from .engine.extract import canonical_language, is_supported, language_for_path, supported_languages
 from .engine.fix import apply_edits, first_suggestion_edits
-from .engine.types import Issue
+from .engine.types import Category, Issue
 from .engine.vocabulary import ProjectVocabulary
 from .files import UndecodableFile, atomic_write_bytes, iter_files
 from .wordlists import WORKSPACE_DICTIONARY, WordList, normalise_word, user_dictionary_path
@@ -395,15 +395,23 @@ def check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     + "\n"
                 )
             else:
-                hint = (
-                    f" (suggestions: {', '.join(issue.suggestions)})" if issue.suggestions else ""
-                )
+                hint = _suggestions_hint(issue)
                 out.write(
                     f"{result.path}:{line}:{column}: {issue.rule}: {issue.full_message}{hint}\n"
                 )
     if error:
         return EXIT_ERROR
     return EXIT_FINDINGS if found else EXIT_CLEAN
+
+
+def _suggestions_hint(issue: Issue) -> str:
+    """`` (suggestions: a, b)`` for a person reading ``quill check``; nothing for grammar,
+    whose message already names the edit ("insert “a”", "remove “,”", "“a” → “an”"): its
+    suggestions are replacements of the flagged span ("buy" -> "buy a"), which read as noise."""
+    if issue.category is Category.GRAMMAR:
+        return ""
+    shown = [s for s in issue.suggestions if s.strip()]
+    return f" (suggestions: {', '.join(shown)})" if shown else ""
 
 
 def fix_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

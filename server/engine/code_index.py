@@ -27,17 +27,22 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: A line longer than this is data, not code a person types: not indexed, never suggested.
 MAX_LINE_CHARS = 300
+#: Distinct lines appearing or going between two prefix queries past which the sorted view
+#: is sorted anew rather than patched (a build, a large paste).
+RESORT_AFTER = 2000
 #: Candidates scored per request, at most (the most frequent first).
 MAX_CANDIDATES = 40
 #: Lines around the cursor whose repetition makes a candidate unlikely (it is already there).
 NEARBY_LINES = 4
+#: Lines before the cursor whose names and lines are "recent" (what the user is working with).
+RECENT_LINES = 30
 
 #: One indexed line: its indentation width (tabs count 4) and its stripped text.
 Line = tuple[int, str]
@@ -51,6 +56,7 @@ _SHAPE_WORDS = frozenset(
     protected void fn pub impl struct enum match mut use mod package func type interface
     switch case default do end then""".split()
 )
+_DEFINITION = re.compile(r"\s*(?:async\s+)?(?:def|class|function|fn|func)\s+(\w+)")
 _NAMES_RUN = re.compile(r"_(?:\s*,\s*_)+")
 
 
@@ -88,28 +94,40 @@ def shape(line: str) -> str:
 _LITERAL = re.compile(r"\b\d[\w.]*|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 
 
-def _pairs(lines: Sequence[Line]) -> Iterable[tuple[str, str, int, str]]:
-    """(line before the previous, previous, indentation change, line) for every line."""
-    for i in range(1, len(lines)):
-        before = lines[i - 2][1] if i >= 2 else ""
-        yield before, lines[i - 1][1], lines[i][0] - lines[i - 1][0], lines[i][1]
+#: What follows one key: the one line seen after it (most keys have one), or a Counter of them.
+Following = tuple[int, str] | Counter[tuple[int, str]]
 
 
-def _bump(
-    table: dict[Any, Counter[tuple[int, str]]], key: Any, item: tuple[int, str], sign: int
-) -> None:
+def _bump(table: dict[Any, Following], key: Any, item: tuple[int, str], sign: int) -> None:
     """Count ``item`` after ``key`` once more (``sign`` 1) or once less (-1, dropping what
-    reaches zero, so a removed file leaves nothing behind)."""
-    counter = table.get(key)
-    if counter is None:
-        if sign < 0:
-            return
-        counter = table[key] = Counter()
-    counter[item] += sign
-    if counter[item] <= 0:
-        del counter[item]
-        if not counter:
+    reaches zero, so a removed file leaves nothing behind). A key followed by one line once
+    holds that line itself: a Counter per line would take three times the memory."""
+    held = table.get(key)
+    if held is None:
+        if sign > 0:
+            table[key] = item
+        return
+    if isinstance(held, tuple):
+        if sign > 0:
+            table[key] = Counter({held: 1}) + Counter({item: 1})
+        elif held == item:
             del table[key]
+        return
+    held[item] += sign
+    if held[item] <= 0:
+        del held[item]
+        if not held:
+            del table[key]
+
+
+def following(table: dict[Any, Following], key: Any) -> Counter[tuple[int, str]]:
+    """What follows ``key`` in ``table``, counted (empty when nothing does)."""
+    held = table.get(key)
+    if held is None:
+        return Counter()
+    if isinstance(held, tuple):
+        return Counter({held: 1})
+    return held
 
 
 @dataclass
@@ -118,46 +136,97 @@ class CodeIndex:
 
     files: dict[str, list[Line]] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
-    follows: dict[str, Counter[tuple[int, str]]] = field(default_factory=dict)
-    follows2: dict[tuple[str, str], Counter[tuple[int, str]]] = field(default_factory=dict)
+    follows: dict[str, Following] = field(default_factory=dict)
+    follows2: dict[tuple[str, str], Following] = field(default_factory=dict)
     #: What follows each shape of line (:func:`shape`).
-    follows_shape: dict[str, Counter[tuple[int, str]]] = field(default_factory=dict)
+    follows_shape: dict[str, Following] = field(default_factory=dict)
     #: Lines and characters indexed (kept as counts: a status may read them from another thread).
     line_count: int = 0
     char_count: int = 0
+    #: Every distinct line, sorted (None: to be sorted at the next prefix query), and the
+    #: lines that appeared or went since it was last brought up to date.
     _sorted: list[str] | None = None
+    _sorted_new: set[str] = field(default_factory=set)
+    _sorted_gone: set[str] = field(default_factory=set)
 
     def add(self, key: str, text: str) -> None:
-        """Index ``text`` as the file ``key`` (replacing what was indexed for it)."""
-        self.remove(key)
-        lines = index_lines(text)
-        self.files[key] = lines
-        self._apply(lines, +1)
+        """Index ``text`` as the file ``key``, replacing what was indexed for it. Only the
+        lines that changed (between the unchanged start and end of the file) and the pairs
+        that touch them are counted again: an edit in an open document costs its size, not
+        the file's."""
+        new = index_lines(text)
+        old = self.files.get(key)
+        self.files[key] = new
+        if old is None:
+            self._apply(new, +1, 0, len(new))
+            return
+        same = min(len(old), len(new))
+        start = 0
+        while start < same and old[start] == new[start]:
+            start += 1
+        end = 0
+        while end < same - start and old[-1 - end] == new[-1 - end]:
+            end += 1
+        self._apply(old, -1, start, len(old) - end)
+        self._apply(new, +1, start, len(new) - end)
 
     def remove(self, key: str) -> None:
         lines = self.files.pop(key, None)
         if lines is not None:
-            self._apply(lines, -1)
+            self._apply(lines, -1, 0, len(lines))
 
-    def _apply(self, lines: Sequence[Line], sign: int) -> None:
-        self._sorted = None
-        self.line_count += sign * len(lines)
-        self.char_count += sign * sum(len(text) for _, text in lines)
+    def _apply(self, lines: Sequence[Line], sign: int, start: int, end: int) -> None:
+        """Count (``sign`` 1) or uncount (-1) ``lines[start:end]`` and every pair that
+        involves one of them (a pair reaches two lines back)."""
+        if start >= end and start >= len(lines):
+            return
+        window = lines[start:end]
+        self.line_count += sign * len(window)
+        self.char_count += sign * sum(len(text) for _, text in window)
         counts = self.counts
-        for _, text in lines:
+        for _, text in window:
             counts[text] += sign
             if counts[text] <= 0:
                 del counts[text]
-        for before, prev, delta, text in _pairs(lines):
-            _bump(self.follows, prev, (delta, text), sign)
-            _bump(self.follows2, (before, prev), (delta, text), sign)
-            _bump(self.follows_shape, shape(prev), (delta, text), sign)
+                self._sorted_change(text, self._sorted_gone, self._sorted_new)
+            elif sign > 0 and counts[text] == 1:
+                self._sorted_change(text, self._sorted_new, self._sorted_gone)
+        for i in range(max(1, start), min(len(lines), end + 2)):
+            before = lines[i - 2][1] if i >= 2 else ""
+            prev = lines[i - 1][1]
+            item = (lines[i][0] - lines[i - 1][0], lines[i][1])  # shared by the three tables
+            _bump(self.follows, prev, item, sign)
+            _bump(self.follows2, (before, prev), item, sign)
+            _bump(self.follows_shape, shape(prev), item, sign)
+
+    def _sorted_change(self, text: str, into: set[str], cancels: set[str]) -> None:
+        """Note a line that appeared or disappeared for the sorted view: applied at the next
+        prefix query (an edit costs a few insertions, not a sort of every line); past
+        :data:`RESORT_AFTER` changes the view is simply sorted again."""
+        if self._sorted is None:
+            return
+        if text in cancels:
+            cancels.discard(text)
+        else:
+            into.add(text)
+        if len(self._sorted_new) + len(self._sorted_gone) > RESORT_AFTER:
+            self._sorted = None
+            self._sorted_new.clear()
+            self._sorted_gone.clear()
 
     def starting_with(self, typed: str) -> list[str]:
         """Distinct lines that start with ``typed`` and go on past it."""
         if self._sorted is None:
             self._sorted = sorted(self.counts)
         lines = self._sorted
+        for gone in self._sorted_gone:
+            at = bisect.bisect_left(lines, gone)
+            if at < len(lines) and lines[at] == gone:
+                del lines[at]
+        for new in self._sorted_new:
+            bisect.insort(lines, new)
+        self._sorted_gone.clear()
+        self._sorted_new.clear()
         lo = bisect.bisect_right(lines, typed)  # the line equal to ``typed`` adds nothing
         hi = bisect.bisect_left(lines, typed + "\U0010ffff")
         return lines[lo:hi]
@@ -225,6 +294,15 @@ FEATURES = (
     "added_chars",  # log(1 + characters it adds)
     "typed_chars",  # log(1 + characters typed on the line)
     "competitors",  # log(1 + distinct candidates)
+    "redefines",  # it defines (def, class) a name the file already defines
+    "string_line",  # it starts with a quote: docstrings and data are hard to guess
+    "digits",  # share of its characters that are digits (tables of numbers)
+    "at_line_start",  # nothing typed on the line yet (the next-line case)
+    "line_start_follows_share",  # follows_share, at a line start only
+    "line_start_shape_share",  # shape_share, at a line start only
+    "follows_indent_share",  # its share of the lines after the previous line at this indent
+    "recent_names",  # share of the names in what it adds used in the last lines before the cursor
+    "recent_line",  # it occurs among the last lines before the cursor (beyond the nearby ones)
 )
 
 
@@ -253,8 +331,8 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
     prev2 = prev[-2][1] if len(prev) == 2 else ""
     delta = cursor.indent - prev1[0]
 
-    after1 = _matching(index.follows.get(prev1[1]), typed) if prev else Counter()
-    after2 = _matching(index.follows2.get((prev2, prev1[1])), typed) if prev else Counter()
+    after1 = _matching(following(index.follows, prev1[1]), typed) if prev else Counter()
+    after2 = _matching(following(index.follows2, (prev2, prev1[1])), typed) if prev else Counter()
     by_text1: Counter[str] = Counter()
     by_text1_indent: Counter[str] = Counter()
     for (d, text), n in after1.items():
@@ -264,7 +342,9 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
     by_text2: Counter[str] = Counter()
     for (_, text), n in after2.items():
         by_text2[text] += n
-    after_shape = _matching(index.follows_shape.get(shape(prev1[1])), typed) if prev else Counter()
+    after_shape = (
+        _matching(following(index.follows_shape, shape(prev1[1])), typed) if prev else Counter()
+    )
     by_shape: Counter[str] = Counter()
     by_shape_indent: Counter[str] = Counter()
     for (d, text), n in after_shape.items():
@@ -311,19 +391,29 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
     total_shape = sum(by_shape.values())
     competitors = math.log1p(len(pool))
     out = []
+    defined = {m[1] for raw in [*cursor.before, *cursor.after] if (m := _DEFINITION.match(raw))}
+    total1_indent = sum(by_text1_indent.values())
+    recent = [raw.strip() for raw in cursor.before[-RECENT_LINES:]]
+    recent_names = set(_IDENT.findall("\n".join(recent)))
+    recent_names.update(_IDENT.findall(cursor.line_prefix))
+    recent_lines = set(recent)
+    at_start = 0.0 if typed else 1.0
     for text, sources in pool.items():
         added = text[len(typed) :]
+        definition = _DEFINITION.match(text)
+        follows_share = by_text1[text] / total1 if total1 else 0.0
+        shape_share = by_shape[text] / total_shape if total_shape else 0.0
         names = set(_IDENT.findall(added))
         known = len(names & names_in_file)
         features = (
             1.0,
             math.log1p(by_text1[text]),
-            by_text1[text] / total1 if total1 else 0.0,
+            follows_share,
             math.log1p(by_text1_indent[text]),
             math.log1p(by_text2[text]),
             by_text2[text] / total2 if total2 else 0.0,
             math.log1p(by_shape_indent[text]),
-            by_shape[text] / total_shape if total_shape else 0.0,
+            shape_share,
             math.log1p(index.counts[text]),
             index.counts[text] / prefix_total if prefix_total else 0.0,
             math.log1p(same_file[text]),
@@ -333,6 +423,15 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
             math.log1p(len(added)),
             math.log1p(len(typed)),
             competitors,
+            1.0 if definition and definition[1] in defined else 0.0,
+            1.0 if text[:1] in "\"'" else 0.0,
+            sum(ch.isdigit() for ch in text) / len(text),
+            at_start,
+            at_start * follows_share,
+            at_start * shape_share,
+            by_text1_indent[text] / total1_indent if total1_indent else 0.0,
+            len(names & recent_names) / len(names) if names else 1.0,
+            1.0 if text in recent_lines else 0.0,
         )
         out.append(Candidate(text, added, features, frozenset(sources)))
     return out

@@ -24,10 +24,13 @@ SHIPPED = "completion_ranker.json"
 
 @dataclass(frozen=True)
 class Ranker:
-    """Weights (one per feature) and the probability a suggestion must reach to be shown."""
+    """Weights (one per feature) and the probability a suggestion must reach to be shown:
+    ``threshold`` once something is typed on the line, ``line_start_threshold`` before (a
+    whole line guessed from nothing is a different bet, calibrated on its own)."""
 
     weights: tuple[float, ...]
     threshold: float
+    line_start_threshold: float
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURES):
@@ -40,6 +43,9 @@ class Ranker:
         z = sum(w * x for w, x in zip(self.weights, candidate.features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
+    def threshold_for(self, cursor: Cursor) -> float:
+        return self.threshold if cursor.typed else self.line_start_threshold
+
     def best(self, cands: Sequence[Candidate]) -> tuple[Candidate, float] | None:
         """The most probable candidate and its probability (None: no candidates)."""
         scored = [(self.probability(c), c) for c in cands]
@@ -50,7 +56,11 @@ class Ranker:
 
     def to_json(self, **extra: object) -> str:
         body = {"features": list(FEATURES), "weights": list(self.weights)}
-        return json.dumps({**body, "threshold": self.threshold, **extra}, indent=1)
+        thresholds = {
+            "threshold": self.threshold,
+            "line_start_threshold": self.line_start_threshold,
+        }
+        return json.dumps({**body, **thresholds, **extra}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Ranker:
@@ -60,7 +70,11 @@ class Ranker:
                 "the ranker's features are not this Quill's: remake it with "
                 "python -m training code ranker"
             )
-        return cls(tuple(float(w) for w in data["weights"]), float(data["threshold"]))
+        return cls(
+            tuple(float(w) for w in data["weights"]),
+            float(data["threshold"]),
+            float(data["line_start_threshold"]),
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Ranker:
@@ -84,11 +98,11 @@ def suggest_from_workspace(
     index: CodeIndex, cursor: Cursor, ranker: Ranker, threshold: float | None = None
 ) -> WorkspaceSuggestion | None:
     """The workspace's suggestion at ``cursor``, or None when the ranker is unsure (below
-    ``threshold``, by default the ranker's own)."""
+    ``threshold``, by default the ranker's own for this kind of cursor)."""
     found = ranker.best(candidates(index, cursor))
     if found is None:
         return None
     best, p = found
-    if p < (ranker.threshold if threshold is None else threshold):
+    if p < (ranker.threshold_for(cursor) if threshold is None else threshold):
         return None
     return WorkspaceSuggestion(best.text, best.line, p)

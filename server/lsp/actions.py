@@ -35,18 +35,55 @@ def _command_action(
     )
 
 
+def _touches(diagnostic: types.Diagnostic, requested: types.Range) -> bool:
+    """Whether the diagnostic's range meets the requested one (a cursor at either end of a
+    flagged word counts)."""
+    start = (diagnostic.range.start.line, diagnostic.range.start.character)
+    end = (diagnostic.range.end.line, diagnostic.range.end.character)
+    return (
+        start <= (requested.end.line, requested.end.character)
+        and (
+            requested.start.line,
+            requested.start.character,
+        )
+        <= end
+    )
+
+
+def in_range(context: types.CodeActionContext, requested: types.Range) -> list[types.Diagnostic]:
+    """The context's diagnostics that meet the requested range, each once: Neovim sends every
+    diagnostic of the cursor's line, and a client may send one diagnostic twice."""
+    seen: set[tuple[int, int, int, int, str]] = set()
+    out = []
+    for d in context.diagnostics:
+        key = (
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            d.message,
+        )
+        if key in seen or not _touches(d, requested):
+            continue
+        seen.add(key)
+        out.append(d)
+    return out
+
+
 def quick_fixes(
     doc: Document,
     context: types.CodeActionContext,
     encoding: str,
     can_write_workspace: bool,
     current: Sequence[Issue],
+    requested: types.Range | None = None,
 ) -> list[types.CodeAction]:
-    """Fixes and dictionary actions for Quill's diagnostics in ``context``.
+    """Fixes and dictionary actions for Quill's diagnostics in ``context`` that meet the
+    ``requested`` range (the cursor or selection; None: all of them).
 
     ``current`` are the issues of the document's current version: a fix is only offered for
     a diagnostic that still matches one of them (same place, same word), so a diagnostic the
-    user has typed past never produces an edit.
+    user has typed past never produces an edit. No two actions have the same title.
     """
     live = {(i.start, i.end, i.text): i for i in current}
     if context.only is not None and not any(
@@ -56,7 +93,8 @@ def quick_fixes(
         return []
     result: list[types.CodeAction] = []
     words_offered: set[str] = set()
-    for diagnostic in context.diagnostics:
+    diagnostics = context.diagnostics if requested is None else in_range(context, requested)
+    for diagnostic in diagnostics:
         payload = diagnostic_payload(diagnostic)
         if payload is None:
             continue
@@ -109,7 +147,13 @@ def quick_fixes(
                 {"word": word, "uri": doc.uri},
             )
         )
-    return result
+    titles: set[str] = set()
+    unique = []
+    for action in result:
+        if action.title not in titles:
+            titles.add(action.title)
+            unique.append(action)
+    return unique
 
 
 def _fix_title(flagged: str, suggestion: str) -> str:

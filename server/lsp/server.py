@@ -124,7 +124,8 @@ class QuillServer(LanguageServer):
         what = "a request failed" if failed else "the editor sent a message Quill could not handle"
         self.show_once(
             f"protocol:{type(error).__name__}",
-            f"{what} ({error}); details in the log",
+            f"{what} ({error}); details in the language server's log (Neovim: :LspLog; "
+            "VS Code: Output, Quill; Emacs: the events buffer)",
             types.MessageType.Error,
         )
 
@@ -464,7 +465,12 @@ async def code_action(
         return None  # the document changed while we looked: the client will ask again
     current = ls.state.visible(doc.uri, checked.issues)
     result = actions.quick_fixes(
-        doc, params.context, ls.encoding, ls.state.can_write_workspace(doc.uri), current
+        doc,
+        params.context,
+        ls.encoding,
+        ls.state.can_write_workspace(doc.uri),
+        current,
+        params.range,
     )
     if actions.wants_fix_all(params.context):
         fix_all = actions.fix_all_action(doc, current, ls.encoding)
@@ -475,6 +481,15 @@ async def code_action(
 
 def add_to_dictionary(ls: QuillServer, *args: Any) -> dict[str, Any]:
     word, scope, uri = actions.parse_word_command(args, default_scope="workspace")
+    if scope == "workspace" and not (
+        ls.state.can_write_workspace(uri) if uri else ls.state.folders
+    ):
+        # A file opened outside any workspace folder: the user dictionary is the only one the
+        # word can go to; say so instead of failing.
+        message = ls.state.add_word(word, "user", uri)
+        message = f"{message} (this file is in no workspace folder, so not a workspace dictionary)"
+        ls.recheck_all()
+        return {"added": word, "scope": "user", "message": message}
     message = ls.state.add_word(word, scope, uri)
     ls.recheck_all()
     return {"added": word, "scope": scope, "message": message}
@@ -520,6 +535,35 @@ def recheck(ls: QuillServer, *args: Any) -> None:
 
 
 def status(ls: QuillServer, *args: Any) -> dict[str, Any]:
+    full = _status_table(ls)
+    return {"summary": status_summary(full, ls.settings)} | full
+
+
+def status_summary(status: dict[str, Any], settings: Settings) -> list[str]:
+    """A few lines for a person (``:QuillStatus``, VS Code's status command): dictionaries,
+    models and where they run, and what is off and why; the full table stays beside them."""
+    spelling = (
+        f"on ({status['dialect']})" if settings.spelling.enabled else "off (spelling.enabled)"
+    )
+    dictionaries = [status["userDictionary"], *status["workspaceDictionaries"]]
+    index = (
+        f"workspace index {status['completionIndex']}: {status['completionIndexFiles']:,} "
+        f"files, {status['completionIndexLines']:,} lines"
+    )
+    completion = status["completion"]
+    if settings.completion.enabled:
+        completion = f"{completion}; {index}"
+    stalls = status.get("eventLoop", {}).get("stalls", 0)
+    return [
+        f"Quill {status['version']}: {status['openDocuments']} open documents"
+        + (f", {stalls} event-loop stalls" if stalls else ""),
+        f"Spelling: {spelling}; dictionaries: {', '.join(dictionaries)}",
+        f"Grammar: {status['grammar']}",
+        f"Completion: {completion}",
+    ]
+
+
+def _status_table(ls: QuillServer) -> dict[str, Any]:
     return (
         ls.state.status()
         | ls.health.status()

@@ -37,7 +37,7 @@ MAX_LINES = 1_000_000
 #: Files larger than this are data or generated code: never indexed.
 MAX_FILE_BYTES = 512_000
 #: Files read and indexed per turn of the worker thread.
-BATCH = 16
+BATCH = 4
 
 T = TypeVar("T")
 
@@ -77,9 +77,10 @@ class WorkspaceIndex:
         for index in self.indexes.values():
             index.remove(key)
 
-    def _read(self, path: Path) -> int:
-        """Index one file of the workspace (unless it is open in the editor); its lines."""
-        uri = path.as_uri()
+    def _read(self, path: Path, uri: str | None = None) -> int:
+        """Index one file of the workspace (unless it is open in the editor) under ``uri``
+        (by default the path's); its lines, 0 when it cannot be read."""
+        uri = uri or path.as_uri()
         language = language_for_path(path)
         if uri in self._open or language is None:
             return 0
@@ -123,6 +124,8 @@ class WorkspaceIndex:
         self, uri: str, language: str, text: str, offset: int
     ) -> WorkspaceSuggestion | None:
         self._flush()
+        if self.ranker_error:
+            return None  # said once, at the first request
         if self.ranker is None:
             try:
                 self.ranker = Ranker.load()
@@ -162,10 +165,17 @@ class WorkspaceIndex:
         """A document closed: its file on disk (if any, and in the workspace) replaces it."""
         self._open.discard(uri)
         self._pending.pop(uri, None)
-        await self._run(self._remove, uri)
-        path = to_fs_path(uri) if uri.startswith("file://") else None
-        if path and any(f in Path(path).parents for f in self._folders):
-            await self._run(self._read, Path(path))
+        raw = to_fs_path(uri) if uri.startswith("file://") else None
+        path = Path(raw) if raw else None
+        if path is not None and not any(f in path.parents for f in self._folders):
+            path = None  # outside the workspace: forgotten, not read
+        await self._run(self._back_to_disk, uri, path)
+
+    def _back_to_disk(self, uri: str, path: Path | None) -> None:
+        """The closed document's file on disk in place of the editor's copy: counted as an
+        edit of it (usually the two differ by the unsaved changes, if any), or dropped."""
+        if path is None or not self._read(path, uri):
+            self._remove(uri)
 
     async def suggest(
         self, uri: str, language_id: str, text: str, offset: int
@@ -184,6 +194,8 @@ class WorkspaceIndex:
             "completionIndexLanguages": sorted(lang for lang, _ in indexes),
             "completionIndexSkippedFiles": self.skipped,
             "completionIndexCapped": self.capped or None,
+            "completionRanker": self.ranker_error
+            or ("loaded" if self.ranker else "not loaded yet"),
         }
 
     def shutdown(self) -> None:

@@ -167,3 +167,29 @@ async def test_a_long_new_document_publishes_at_once_and_completes_in_the_backgr
     assert issue.data["suggestions"][0] == "has"
     first = next(p for p in quill.recorder.published if p.uri == uri and p.version == 1)
     assert not [d for d in grammar(list(first.diagnostics)) if d.range.start.line == last]
+
+
+async def test_code_actions_keep_to_the_cursor_and_are_never_repeated(start: Any) -> None:
+    """Neovim sends every diagnostic of the cursor's line as context (and a client may send
+    one twice): with the cursor on "a" only that flag's actions come back, each once."""
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
+    text = "She go to the office every day and eat a apple.\n"
+    uri = quill.open("line.md", text, "markdown")
+    found = await quill.diagnostics(uri, 1, predicate=lambda d: len(d) >= 2)
+    assert {text[d.range.start.character : d.range.end.character] for d in found} >= {"go", "a"}
+    cursor = types.Position(0, text.index(" a ") + 1)
+    result = await asyncio.wait_for(
+        quill.lsp.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(cursor, cursor),
+                context=types.CodeActionContext(diagnostics=[*found, *found]),
+            )
+        ),
+        DEADLINE,
+    )
+    titles = [a.title for a in result or []]
+    assert "Change 'a' to 'an'" in titles, titles
+    assert not any("'go'" in t for t in titles), titles
+    assert len(titles) == len(set(titles)), titles
+    assert titles.count("Ignore this grammar suggestion in this document") == 1

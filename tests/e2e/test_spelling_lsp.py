@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -396,3 +397,32 @@ async def test_identifier_fix_renames_every_occurrence(quill: QuillClient) -> No
     version, edits = only_edit(preferred)
     assert version == 1
     assert apply_text_edits(text, edits) == "receiveBuffer = []\nreceiveBuffer.append(1)\n"
+
+
+async def test_adding_to_the_workspace_dictionary_outside_any_workspace_uses_the_users(
+    quill: QuillClient, tmp_path: Path
+) -> None:
+    """:QuillAddWord on a file in no workspace folder: the word goes to the user dictionary,
+    the answer says so, and no error reaches the user."""
+    outside = tmp_path / "elsewhere" / "x.md"
+    outside.parent.mkdir()
+    uri = outside.as_uri()
+    quill.lsp.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri, "markdown", 1, "The grobnicator spins.\n")
+        )
+    )
+    assert await quill.diagnostics(uri, 1, predicate=bool)
+    mark = len(quill.recorder.published)
+    result = await quill.execute(
+        types.Command(
+            title="add",
+            command="quill.addToDictionary",
+            arguments=[{"word": "grobnicator", "scope": "workspace", "uri": uri}],
+        )
+    )
+    assert result["scope"] == "user" and "no workspace folder" in result["message"]
+    user_dictionary = quill.config_home / "quill" / "dictionary.txt"
+    assert user_dictionary.read_text(encoding="utf-8").splitlines()[-1] == "grobnicator"
+    assert await quill.diagnostics(uri, 1, after=mark) == []
+    assert not [m for m in quill.lsp.messages if m.type == types.MessageType.Error]

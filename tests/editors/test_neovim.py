@@ -134,6 +134,8 @@ def test_neovim_markdown(tmp_path: Path) -> None:
     status = checks["status"]
     assert status["grammar"] == "grammar is off"
     assert status["openDocuments"] == 1
+    # :QuillStatus shows a few lines for a person (:QuillStatus! the whole table).
+    assert "Grammar: grammar is off" in status["summary"] and len(status["summary"]) <= 6
     assert status["workspaceDictionaries"] == [str(workspace / ".quill" / "dictionary.txt")]
 
 

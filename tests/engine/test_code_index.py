@@ -9,6 +9,7 @@ from server.engine.code_index import (
     CodeIndex,
     candidates,
     cursor_at,
+    following,
     index_lines,
     shape,
 )
@@ -41,15 +42,27 @@ def test_replacing_and_removing_a_file_keeps_the_counts_exact() -> None:
     index.add("a.py", MODELS)
     index.add("b.py", "import os\nimport sys\n")
     assert index.counts["super().__init__()"] == 2
-    assert index.follows["import os"] == {(0, "import sys"): 1}
+    assert following(index.follows, "import os") == {(0, "import sys"): 1}
     index.add("a.py", "import os\nimport re\n")  # the file changed
     assert "super().__init__()" not in index.counts
-    assert index.follows["import os"] == {(0, "import sys"): 1, (0, "import re"): 1}
+    assert following(index.follows, "import os") == {(0, "import sys"): 1, (0, "import re"): 1}
     index.remove("b.py")
     index.remove("a.py")
     assert not index.counts and not index.follows and not index.follows2
     assert not index.follows_shape
     assert index.line_count == 0
+
+
+def test_a_line_seen_once_and_twice_after_the_same_line_counts_right() -> None:
+    index = CodeIndex()
+    index.add("a.py", "x = 1\ny = 2\n")
+    assert index.follows["x = 1"] == (0, "y = 2")  # one line once: held as itself
+    index.add("b.py", "x = 1\ny = 2\n")
+    assert following(index.follows, "x = 1") == {(0, "y = 2"): 2}
+    index.remove("a.py")
+    assert following(index.follows, "x = 1") == {(0, "y = 2"): 1}
+    index.remove("b.py")
+    assert following(index.follows, "x = 1") == {} and not index.follows
 
 
 def test_lines_starting_as_typed() -> None:
@@ -115,7 +128,7 @@ def test_the_shipped_ranker_suggests_a_repeated_pattern_and_stays_silent_when_un
     text = "class Box:\n    def __init__(self, x, y):\n        "
     sure = suggest_from_workspace(index, cursor_at(text, len(text)), ranker)
     assert sure is not None and sure.text == "super().__init__()"
-    assert sure.probability >= ranker.threshold
+    assert sure.probability >= ranker.threshold_for(cursor_at(text, len(text)))
     # The same line after a line of the same shape only, seen twice: not sure enough.
     text = "class Box:\n    def __init__(self, a):\n        "
     assert suggest_from_workspace(index, cursor_at(text, len(text)), ranker) is None
@@ -129,6 +142,39 @@ def test_the_shipped_ranker_suggests_a_repeated_pattern_and_stays_silent_when_un
 
 def test_a_ranker_for_other_features_is_refused_with_the_command_that_remakes_it() -> None:
     with pytest.raises(ValueError, match="python -m training code ranker"):
-        Ranker.from_json('{"features": ["bias"], "weights": [1.0], "threshold": 0.5}')
+        Ranker.from_json(
+            '{"features": ["bias"], "weights": [1.0], "threshold": 0.5, '
+            '"line_start_threshold": 0.5}'
+        )
     with pytest.raises(ValueError, match="another version"):
-        Ranker((1.0,), 0.5)
+        Ranker((1.0,), 0.5, 0.5)
+
+
+def test_an_edited_file_is_counted_as_if_indexed_anew() -> None:
+    """Only the changed lines are counted again; the tables must end up exactly as an index
+    built from scratch (random edits: insertions, deletions, replacements, repeats)."""
+    import random
+
+    def counted(index: CodeIndex) -> list[object]:
+        tables = (index.follows, index.follows2, index.follows_shape)
+        return [index.counts, *({k: following(t, k) for k in t} for t in tables)]
+
+    rng = random.Random(7)
+    pool = ["a = 1", "  b = 2", "    return a", "def f(x):", "x", "", "  # note", "a = 1"]
+    other = "\n".join(rng.choice(pool) for _ in range(20))
+    lines = [rng.choice(pool) for _ in range(30)]
+    index = CodeIndex()
+    index.add("other.py", other)
+    index.add("f.py", "\n".join(lines))
+    for _ in range(300):
+        at = rng.randrange(len(lines) + 1)
+        lines[at : at + rng.randrange(0, 4)] = [rng.choice(pool) for _ in range(rng.randrange(4))]
+        index.add("f.py", "\n".join(lines))
+        fresh = CodeIndex()
+        fresh.add("other.py", other)
+        fresh.add("f.py", "\n".join(lines))
+        assert counted(index) == counted(fresh)
+        # The sorted view of lines is patched, not rebuilt: it must list the same lines.
+        for typed in ("", "a", "  ", "def"):
+            assert index.starting_with(typed) == fresh.starting_with(typed)
+        assert (index.line_count, index.char_count) == (fresh.line_count, fresh.char_count)

@@ -57,22 +57,23 @@ def site_packages_repos(names: tuple[str, ...] = DEFAULT_REPOS) -> list[Path]:
 
 def collect_rows(
     repos: list[Path], per_kind: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
-    """Features, labels and, per case, the (start, end) of its candidate rows."""
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, str]]]:
+    """Features, labels and, per case, the (start, end) of its candidate rows and its kind
+    (``next``: nothing typed on the line; ``mid``)."""
     rows: list[tuple[float, ...]] = []
     labels: list[int] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     for root in tqdm(repos, desc="repositories", unit="repo", file=sys.stderr):
         files = repo_files(root)
         for kind in ("next", "mid"):
             cases = make_cases(root.name, files, per_kind, kind, seed)
 
-            def add(index: Any, cursor: Any, case: Any) -> None:
+            def add(index: Any, cursor: Any, case: Any, kind: str = kind) -> None:
                 start = len(rows)
                 for c in candidates(index, cursor):
                     rows.append(c.features)
                     labels.append(int(c.text.rstrip() == case.target))
-                spans.append((start, len(rows)))
+                spans.append((start, len(rows), kind))
 
             run_cases(files, cases, add)
     return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.float64), spans
@@ -121,24 +122,30 @@ def run(args: CodeRankerArgs) -> dict[str, Any]:
     log.info("%d cases, %d candidates, %d right", len(spans), len(y), int(y.sum()))
     w = fit_logistic(x, y, args.l2)
     probs = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -50, 50)))
-    best = []
-    for start, end in spans:
+    best: dict[str, list[tuple[float, bool]]] = {"next": [], "mid": []}
+    for start, end, kind in spans:
         if end > start:
             k = start + int(np.argmax(probs[start:end]))
-            best.append((float(probs[k]), bool(y[k])))
-    threshold, at = calibrate(best, len(spans), args.precision)
-    ranker = Ranker(tuple(float(v) for v in w), threshold)
+            best[kind].append((float(probs[k]), bool(y[k])))
+    at: dict[str, dict[str, float]] = {}
+    thresholds: dict[str, float] = {}
+    for kind, found in best.items():
+        cases = sum(1 for span in spans if span[2] == kind)
+        thresholds[kind], at[kind] = calibrate(found, cases, args.precision)
+    ranker = Ranker(tuple(float(v) for v in w), thresholds["mid"], thresholds["next"])
     metrics = {
         "repositories": [p.name for p in repos],
         "cases": len(spans),
         "candidates": len(y),
-        "cases_with_the_line_among_candidates": sum(1 for s, e in spans if e > s and y[s:e].any()),
+        "cases_with_the_line_among_candidates": sum(
+            1 for s, e, _ in spans if e > s and y[s:e].any()
+        ),
         "weights": dict(zip(FEATURES, ranker.weights, strict=True)),
-        "threshold": threshold,
+        "thresholds": {"mid-line": ranker.threshold, "line start": ranker.line_start_threshold},
         "at_threshold_on_training_repositories": at,
         "seconds": round(time.monotonic() - t0, 1),
     }
-    log.info("threshold %.3f: %s", threshold, at)
+    log.info("thresholds %s: %s", thresholds, at)
     text = ranker.to_json(
         trained_on=metrics["repositories"],
         cases=len(spans),

@@ -34,6 +34,9 @@ vim.api.nvim_create_user_command('QuillRestart', function()
   quill().restart()
 end, { desc = 'Quill: restart the language server' })
 
-vim.api.nvim_create_user_command('QuillStatus', function()
-  quill().status()
-end, { desc = "Quill: show the server's status (dictionaries, grammar model and its device)" })
+vim.api.nvim_create_user_command('QuillStatus', function(opts)
+  quill().status(nil, nil, opts.bang)
+end, {
+  bang = true,
+  desc = "Quill: the server's status in a few lines (dictionaries, models and devices, what is off); ! for the whole table",
+})

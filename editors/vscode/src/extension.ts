@@ -28,6 +28,7 @@ const CLIENT_ONLY = ['server.', 'trace.'];
 export interface ServerStatus {
   grammar?: string;
   grammarProviders?: string[];
+  summary?: string[];
   [key: string]: unknown;
 }
 
@@ -280,9 +281,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<QuillA
     vscode.commands.registerCommand('quill.showStatus', async () => {
       const status = await refreshStatus();
       if (status) {
-        void vscode.window.showInformationMessage(
-          `Quill: grammar: ${status.grammar ?? '?'}; device: ${describeDevice(status) || '?'}`,
-        );
+        // A few lines for a person; the whole table goes to the output channel.
+        output.appendLine(JSON.stringify(status, null, 1));
+        const summary = status.summary?.join(' · ') ?? `grammar: ${status.grammar ?? '?'}`;
+        void vscode.window.showInformationMessage(`${summary} (the whole status: Output, Quill)`);
       }
       return status;
     }),

@@ -27,6 +27,9 @@ const PYTHON = process.env.QUILL_PYTHON
 
 const MARKDOWN = '# Notes\n\nWe will recieve the package tomorrow.\n\nThe zorblaxian engine is ready.\n\nAnother sentance with a typo.\n';
 const PYTHON_SOURCE = 'def total_quantitiy(items):\n    """Retrun the sum of the items."""\n    return sum(items)\n';
+// A file whose second constructor has the same shape as its first: the workspace supplies the
+// line that follows it (no code model is installed in this test).
+const SHAPES = 'class Point:\n    def __init__(self, x, y):\n        super().__init__()\n        self.x = x\n\n\nclass Box:\n    def __init__(self, x, y):\n        \n';
 
 async function waitFor(what, predicate) {
   const end = Date.now() + DEADLINE;
@@ -53,6 +56,7 @@ test.before(async () => {
   fs.mkdirSync(path.join(workspace, 'config'));
   fs.writeFileSync(path.join(workspace, 'notes.md'), MARKDOWN);
   fs.writeFileSync(path.join(workspace, 'inventory.py'), PYTHON_SOURCE);
+  fs.writeFileSync(path.join(workspace, 'shapes.py'), SHAPES);
   host.setPackage(PACKAGE);
   host.setWorkspace(workspace);
   for (const [k, v] of Object.entries({
@@ -130,6 +134,10 @@ test('status bar: server state and the grammar model\'s device', async () => {
   const status = await vscode.commands.executeCommand('quill.showStatus');
   assert.equal(status.grammar, 'grammar is off');
   assert.deepEqual(status.grammarProviders, []);
+  // A few lines for a person beside the whole table.
+  assert.ok(status.summary.length <= 6, status.summary.join('\n'));
+  assert.ok(status.summary.includes('Grammar: grammar is off'), status.summary.join('\n'));
+  assert.ok(status.summary.some((line) => line.startsWith('Completion: no code model is installed')), status.summary.join('\n'));
   assert.ok(api.statusItem.visible);
   assert.equal(api.statusItem.text, '$(check) Quill: grammar off');
 });
@@ -151,6 +159,26 @@ test('python: identifiers and docstrings; completion providers and the toggle', 
   assert.equal(enabled, false);
   assert.equal(api.serverSettings()['completion.enabled'], false);
   assert.equal(await vscode.commands.executeCommand('quill.toggleCompletion'), true);
+});
+
+test('completion from the workspace: the line is offered inline and as an item, and accepted', async () => {
+  const document = await vscode.workspace.openTextDocument(path.join(workspace, 'shapes.py'));
+  await vscode.window.showTextDocument(document);
+  const position = new vscode.Position(8, 8);
+  const inline = await host.providers.InlineCompletionItemProvider[0].provider.provideInlineCompletionItems(
+    document, position, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, token());
+  const items = Array.isArray(inline) ? inline : inline?.items;
+  const state = await vscode.commands.executeCommand('quill.showStatus');
+  assert.deepEqual(items.map((i) => i.insertText), ['super().__init__()'], JSON.stringify([document.getText(), state]));
+  const list = await host.providers.CompletionItemProvider[0].provider.provideCompletionItems(
+    document, position, token(), { triggerKind: vscode.CompletionTriggerKind.Invoke });
+  const listed = (Array.isArray(list) ? list : list.items).filter((i) => i.detail === 'Quill: a line from your workspace');
+  assert.equal(listed.length, 1, JSON.stringify(list));
+  // Accepting the inline suggestion inserts it at the cursor, as VS Code does on Tab.
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, position, items[0].insertText);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.equal(document.lineAt(8).text, '        super().__init__()');
 });
 
 test('restart: a new server, diagnostics again', async () => {

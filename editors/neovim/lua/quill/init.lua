@@ -215,12 +215,16 @@ function M.fix_all(bufnr)
     end)
 end
 
-function M.status(bufnr, on_result)
+--- The server's status: a few lines for a person (its `summary`), or with `full` the whole
+--- table (event loop, caches, collections...).
+function M.status(bufnr, on_result, full)
   return M.exec('quill.status', {}, bufnr, on_result or function(err, result)
     if err then
       vim.notify('Quill: status failed: ' .. err.message, vim.log.levels.ERROR)
-    else
+    elseif full or not (result and result.summary) then
       vim.notify('Quill ' .. vim.inspect(result))
+    else
+      vim.notify(table.concat(result.summary, '\n'))
     end
   end)
 end

@@ -1,0 +1,63 @@
+"""``python -m training code ranker`` end to end on two tiny repositories: rows from real
+cases, a fitted ranker that loads in the engine, calibrated thresholds, and its metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from server.engine.code_index import FEATURES
+from server.engine.completion_ranker import Ranker
+from training.code.args import CodeRankerArgs
+from training.code.ranker import calibrate, fit_logistic, run
+
+MODULE = """\
+class Point{n}:
+    def __init__(self, x, y):
+        super().__init__()
+        self.x = x
+        self.y = y
+
+    def norm(self):
+        return math.hypot(self.x, self.y)
+
+"""
+
+
+def repo(root: Path, classes: int) -> Path:
+    root.mkdir()
+    for k in range(3):
+        text = "import math\n\n\n" + "".join(MODULE.format(n=k * 10 + i) for i in range(classes))
+        (root / f"m{k}.py").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_calibration_picks_the_lowest_threshold_that_keeps_the_precision() -> None:
+    best = [(0.9, True), (0.8, True), (0.7, False), (0.6, True), (0.5, False), (0.4, False)]
+    threshold, at = calibrate(best, 10, 0.75)
+    assert threshold == 0.6  # 3 right of 4 shown
+    assert at == {"shown": 4, "precision": 75.0, "coverage": 40.0, "exact_match": 30.0}
+    assert calibrate([(0.9, False)], 1, 0.5)[0] == 1.0  # never precise enough: never shown
+
+
+def test_logistic_regression_separates_a_separable_feature() -> None:
+    x = np.array([[1.0, v] for v in (0, 0, 0, 1, 1, 1)])
+    y = np.array([0, 0, 0, 1, 1, 1], dtype=float)
+    w = fit_logistic(x, y, l2=0.1)
+    assert w[1] > 2 and w[0] < 0
+
+
+def test_the_ranker_step_writes_a_ranker_the_engine_loads(tmp_path: Path) -> None:
+    repos = [repo(tmp_path / "a", 4), repo(tmp_path / "b", 3)]
+    out = tmp_path / "out"
+    ship = tmp_path / "ranker.json"
+    metrics = run(CodeRankerArgs(output=out, repo=repos, cases=30, ship=ship))
+    assert metrics["repositories"] == ["a", "b"]
+    assert metrics["cases"] > 60 and metrics["cases_with_the_line_among_candidates"] > 0
+    ranker = Ranker.load(ship)
+    assert len(ranker.weights) == len(FEATURES)
+    assert 0 < ranker.threshold <= 1 and 0 < ranker.line_start_threshold <= 1
+    assert json.loads((out / "code-ranker.json").read_text())["cases"] == metrics["cases"]
+    assert ship.read_text() == (out / "ranker.json").read_text()
