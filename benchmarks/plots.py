@@ -179,6 +179,18 @@ def draw(results: Path) -> list[Path]:
     return written
 
 
+def _save(fig: Any, name: str) -> Path:
+    """Write ``fig`` to ``plots/name`` and close it."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path = PLOTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def _completion_chart(suite: dict[str, Any]) -> Path:
     """Precision among shown suggestions against coverage as the ranker's threshold falls
     (the line), the shipped threshold (the star) and every other row of the benchmark (dots)."""
@@ -216,12 +228,7 @@ def _completion_chart(suite: dict[str, Any]) -> Path:
     ax.set_ylim(0, 100)
     ax.set_title(f"Completion on unseen repositories: {table['title'].split(':')[0]}", fontsize=9)
     ax.legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
-    path = PLOTS / "completion.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, "completion.png")
 
 
 def _load_chart(suite: dict[str, Any]) -> Path:
@@ -275,12 +282,7 @@ def _load_chart(suite: dict[str, Any]) -> Path:
             if key in raw:
                 ax.axvline(raw[key], color="grey", linestyle=":", linewidth=1)
     bottom.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    path = PLOTS / "load.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, "load.png")
 
 
 def _grammar_charts(suite: dict[str, Any]) -> list[Path]:

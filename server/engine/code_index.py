@@ -317,6 +317,17 @@ class Candidate:
     sources: frozenset[str]
 
 
+def _by_line(found: Counter[tuple[int, str]], delta: int) -> tuple[Counter[str], Counter[str]]:
+    """How often each line follows, at any change of indentation and at ``delta``."""
+    anywhere: Counter[str] = Counter()
+    here: Counter[str] = Counter()
+    for (d, text), n in found.items():
+        anywhere[text] += n
+        if d == delta:
+            here[text] += n
+    return anywhere, here
+
+
 def _matching(counter: Counter[tuple[int, str]] | None, typed: str) -> Counter[tuple[int, str]]:
     if not counter:
         return Counter()
@@ -333,24 +344,12 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
 
     after1 = _matching(following(index.follows, prev1[1]), typed) if prev else Counter()
     after2 = _matching(following(index.follows2, (prev2, prev1[1])), typed) if prev else Counter()
-    by_text1: Counter[str] = Counter()
-    by_text1_indent: Counter[str] = Counter()
-    for (d, text), n in after1.items():
-        by_text1[text] += n
-        if d == delta:
-            by_text1_indent[text] += n
-    by_text2: Counter[str] = Counter()
-    for (_, text), n in after2.items():
-        by_text2[text] += n
+    by_text1, by_text1_indent = _by_line(after1, delta)
+    by_text2, _ = _by_line(after2, delta)
     after_shape = (
         _matching(following(index.follows_shape, shape(prev1[1])), typed) if prev else Counter()
     )
-    by_shape: Counter[str] = Counter()
-    by_shape_indent: Counter[str] = Counter()
-    for (d, text), n in after_shape.items():
-        by_shape[text] += n
-        if d == delta:
-            by_shape_indent[text] += n
+    by_shape, by_shape_indent = _by_line(after_shape, delta)
 
     pool: dict[str, set[str]] = {}
     for text in by_text1:

@@ -83,7 +83,7 @@ def quick_fixes(
 
     ``current`` are the issues of the document's current version: a fix is only offered for
     a diagnostic that still matches one of them (same place, same word), so a diagnostic the
-    user has typed past never produces an edit. No two actions have the same title.
+    user has typed past never produces an edit. No action is listed twice.
     """
     live = {(i.start, i.end, i.text): i for i in current}
     if context.only is not None and not any(
@@ -147,11 +147,14 @@ def quick_fixes(
                 {"word": word, "uri": doc.uri},
             )
         )
-    titles: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     unique = []
     for action in result:
-        if action.title not in titles:
-            titles.add(action.title)
+        # The same title doing the same thing (one flag's "Ignore ..." offered for each of
+        # its copies in the context) is listed once; the same fix at two places is two.
+        key = (action.title, repr(action.command.arguments if action.command else action.edit))
+        if key not in seen:
+            seen.add(key)
             unique.append(action)
     return unique
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from pygls.exceptions import JsonRpcInvalidParams
+
 from .documents import Document
 
 ADD_WORD = "quill.addToDictionary"
@@ -40,3 +42,13 @@ def document_state(doc: Document | None, encoding: str) -> dict[str, Any] | None
         "end": {"line": end.line, "character": end.character},
         "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
     }
+
+
+class UserError(JsonRpcInvalidParams):
+    """A command refused for a reason the user can act on ("this file is in no workspace
+    folder ..."): the error answer carries the sentence as it is, with no exception type,
+    and no second message is shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=f"Quill: {message}")
+        self.message = f"Quill: {message}"

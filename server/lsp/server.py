@@ -119,6 +119,10 @@ class QuillServer(LanguageServer):
         """Log every protocol error; tell the user once per kind, not once per message.
         A handler that raised (a disk that refused a dictionary write, say) is not the
         editor's fault: the message must not say it is."""
+        if isinstance(error, commands.UserError):
+            # The answer to the request says it, in words; the editor shows that.
+            log.info("refused: %s", error.message)
+            return
         log.error("protocol error (%s): %s", source.__name__, error, exc_info=error)
         failed = source in (FeatureRequestError, FeatureNotificationError)
         what = "a request failed" if failed else "the editor sent a message Quill could not handle"
@@ -481,16 +485,10 @@ async def code_action(
 
 def add_to_dictionary(ls: QuillServer, *args: Any) -> dict[str, Any]:
     word, scope, uri = actions.parse_word_command(args, default_scope="workspace")
-    if scope == "workspace" and not (
-        ls.state.can_write_workspace(uri) if uri else ls.state.folders
-    ):
-        # A file opened outside any workspace folder: the user dictionary is the only one the
-        # word can go to; say so instead of failing.
-        message = ls.state.add_word(word, "user", uri)
-        message = f"{message} (this file is in no workspace folder, so not a workspace dictionary)"
-        ls.recheck_all()
-        return {"added": word, "scope": "user", "message": message}
-    message = ls.state.add_word(word, scope, uri)
+    try:
+        message = ls.state.add_word(word, scope, uri)
+    except ValueError as exc:  # no workspace for this file, not a word: the user's to fix
+        raise commands.UserError(str(exc)) from exc
     ls.recheck_all()
     return {"added": word, "scope": scope, "message": message}
 

@@ -283,7 +283,8 @@ class QuillState:
             folder = self.folder_for(uri) if uri else (self.folders[0] if self.folders else None)
             if folder is None:
                 raise ValueError(
-                    "there is no workspace folder for this document; use the user dictionary"
+                    "this file is in no workspace folder, so it has no workspace dictionary; "
+                    "add the word to your user dictionary instead (Neovim: :QuillAddWord!)"
                 )
             wl = self.workspace_words.setdefault(
                 folder, WordList(workspace_dictionary_path(folder), folder)

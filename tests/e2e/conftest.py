@@ -108,8 +108,12 @@ class QuillClient:
     async def code_actions(
         self, uri: str, diagnostics: list[types.Diagnostic], only: list[str] | None = None
     ) -> list[types.CodeAction]:
+        # The range a selection over all of them would send (the server keeps to it).
         rng = (
-            diagnostics[0].range
+            types.Range(
+                min((d.range.start for d in diagnostics), key=lambda p: (p.line, p.character)),
+                max((d.range.end for d in diagnostics), key=lambda p: (p.line, p.character)),
+            )
             if diagnostics
             else types.Range(types.Position(0, 0), types.Position(0, 0))
         )

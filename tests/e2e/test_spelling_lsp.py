@@ -399,30 +399,27 @@ async def test_identifier_fix_renames_every_occurrence(quill: QuillClient) -> No
     assert apply_text_edits(text, edits) == "receiveBuffer = []\nreceiveBuffer.append(1)\n"
 
 
-async def test_adding_to_the_workspace_dictionary_outside_any_workspace_uses_the_users(
+async def test_adding_to_the_workspace_dictionary_outside_any_workspace_says_why_in_words(
     quill: QuillClient, tmp_path: Path
 ) -> None:
-    """:QuillAddWord on a file in no workspace folder: the word goes to the user dictionary,
-    the answer says so, and no error reaches the user."""
+    """:QuillAddWord on a file in no workspace folder: refused (nothing is written) with one
+    sentence that names the fix, no exception type, and no second message."""
     outside = tmp_path / "elsewhere" / "x.md"
     outside.parent.mkdir()
     uri = outside.as_uri()
-    quill.lsp.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri, "markdown", 1, "The grobnicator spins.\n")
+    with pytest.raises(Exception) as refused:
+        await quill.execute(
+            types.Command(
+                title="add",
+                command="quill.addToDictionary",
+                arguments=[{"word": "grobnicator", "scope": "workspace", "uri": uri}],
+            )
         )
-    )
-    assert await quill.diagnostics(uri, 1, predicate=bool)
-    mark = len(quill.recorder.published)
-    result = await quill.execute(
-        types.Command(
-            title="add",
-            command="quill.addToDictionary",
-            arguments=[{"word": "grobnicator", "scope": "workspace", "uri": uri}],
-        )
-    )
-    assert result["scope"] == "user" and "no workspace folder" in result["message"]
+    text = str(refused.value)
+    assert "no workspace folder" in text and "user dictionary" in text, text
+    assert "ValueError" not in text and "Traceback" not in text, text
     user_dictionary = quill.config_home / "quill" / "dictionary.txt"
-    assert user_dictionary.read_text(encoding="utf-8").splitlines()[-1] == "grobnicator"
-    assert await quill.diagnostics(uri, 1, after=mark) == []
-    assert not [m for m in quill.lsp.messages if m.type == types.MessageType.Error]
+    assert not user_dictionary.exists() or "grobnicator" not in user_dictionary.read_text()
+    # A second message would be on the wire before the answer to the next request.
+    await quill.execute(types.Command(title="status", command="quill.status"))
+    assert not [m for m in quill.lsp.messages if "failed" in m.message], quill.lsp.messages
