@@ -163,7 +163,7 @@ class Completer:
     def document_closed(self, uri: str) -> None:
         self.forget(uri)
         if self.settings.completion.enabled:
-            self.ls.background.add(asyncio.ensure_future(self.index.closed(uri)))
+            self.ls.background.add(self.index.closed(uri))
 
     def start_index(self, folders: list[Path]) -> None:
         """Index the workspace folders in the background (completion on only)."""

@@ -161,19 +161,24 @@ class WorkspaceIndex:
         self._open.add(uri)
         self._pending[uri] = (canonical_language(language_id), text)
 
-    async def closed(self, uri: str) -> None:
-        """A document closed: its file on disk (if any, and in the workspace) replaces it."""
+    def closed(self, uri: str) -> asyncio.Future[None]:
+        """A document closed: its file on disk (if any, and in the workspace) replaces it.
+        The bookkeeping is done at once, in order with the editor's notifications (a
+        document reopened right after is open again before the worker gets to this)."""
         self._open.discard(uri)
         self._pending.pop(uri, None)
         raw = to_fs_path(uri) if uri.startswith("file://") else None
         path = Path(raw) if raw else None
         if path is not None and not any(f in path.parents for f in self._folders):
             path = None  # outside the workspace: forgotten, not read
-        await self._run(self._back_to_disk, uri, path)
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self.executor, self._back_to_disk, uri, path)
 
     def _back_to_disk(self, uri: str, path: Path | None) -> None:
         """The closed document's file on disk in place of the editor's copy: counted as an
         edit of it (usually the two differ by the unsaved changes, if any), or dropped."""
+        if uri in self._open:
+            return  # reopened since: its editor copy is indexed (or pending)
         if path is None or not self._read(path, uri):
             self._remove(uri)
 
