@@ -415,6 +415,8 @@ class Checker:
         if not use_cache:
             return result
         with self._lock:
+            if speller is not self._speller or patterns is not self._patterns:
+                return result  # computed under options replaced meanwhile: not for the cache
             if key not in self._cache:
                 self._cache_chars += len(body)
             self._cache[key] = result

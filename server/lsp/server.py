@@ -208,16 +208,23 @@ class QuillServer(LanguageServer):
             return self.state.remember(doc.uri, version, [], skipped=reason)
 
         abandoned = False
+        #: The settings' generation the check runs under (set when the worker starts it): a
+        #: result computed under settings changed since is never published (the change
+        #: schedules a check of its own).
+        generation = self.state.generation
 
         def stale() -> bool:
             if abandoned or (progress and self.foreground > 0):
                 return True  # background work steps aside; what it tagged stays cached
+            if self.state.generation != generation:
+                return True
             return self.documents.get(doc.uri) is not doc or doc.version != version
 
         def work() -> CheckResult | None:
             # A foreground check reads the snapshot when the worker starts it, so edits made
             # while it waited in the queue are in it (it keeps its place in the queue).
-            nonlocal version, text
+            nonlocal version, text, generation
+            generation = self.state.generation
             if not progress:
                 self.queued.discard(doc.uri)
                 latest, latest_text = doc.snapshot

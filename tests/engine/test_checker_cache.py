@@ -58,3 +58,21 @@ def test_the_grammar_sentence_cache_stays_within_its_budgets() -> None:
     assert [i.suggestions for i in found] == [("is",)]  # still checked right after evictions
     grammar.clear_cache()
     assert grammar.cached == (0, 0)
+
+
+def test_a_region_checked_under_replaced_options_is_not_cached() -> None:
+    """A check that started before configure() (another thread, in the server) must not
+    leave its regions in the cache, where the next check under the new options would find
+    them: en-US's verdict on "colour" must not survive a switch to en-GB."""
+    from server.engine.types import CheckStats
+
+    checker = Checker()
+    checker.configure(CheckOptions(dialect="en-US"))
+    text = "The colour is nice.\n"
+    (region,) = extract_regions(text, "plaintext")
+    old_speller, old_patterns = checker._speller, checker._patterns
+    checker.configure(CheckOptions(dialect="en-GB"))  # arrives while the old check runs
+    found, _ = checker._region_issues(text, region, old_speller, old_patterns, CheckStats())
+    assert [i.text for i in found] == ["colour"]  # the old check's own answer
+    assert checker.cache_sizes()["regions"] == 0
+    assert [i.text for i in checker.check(text, "plaintext").issues] == []
