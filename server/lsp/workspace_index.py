@@ -1,8 +1,8 @@
 """The workspace's code, indexed for completion (:mod:`server.engine.code_index`), kept current.
 
 * Built in the background when the server is initialised: the workspace folders' code files
-  (``.gitignore`` respected, vendored folders skipped), a few files per turn of its own worker
-  thread, so a completion request waits for at most one small batch, never for the whole build.
+  (``.gitignore`` respected, vendored folders skipped), one file per turn of its own worker
+  thread, so a completion request waits for at most one file, never for the whole build.
   Past :data:`MAX_FILES` files or :data:`MAX_LINES` lines the rest is left out, and the user is
   told once.
 * One index per language: a Python line is never suggested in Rust.
@@ -10,7 +10,7 @@
   change; a closed document goes back to its file on disk.
 * Every mutation and every query runs in the index's one worker thread, in order: no locks, and
   a query sees every edit made before it.
-* Not yet kept across restarts: a restart builds it again (about a second per 100,000 lines).
+* Not yet kept across restarts: a restart builds it again (about 5 s per 100,000 lines).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ MAX_LINES = 1_000_000
 #: Files larger than this are data or generated code: never indexed.
 MAX_FILE_BYTES = 512_000
 #: Files read and indexed per turn of the worker thread.
-BATCH = 4
+BATCH = 1
 
 T = TypeVar("T")
 
