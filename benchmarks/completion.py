@@ -36,7 +36,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from server.engine.code_index import CodeIndex, Cursor, candidates, following
+from server.engine.code_index import CodeIndex, Cursor, candidates, cursor_at, following
 from server.engine.completion_ranker import Ranker
 from training.code.workspace_cases import (
     RepoFile,
@@ -247,8 +247,6 @@ def evaluate_repo(
 
 
 def _cursors(cases: Sequence[WorkspaceCase]) -> list[Cursor]:
-    from server.engine.code_index import cursor_at
-
     return [cursor_at(c.editor_text, c.offset, c.file) for c in cases]
 
 

@@ -268,9 +268,20 @@ def cursor_at(text: str, offset: int, file: str | None = None, window: int = 200
     """The :class:`Cursor` at ``offset`` of ``text`` (``window`` lines each way)."""
     offset = max(0, min(offset, len(text)))
     start = text.rfind("\n", 0, offset) + 1
-    before = text[:start].splitlines()[-window:] if start else []
+    # Only the window is cut and split, not the whole file on every request.
+    first = start
+    for _ in range(window + 1):
+        if first <= 0:
+            break
+        first = text.rfind("\n", 0, first - 1) + 1
+    before = text[first:start].splitlines()[-window:] if start else []
     end = text.find("\n", offset)
-    rest = text[end + 1 :] if end >= 0 else ""
+    last = end
+    for _ in range(window + 1):
+        if last < 0:
+            break
+        last = text.find("\n", last + 1)
+    rest = text[end + 1 : last if last >= 0 else len(text)] if end >= 0 else ""
     after = rest.splitlines()[:window]
     return Cursor(before, text[start:offset].rstrip("\r"), after, file)
 

@@ -163,12 +163,12 @@ class Completer:
     def document_closed(self, uri: str) -> None:
         self.forget(uri)
         if self.settings.completion.enabled:
-            self.ls.background.add(self.index.closed(uri))
+            self.ls.in_background(self.index.closed(uri))
 
     def start_index(self, folders: list[Path]) -> None:
         """Index the workspace folders in the background (completion on only)."""
         if self.settings.completion.enabled:
-            self.ls.background.add(asyncio.ensure_future(self.index.build(folders)))
+            self.ls.in_background(self.index.build(folders))
 
     def wanted(self, doc: Document) -> bool:
         """Whether completion applies to ``doc`` at all (before any model is loaded)."""

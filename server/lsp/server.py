@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Generator
+from collections.abc import Awaitable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -91,7 +91,8 @@ class QuillServer(LanguageServer):
         self.pull_mode = False
         self.refresh_support = False
         self._shown: set[str] = set()
-        #: Long-running background work (kept referenced so it is not collected mid-way).
+        #: Background work in flight (kept referenced so it is not collected mid-way; each
+        #: piece leaves the set when it is done, see :meth:`in_background`).
         self.background: set[asyncio.Future[None]] = set()
         #: Checks someone is waiting for (an edit, a request): background grammar yields to them.
         self.foreground = 0
@@ -143,6 +144,13 @@ class QuillServer(LanguageServer):
             return
         self._shown.add(key)
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"Quill: {message}"))
+
+    def in_background(self, work: Awaitable[None]) -> None:
+        """Run ``work`` without waiting for it, referenced until it is done (a closed
+        document's re-index is one per close: the set must not keep them all)."""
+        future = asyncio.ensure_future(work)
+        self.background.add(future)
+        future.add_done_callback(self.background.discard)
 
     def apply_settings(self, raw: Any, *, initial: bool = False) -> None:
         """Settings from ``initializationOptions`` (``initial``: the user's own editor
@@ -372,7 +380,7 @@ async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
     # The lexicon and the grammar model are loaded: freeze them, full collections at idle.
     ls.health.collector.install()
     if ls.state.settings.spelling.learn_project_words:
-        ls.background.add(asyncio.ensure_future(learn_workspace(ls)))
+        ls.in_background(learn_workspace(ls))
 
 
 async def learn_workspace(ls: QuillServer) -> None:
