@@ -23,6 +23,7 @@ per request (candidates and ranking) in this process; memory is the index's, by 
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import importlib.util
 import re
@@ -269,10 +270,11 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
     initialised, so the first ones run while the index is still being built."""
     import shutil
 
-    from .lsp_timing import Client, initialize_params, start_server
+    from .lsp_timing import CACHE_HOME, Client, initialize_params, start_server
 
     folder = WORK / "completion-workspace" / root.name
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(CACHE_HOME / "quill" / "completion-index", ignore_errors=True)  # built cold
     shutil.copytree(root, folder, ignore=shutil.ignore_patterns("__pycache__"))
     files = repo_files(folder)
     cases = [
@@ -329,8 +331,14 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
             if not building:
                 ready_after = time.perf_counter() - started
     status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+    while status["completionIndexSnapshot"] != "saved":
+        await asyncio.sleep(0.1)
+        status = await client.request("workspace/executeCommand", {"command": "quill.status"})
     await client.close()
+    restarted_after, restarted = await _ready_after_restart(folder)
     return {
+        "restart_ready_after_s": restarted_after,
+        "restart_snapshot": restarted,
         "opened_ms": [1000 * t for t, _ in opened],
         "during_build_ms": [1000 * t for t, b in opened if b],
         "typed_ms": [1000 * t for t in typed],
@@ -340,9 +348,28 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
     }
 
 
-def server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any]:
-    import asyncio
+async def _ready_after_restart(folder: Path) -> tuple[float, str]:
+    """Seconds from start-up until the index of ``folder`` is ready again, for a server that
+    finds the snapshot its predecessor saved (the files unchanged), and what it said of it."""
+    from .lsp_timing import Client, initialize_params, start_server
 
+    client = Client(await start_server())
+    params = initialize_params({"grammar": {"enabled": False}}, inline_completion=True)
+    params["workspaceFolders"] = [{"uri": folder.as_uri(), "name": folder.name}]
+    started = time.perf_counter()
+    await client.request("initialize", params)
+    await client.notify("initialized", {})
+    while True:
+        status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+        if status["completionIndex"] == "ready":
+            break
+        await asyncio.sleep(0.02)
+    after = time.perf_counter() - started
+    await client.close()
+    return after, status["completionIndexSnapshot"]
+
+
+def server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any]:
     return asyncio.run(_server_latency(root, per_kind, seed))
 
 
@@ -481,6 +508,10 @@ def run(quick: bool, seed: int = 0) -> dict[str, object]:
                 "index ready after start-up (s), files, lines",
                 f"{served['index_ready_after_s'] or 0:.1f}, {served['index_files']}, "
                 f"{served['index_lines']:,}",
+            ],
+            [
+                "index ready after a restart that finds the saved index (s)",
+                f"{served['restart_ready_after_s']:.2f} ({served['restart_snapshot']})",
             ],
         ]
     speed.notes.append(

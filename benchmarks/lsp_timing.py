@@ -130,9 +130,13 @@ class Client:
         self._reader.cancel()
 
 
+#: The benchmark servers' user cache directory (the completion index's snapshots).
+CACHE_HOME = WORK / "xdg-cache"
+
+
 async def start_server(log: Any = None) -> asyncio.subprocess.Process:
     """``python -m server`` over pipes in the benchmark work directory, with its own user
-    configuration (stderr to ``log``, a binary file, or discarded)."""
+    configuration and cache (stderr to ``log``, a binary file, or discarded)."""
     WORK.mkdir(parents=True, exist_ok=True)
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -142,7 +146,9 @@ async def start_server(log: Any = None) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE,
         stderr=log or asyncio.subprocess.DEVNULL,
         cwd=str(WORK),
-        env=child_env({"XDG_CONFIG_HOME": str(WORK / "xdg-config")}),
+        env=child_env(
+            {"XDG_CONFIG_HOME": str(WORK / "xdg-config"), "XDG_CACHE_HOME": str(CACHE_HOME)}
+        ),
         limit=2**26,
     )
 

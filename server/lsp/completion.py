@@ -40,6 +40,7 @@ from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
 from ..runtime.code_model import resolve as resolve_code_model
 from .documents import Document
+from .index_snapshot import user_cache_dir
 from .settings import Settings
 from .workspace_index import WorkspaceIndex
 
@@ -97,7 +98,8 @@ class Completer:
         self.index = WorkspaceIndex(
             on_capped=lambda message: ls.show_once(
                 "completion-index-capped", message, types.MessageType.Info
-            )
+            ),
+            cache_dir=user_cache_dir(),
         )
 
     @property

@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real server over stdio, driven by pytest-lsp's client.
 
 Every wait has a deadline and a test fails when it passes: nothing here passes on a timeout.
-The server runs with its own XDG_CONFIG_HOME so tests never touch the real user dictionary.
+The server runs with its own XDG_CONFIG_HOME and XDG_CACHE_HOME so tests never touch the real
+user dictionary or cache.
 """
 
 from __future__ import annotations
@@ -141,7 +142,12 @@ class QuillClient:
 def server_env(config_home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        {"XDG_CONFIG_HOME": str(config_home), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+        {
+            "XDG_CONFIG_HOME": str(config_home),
+            "XDG_CACHE_HOME": str(config_home / "cache"),
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": str(ROOT),
+        }
     )
     return env
 
@@ -249,4 +255,5 @@ async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
 
     yield _start
     for client in started:
-        await stop_client(client)
+        if not client.lsp.stopped:  # a test may have stopped one itself (a restart)
+            await stop_client(client)

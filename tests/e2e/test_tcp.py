@@ -39,7 +39,12 @@ def _receive(sock: socket.socket) -> dict[str, object]:
 
 def test_tcp_initialize_and_diagnostics(tmp_path: Path) -> None:
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        XDG_CONFIG_HOME=str(tmp_path),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "server", "--tcp", f"127.0.0.1:{port}"],
         env=env,
@@ -104,7 +109,12 @@ def test_tcp_initialize_and_diagnostics(tmp_path: Path) -> None:
 
 def test_malformed_messages_get_errors_and_the_server_goes_on(tmp_path: Path) -> None:
     """Over stdio: invalid JSON, an unknown method and wrong parameter types."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        XDG_CONFIG_HOME=str(tmp_path),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "server"],
         env=env,

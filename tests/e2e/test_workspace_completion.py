@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types
 
 from server.lsp.completion import FROM_WORKSPACE
-from tests.e2e.conftest import DEADLINE, QuillClient
+from tests.e2e.conftest import DEADLINE, QuillClient, stop_client
 from tests.e2e.test_completion_lsp import end_of, inline, unescape_snippet
 
 SHAPES = """\
@@ -107,3 +107,26 @@ async def test_an_open_documents_edit_is_indexed_and_unknown_places_get_silence(
     uri2 = quill.open("other.py", other, "python")
     assert await inline(quill, uri2, end_of(other)) == []
     assert await items(quill, uri2, end_of(other)) == []
+
+
+async def test_a_restarted_server_finds_the_index_it_saved(start: Any, tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "shapes.py").write_text(SHAPES, encoding="utf-8")
+    first: QuillClient = await start()
+    for _ in range(int(DEADLINE / 0.05)):
+        current = await status(first)
+        if current["completionIndexSnapshot"] == "saved":
+            break
+        await asyncio.sleep(0.05)
+    assert current["completionIndexSnapshot"] == "saved", current
+    await stop_client(first)
+
+    (workspace / "more.py").write_text("import os\nimport sys\n", encoding="utf-8")
+    again: QuillClient = await start()
+    ready = await index_ready(again)
+    assert ready["completionIndexSnapshot"] == "saved"  # loaded, one file added, saved again
+    assert ready["completionIndexFiles"] == 2
+    text = "class Box:\n    def __init__(self, x, y):\n        "
+    uri = again.open("box.py", text, "python")
+    assert await inline(again, uri, end_of(text)) == ["super().__init__()"]

@@ -1,5 +1,7 @@
 """The server's workspace index without a client: what it reads and leaves out, caps said once,
-open documents over their files on disk, and a closed document going back to its file."""
+open documents over their files on disk, a closed document going back to its file, and the
+index kept across restarts (only changed files read again; a snapshot that cannot be used is
+rebuilt; one that cannot be written is said)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from server.lsp import workspace_index
+from server.engine.code_index import CodeIndex
+from server.lsp import index_snapshot, workspace_index
 from server.lsp.workspace_index import WorkspaceIndex
 
 CODE = "def f(x, y):\n    return x + y\n"
@@ -91,3 +94,133 @@ async def test_prose_documents_are_not_indexed(tmp_path: Path) -> None:
     assert await index.suggest((tmp_path / "c.py").as_uri(), "python", text, len(text)) is None
     assert index.status()["completionIndexFiles"] == 0
     index.shutdown()
+
+
+# -- kept across restarts --------------------------------------------------------------------
+async def built(folder: Path, cache: Path) -> WorkspaceIndex:
+    """A fresh index of ``folder`` (as after a restart), built and its snapshot saved."""
+    index = WorkspaceIndex(cache_dir=cache)
+    await index.build([folder])
+    return index
+
+
+async def next_line(index: WorkspaceIndex, folder: Path, text: str) -> str | None:
+    found = await index.suggest((folder / "new.py").as_uri(), "python", text, len(text))
+    return None if found is None else found.text
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    reads: list[Path] = []
+    real = workspace_index.read_text
+
+    def counting(path: Path, **kw: object) -> str:
+        reads.append(path)
+        return real(path, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace_index, "read_text", counting)
+    return reads
+
+
+async def test_a_restart_loads_the_index_and_reads_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = tmp_path / "ws", tmp_path / "cache"
+    write(folder, "a.py", "import os\nimport sys\n")
+    write(folder, "b.py", "import json\nimport re\n")
+    write(folder, "c.py", "import abc\nimport enum\n")
+    first = await built(folder, cache)
+    assert first.status()["completionIndexSnapshot"] == "saved"
+    first.shutdown()
+
+    reads = count_reads(monkeypatch)
+    again = await built(folder, cache)
+    assert again.status()["completionIndexSnapshot"] == "loaded (3 files)"
+    assert reads == []  # nothing changed: no file read again
+    assert again.indexes["python"].counts == first.indexes["python"].counts
+    assert again.indexes["python"].follows == first.indexes["python"].follows
+    assert await next_line(again, folder, "import os\n") == "import sys"
+    again.shutdown()
+
+    # Between sessions: a.py edited (another size), b.py deleted, d.py added.
+    write(folder, "a.py", "import os\nimport pathlib\nimport typing\n")
+    (folder / "b.py").unlink()
+    write(folder, "d.py", "import json\nimport csv\n")
+    third = await built(folder, cache)
+    assert sorted(p.name for p in reads) == ["a.py", "d.py"]
+    assert await next_line(third, folder, "import os\n") == "import pathlib"
+    assert await next_line(third, folder, "import json\n") == "import csv"  # not b.py's "re"
+    python = third.indexes["python"]
+    assert sorted(Path(k).name for k in python.files) == ["a.py", "c.py", "d.py"]
+    assert "import re" not in python.counts and python.line_count == 7
+    assert third.status()["completionIndexSnapshot"] == "saved"
+    third.shutdown()
+
+
+async def test_a_loaded_snapshot_shares_each_line_between_its_tables(tmp_path: Path) -> None:
+    """The index is as small after a restart as when built: one string per distinct line."""
+    folder, cache = tmp_path / "ws", tmp_path / "cache"
+    write(folder, "a.py", "import os\nimport sys\n")
+    (await built(folder, cache)).shutdown()
+    index = (await built(folder, cache)).indexes["python"]
+    (lines,) = index.files.values()
+    counted = {text: text for text in index.counts}
+    assert all(counted[text] is text for _, text in lines)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other version", "other folders"])
+async def test_a_snapshot_that_cannot_be_used_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    folder, cache = tmp_path / "ws", tmp_path / "cache"
+    write(folder, "a.py", "import os\nimport sys\n")
+    (await built(folder, cache)).shutdown()
+    (path,) = (cache / "completion-index").iterdir()
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"not a snapshot at all")
+    elif damage == "other version":
+        monkeypatch.setattr(index_snapshot, "FORMAT", index_snapshot.FORMAT + 1)
+    else:  # a snapshot of another workspace under this one's name
+        other = tmp_path / "other"
+        write(other, "z.py", "import zlib\nimport gzip\n")
+        (await built(other, cache)).shutdown()
+        for snap in (cache / "completion-index").iterdir():
+            if snap != path:
+                snap.replace(path)
+    index = await built(folder, cache)
+    status = index.status()
+    assert status["completionIndexSnapshot"] == "saved"  # rebuilt, then saved anew
+    assert status["completionIndexFiles"] == 1 and status["completionIndexLines"] == 2
+    assert await next_line(index, folder, "import os\n") == "import sys"
+    index.shutdown()
+    again = await built(folder, cache)
+    assert again.status()["completionIndexSnapshot"] == "loaded (1 files)"
+    again.shutdown()
+
+
+async def test_a_cache_that_cannot_be_written_is_said_and_completion_goes_on(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "ws"
+    write(folder, "a.py", "import os\nimport sys\n")
+    blocked = write(tmp_path, "cache", "a file where the cache directory should be")
+    index = await built(folder, blocked)
+    status = index.status()
+    assert status["completionIndexSnapshot"].startswith("not saved: ")
+    assert status["completionIndex"] == "ready"
+    assert await next_line(index, folder, "import os\n") == "import sys"
+    index.shutdown()
+
+
+def test_a_save_interrupted_by_a_request_writes_nothing(tmp_path: Path) -> None:
+    index = CodeIndex()
+    index.add("a", "import os\nimport sys\n")
+    snapshot = index_snapshot.Snapshot({"python": index}, {"a": (1, 2)})
+    path = tmp_path / "snap.pickle"
+    assert not index_snapshot.save(path, snapshot, [tmp_path], interrupted=lambda: True)
+    assert not path.exists()
+    assert index_snapshot.save(path, snapshot, [tmp_path], interrupted=lambda: False)
+    loaded = index_snapshot.load(path, [tmp_path])
+    assert loaded is not None and loaded.signatures == {"a": (1, 2)}
+    assert loaded.indexes["python"].files == index.files

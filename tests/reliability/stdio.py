@@ -37,11 +37,12 @@ def encode(message: Message) -> bytes:
 
 
 def server_env(config_home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a test server: its own user config dir, offline, this checkout."""
+    """A test server's environment: its own user config and cache dirs, offline, this checkout."""
     env = dict(os.environ)
     env.update(
         {
             "XDG_CONFIG_HOME": str(config_home),
+            "XDG_CACHE_HOME": str(config_home / "cache"),
             "HF_HUB_OFFLINE": "1",
             "PYTHONPATH": str(ROOT),
         }
