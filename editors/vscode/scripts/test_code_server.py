@@ -57,6 +57,7 @@ def main(argv: list[str]) -> int:
         "quill.server.env": {
             "PYTHONPATH": str(ROOT),
             "XDG_CONFIG_HOME": str(tmp / "config"),
+            "XDG_CACHE_HOME": str(tmp / "cache"),
             "HF_HUB_OFFLINE": "1",
         },
         "quill.grammar.enabled": False,

@@ -61,7 +61,7 @@ test.before(async () => {
   host.setWorkspace(workspace);
   for (const [k, v] of Object.entries({
     'quill.server.command': [PYTHON, '-m', 'server'],
-    'quill.server.env': { PYTHONPATH: ROOT, XDG_CONFIG_HOME: path.join(workspace, 'config'), HF_HUB_OFFLINE: '1' },
+    'quill.server.env': { PYTHONPATH: ROOT, XDG_CONFIG_HOME: path.join(workspace, 'config'), XDG_CACHE_HOME: path.join(workspace, 'cache'), HF_HUB_OFFLINE: '1' },
     // Deterministic: no grammar model, no debounce, nothing learnt from other files.
     'quill.grammar.enabled': false,
     'quill.diagnostics.debounceMs': 0,
