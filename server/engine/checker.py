@@ -37,6 +37,11 @@ CACHE_SIZE = 200_000
 CACHE_CHARS = 16_000_000
 #: How often (in regions) a check looks at its cancellation flag.
 _CANCEL_EVERY = 64
+#: Spelling reads a region longer than this in pieces of about this size, cut at line breaks:
+#: a keystroke in a 3,000-line paragraph (a log, one sentence per line with no blank line)
+#: checks its piece again, not the whole paragraph. Spelling judges words one by one, so
+#: pieces find what the whole region finds (the foreign-language guess sees 1,500+ characters).
+SPELLING_PIECE_CHARS = 1500
 
 
 #: A passage where at least this share of the words are unknown is taken for another language
@@ -122,6 +127,35 @@ def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) ->
                 continue
         kept.append(issue)
     return kept
+
+
+def _pieces(text: str, regions: list[Region]) -> list[Region]:
+    """``regions``, with every one longer than :data:`SPELLING_PIECE_CHARS` (identifiers
+    aside) cut at line breaks outside its holes into pieces at least that long."""
+    if all(r.end - r.start <= SPELLING_PIECE_CHARS for r in regions):
+        return regions
+    out: list[Region] = []
+    for region in regions:
+        short = region.end - region.start <= SPELLING_PIECE_CHARS
+        if short or region.kind is RegionKind.IDENTIFIER:
+            out.append(region)
+            continue
+        start = region.start
+        while region.end - start > 2 * SPELLING_PIECE_CHARS:
+            cut = text.find("\n", start + SPELLING_PIECE_CHARS, region.end) + 1
+            while cut and any(s < cut <= e for s, e in region.holes):
+                cut = text.find("\n", cut, region.end) + 1
+            if not cut:
+                break
+            out.append(_piece(region, start, cut))
+            start = cut
+        out.append(_piece(region, start, region.end))
+    return out
+
+
+def _piece(region: Region, start: int, end: int) -> Region:
+    holes = tuple((s, e) for s, e in region.holes if start <= s and e <= end)
+    return Region(start, end, region.kind, holes)
 
 
 def _inside(offset: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
@@ -346,7 +380,7 @@ class Checker:
         first_seen: dict[tuple[str, str], int] = {}
         repeats: dict[int, list[tuple[int, int]]] = {}
         document_words: frozenset[str] | None = None
-        for index, region in enumerate(regions):
+        for index, region in enumerate(_pieces(text, regions)):
             if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
                 raise CheckCancelled()
             checked_before = stats.regions_checked

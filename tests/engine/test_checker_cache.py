@@ -76,3 +76,29 @@ def test_a_region_checked_under_replaced_options_is_not_cached() -> None:
     assert [i.text for i in found] == ["colour"]  # the old check's own answer
     assert checker.cache_sizes()["regions"] == 0
     assert [i.text for i in checker.check(text, "plaintext").issues] == []
+
+
+def test_a_keystroke_in_a_huge_paragraph_checks_one_piece_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 2,000-line paragraph (one sentence per line, no blank line) is read by spelling in
+    pieces: the same findings as reading it whole, and an edit checks one piece again."""
+    lines = [
+        f"Line {k} has a misteak and {'recieve' if k % 7 == 0 else 'receive'} here."
+        for k in range(2000)
+    ]
+    text = "\n".join(lines) + "\n"
+    whole = Checker(CheckOptions(dialect="en-US", grammar=False))
+    monkeypatch.setattr(checker_module, "SPELLING_PIECE_CHARS", 10**9)
+    expected = whole.check(text, "markdown").issues
+    monkeypatch.undo()
+    pieces = Checker(CheckOptions(dialect="en-US", grammar=False))
+    first = pieces.check(text, "markdown")
+    assert first.issues == expected and len(expected) > 2000
+    assert first.stats.regions_checked > 20  # read in pieces
+    lines[1000] = lines[1000].replace("has", "hsa")
+    edited = "\n".join(lines) + "\n"
+    again = pieces.check(edited, "markdown")
+    assert again.stats.regions_checked == 1
+    assert any(i.text == "hsa" for i in again.issues)
+    assert len(again.issues) == len(expected) + 1
