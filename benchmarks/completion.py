@@ -270,7 +270,7 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
     initialised, so the first ones run while the index is still being built."""
     import shutil
 
-    from .lsp_timing import CACHE_HOME, Client, initialize_params, start_server
+    from .lsp_client import CACHE_HOME, Client, initialize_params, start_server
 
     folder = WORK / "completion-workspace" / root.name
     shutil.rmtree(folder, ignore_errors=True)
@@ -351,7 +351,7 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
 async def _ready_after_restart(folder: Path) -> tuple[float, str]:
     """Seconds from start-up until the index of ``folder`` is ready again, for a server that
     finds the snapshot its predecessor saved (the files unchanged), and what it said of it."""
-    from .lsp_timing import Client, initialize_params, start_server
+    from .lsp_client import Client, initialize_params, start_server
 
     client = Client(await start_server())
     params = initialize_params({"grammar": {"enabled": False}}, inline_completion=True)

@@ -53,7 +53,7 @@ from server.engine.grammar import document as document_module
 
 from . import corpora
 from .common import ROOT, WORK, Table, child_env, fmt
-from .lsp_timing import Client, initialize_params, start_server, vm_rss_mb, wait_for_grammar
+from .lsp_client import Client, initialize_params, start_server, vm_rss_mb, wait_for_grammar
 
 SEED = "load-v1"
 #: Where the tiny code model is built when no code model is given and none is shipped.

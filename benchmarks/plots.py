@@ -174,6 +174,8 @@ def draw(results: Path) -> list[Path]:
         written += _grammar_charts(suites["grammar"])
     if "load" in suites and suites["load"].get("raw", {}).get("samples"):
         written.append(_load_chart(suites["load"]))
+    if suites.get("lsp", {}).get("raw", {}).get("typing"):
+        written.append(_typing_chart(suites["lsp"]["raw"]["typing"]))
     if suites.get("completion", {}).get("precision_coverage"):
         written.append(_completion_chart(suites["completion"]))
     return written
@@ -229,6 +231,36 @@ def _completion_chart(suite: dict[str, Any]) -> Path:
     ax.set_title(f"Completion on unseen repositories: {table['title'].split(':')[0]}", fontsize=9)
     ax.legend(fontsize=8, loc="upper right")
     return _save(fig, "completion.png")
+
+
+def _typing_chart(runs: list[dict[str, Any]]) -> Path:
+    """Keystroke -> diagnostics per layout and client: every edit (dots), the median (bar),
+    grammar off and on side by side, with the targets (dashed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+    labels: list[str] = []
+    for k, run in enumerate(runs):
+        ms = [1000 * s for s in run["edit_s"]]
+        colour = "tab:orange" if run["grammar"] else "tab:blue"
+        ax.bar(k, sorted(ms)[len(ms) // 2], color=colour, alpha=0.6)
+        ax.scatter([k] * len(ms), ms, s=6, color="black", alpha=0.5, zorder=3)
+        labels.append(
+            f"{run['layout']}\n{run['mode']}\ngrammar {'on' if run['grammar'] else 'off'}"
+        )
+    for target, colour in ((50, "tab:blue"), (100, "tab:orange")):
+        ax.axhline(target, color=colour, linestyle="--", linewidth=1)
+    ax.set_xticks(range(len(runs)), labels, fontsize=7)
+    ax.set_ylabel("didChange -> diagnostics holding the edit (ms)")
+    ax.set_title(
+        "Typing into 3,000 lines of learner prose while background grammar runs "
+        "(bars: median; dashed: targets)",
+        fontsize=9,
+    )
+    return _save(fig, "typing.png")
 
 
 def _load_chart(suite: dict[str, Any]) -> Path:

@@ -129,6 +129,17 @@ def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) ->
     return kept
 
 
+def _edited_spans(
+    changed: tuple[int, int] | None, fresh: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """What an edit touched: the changed span widened by a character each way (a deletion at
+    a sentence's end still touches that sentence), or every region that missed the cache."""
+    if changed is None:
+        return fresh
+    start, end = changed
+    return [(max(0, start - 1), end + 1)]
+
+
 def _pieces(text: str, regions: list[Region]) -> list[Region]:
     """``regions``, with every one longer than :data:`SPELLING_PIECE_CHARS` (identifiers
     aside) cut at line breaks outside its holes into pieces at least that long."""
@@ -306,6 +317,7 @@ class Checker:
         use_cache: bool = True,
         grammar_limit: int | None = None,
         edited: bool = False,
+        changed: tuple[int, int] | None = None,
     ) -> CheckResult:
         """All issues in ``text``, sorted by position.
 
@@ -315,7 +327,10 @@ class Checker:
         of open documents. ``grammar_limit`` caps how many sentences not seen before are run
         through the grammar model in this call; the rest are counted in
         ``pending_sentences`` for a later call. ``edited`` says the text is a new version of
-        one checked before: the sentences of regions that changed are then tagged first.
+        one checked before: the sentences the edit touched are then tagged first, those
+        around ``changed`` (the span of ``text`` that differs from the version checked before,
+        see :func:`server.engine.edits.changed_span`) or else those of every region that
+        missed the cache.
         """
         stats = CheckStats()
         started = time.perf_counter()
@@ -335,6 +350,9 @@ class Checker:
             if options.spelling
             else []
         )
+        stats.extra["spelling_ms"] = (time.perf_counter() - started) * 1000 - stats.extra[
+            "extract_ms"
+        ]
         pending, error = 0, None
         if grammar is not None:
             grammar_started = time.perf_counter()
@@ -345,7 +363,7 @@ class Checker:
                     markdown=lang == "markdown",
                     limit=grammar_limit,
                     should_stop=should_stop,
-                    first=fresh if edited else (),
+                    first=_edited_spans(changed, fresh) if edited else (),
                 )
             except CheckCancelled:
                 raise
@@ -356,8 +374,12 @@ class Checker:
                 stats.extra["sentences"] = found.sentences
                 stats.extra["sentences_tagged"] = found.tagged
                 pending = found.pending
+                merging = time.perf_counter()
                 issues = _merged(issues, found.issues, accepted)
-            stats.extra["grammar_ms"] = (time.perf_counter() - grammar_started) * 1000
+                stats.extra["assemble_ms"] = (time.perf_counter() - merging) * 1000
+            stats.extra["grammar_ms"] = (time.perf_counter() - grammar_started) * 1000 - (
+                stats.extra.get("assemble_ms", 0.0)
+            )
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
         return CheckResult(issues, stats, pending, error)
 

@@ -9,7 +9,9 @@ published only for the document version they were computed on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -28,6 +30,7 @@ from pygls.protocol.language_server import lsp_method
 from .. import __version__
 from ..engine.checker import CheckResult
 from ..engine.documents import skip_reason
+from ..engine.edits import changed_span
 from ..engine.types import CheckCancelled
 from . import actions, commands, completion, transport
 from .convert import report_id, to_diagnostics
@@ -43,6 +46,7 @@ from .settings import (
     parse_settings,
     take_allow_external,
 )
+from .stages import StageTimes
 from .state import GRAMMAR_BACKGROUND_BATCH, GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
 
 log = logging.getLogger(__name__)
@@ -98,6 +102,16 @@ class QuillServer(LanguageServer):
         self.foreground = 0
         #: Documents whose check is queued for the worker thread and has not started yet.
         self.queued: set[str] = set()
+        #: Each document's foreground check in flight (a pull request waits for it rather
+        #: than checking the same version again).
+        self.checking: dict[str, asyncio.Future[CheckResult | None]] = {}
+        #: When the pull client was last asked to pull again (background grammar progress).
+        self._refreshed = 0.0
+        #: What each stage of the foreground checks costs (quill.status: checkStages).
+        self.stages = StageTimes()
+        #: The text each document's last foreground check read (worker thread): the next
+        #: check finds what the edit changed by comparing with it.
+        self.checked_text: dict[str, str] = {}
         #: What each open document's last publication held (see :meth:`publish`).
         self.published: dict[str, tuple[Any, ...]] = {}
         #: Publications sent, and skipped because the client already had them (quill.status).
@@ -228,12 +242,15 @@ class QuillServer(LanguageServer):
                 return True
             return self.documents.get(doc.uri) is not doc or doc.version != version
 
+        submitted = time.perf_counter()
+
         def work() -> CheckResult | None:
             # A foreground check reads the snapshot when the worker starts it, so edits made
             # while it waited in the queue are in it (it keeps its place in the queue).
             nonlocal version, text, generation
             generation = self.state.generation
             if not progress:
+                self.stages.add("wait", 1000 * (time.perf_counter() - submitted))
                 self.queued.discard(doc.uri)
                 latest, latest_text = doc.snapshot
                 if latest != version and skip_reason(latest_text, self.settings.max_file_size):
@@ -241,14 +258,24 @@ class QuillServer(LanguageServer):
                 version, text = latest, latest_text
             if stale():
                 raise CheckCancelled()
-            return self.state.check_text(text, doc.language_id, stale, grammar_limit, edited)
+            changed = None
+            if not progress:
+                previous = self.checked_text.get(doc.uri)
+                changed = changed_span(previous, text) if previous is not None else None
+                self.checked_text[doc.uri] = text
+            return self.state.check_text(
+                text, doc.language_id, stale, grammar_limit, edited, changed
+            )
 
         loop = asyncio.get_running_loop()
         if not progress:
             self.foreground += 1
             self.queued.add(doc.uri)
+        running = loop.run_in_executor(self.executor, work)
+        if not progress:
+            self.checking[doc.uri] = running
         try:
-            result = await loop.run_in_executor(self.executor, work)
+            result = await running
         except CheckCancelled:
             return None
         except asyncio.CancelledError:
@@ -258,9 +285,13 @@ class QuillServer(LanguageServer):
             if not progress:
                 self.foreground -= 1
                 self.queued.discard(doc.uri)
+                if self.checking.get(doc.uri) is running:
+                    del self.checking[doc.uri]
         if result is None:
             self.schedule(doc, immediate=True)
             return None
+        if not progress:
+            self.stages.add_engine(result.stats.extra)
         if stale():
             return None
         if result.grammar_error is not None:
@@ -279,24 +310,31 @@ class QuillServer(LanguageServer):
                     self.schedule(other, immediate=True)
         return checked
 
+    async def current(self, doc: Document) -> CheckedVersion | None:
+        """What is known of ``doc``'s current version without waiting for background grammar:
+        spelling of the whole document, the grammar of every sentence read so far and of the
+        edited ones (a new document: of its first sentences). A foreground check of the same
+        document already running is waited for, not repeated."""
+        running = self.checking.get(doc.uri)
+        if running is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.shield(running)
+        seen = self.state.results.get(doc.uri) is not None
+        return await self.check(doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS, edited=seen)
+
     async def check_and_publish(self, uri: str) -> None:
+        """Check ``uri`` after an edit (or its opening) and tell the client, in two steps: at
+        once what :meth:`current` knows (spelling and the edited sentences' grammar), then the
+        grammar of the rest of the document in the background, a sentence per turn of the
+        worker thread, told about once a second and at the end (push: published; pull: the
+        client is asked to pull again)."""
         doc = self.documents.get(uri)
         if doc is None:
             return
-        if self.pull_mode:
-            await self.check(doc)
-            return
-        # A new document: spelling and its first sentences' grammar at once. An edit: spelling
-        # and the edited sentences' grammar (always tagged first), the rest in the background.
-        seen = self.state.results.get(uri) is not None
-        checked = await self.check(
-            doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS, edited=seen
-        )
+        checked = await self.current(doc)
         if checked is None:
             return
-        self.publish(doc, checked)
-        # A new document's grammar: the rest in batches, each a turn of the worker thread, so
-        # other documents are not kept waiting; published about once a second and at the end.
+        self.tell(doc, checked, first=True)
         loop = asyncio.get_running_loop()
         last = loop.time()
         while not checked.complete:
@@ -308,8 +346,22 @@ class QuillServer(LanguageServer):
                 continue
             checked = more
             if checked.complete or loop.time() - last > 1.0:
-                self.publish(doc, checked)
+                self.tell(doc, checked)
                 last = loop.time()
+
+    def tell(self, doc: Document, checked: CheckedVersion, first: bool = False) -> None:
+        """Let the client have ``checked``: published (push), or, for a pull client that
+        takes refreshes, a request to pull again when background grammar found more (the
+        first result of a version is what its own pull after the edit gets)."""
+        if not self.pull_mode:
+            self.publish(doc, checked)
+            return
+        if first or not self.refresh_support:
+            return
+        now = asyncio.get_running_loop().time()
+        if checked.complete or now - self._refreshed > 1.0:
+            self._refreshed = now
+            self.workspace_diagnostic_refresh(None)
 
     async def ensure_grammar(self) -> None:
         """Load (or reload, after a settings change) the grammar model in the worker thread,
@@ -334,6 +386,7 @@ class QuillServer(LanguageServer):
         event loop busy for hundreds of milliseconds (``python -m benchmarks load``)."""
         if self.documents.get(doc.uri) is not doc or doc.version != checked.version:
             return
+        started = time.perf_counter()
         visible = self.state.visible(doc.uri, checked.issues)
         sent = (checked.version, self.encoding, self.settings.diagnostics.severity, visible)
         if self.published.get(doc.uri) == sent:
@@ -342,14 +395,18 @@ class QuillServer(LanguageServer):
         self.published[doc.uri] = sent
         self.publications["sent"] += 1
         diagnostics = to_diagnostics(visible, doc.uri, doc.lines, self.settings, self.encoding)
+        serialised = time.perf_counter()
+        self.stages.add("serialise", 1000 * (serialised - started))
         transport.send_notification(
             self,
             types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
             {"uri": doc.uri, "diagnostics": diagnostics, "version": checked.version},
         )
+        self.stages.add("write", 1000 * (time.perf_counter() - serialised))
 
     def clear(self, uri: str) -> None:
         self.published.pop(uri, None)
+        self.checked_text.pop(uri, None)
         if not self.pull_mode:
             transport.send_notification(
                 self, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": uri, "diagnostics": []}
@@ -458,14 +515,16 @@ async def pull_diagnostics(
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return {"kind": "full", "items": []}
-    checked = await ls.check(doc)
+    checked = await ls.current(doc)
     while checked is None and ls.documents.get(doc.uri) is doc:
-        checked = await ls.check(doc)  # the document changed while checking: check the newest
+        checked = await ls.current(doc)  # it changed while checking: the newest version
     if checked is None:
         return {"kind": "full", "items": []}
+    started = time.perf_counter()
     items = to_diagnostics(
         ls.state.visible(doc.uri, checked.issues), doc.uri, doc.lines, ls.settings, ls.encoding
     )
+    ls.stages.add("serialise", 1000 * (time.perf_counter() - started))
     result_id = report_id(checked.version, items)
     if params.previous_result_id == result_id:
         return {"kind": "unchanged", "resultId": result_id}
@@ -567,13 +626,18 @@ def status_summary(status: dict[str, Any], settings: Settings) -> list[str]:
     if settings.completion.enabled:
         completion = f"{completion}; {index}"
     stalls = status.get("eventLoop", {}).get("stalls", 0)
-    return [
+    lines = [
         f"Quill {status['version']}: {status['openDocuments']} open documents"
         + (f", {stalls} event-loop stalls" if stalls else ""),
         f"Spelling: {spelling}; dictionaries: {', '.join(dictionaries)}",
         f"Grammar: {status['grammar']}",
         f"Completion: {completion}",
     ]
+    stages = status.get("checkStages") or {}
+    if stages:
+        costs = ", ".join(f"{name} {cost['medianMs']:g}" for name, cost in stages.items())
+        lines.append(f"A check costs (median ms): {costs}")
+    return lines
 
 
 def _status_table(ls: QuillServer) -> dict[str, Any]:
@@ -588,6 +652,7 @@ def _status_table(ls: QuillServer) -> dict[str, Any]:
             # Bytes queued for the client and not yet written (a client slow to read).
             "outgoingBytes": getattr(ls.protocol.writer, "pending", 0),
             "pullDiagnostics": ls.pull_mode,
+            "checkStages": ls.stages.status(),
             "positionEncoding": ls.encoding,
             "version": __version__,
         }

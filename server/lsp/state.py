@@ -178,6 +178,7 @@ class QuillState:
         should_stop: Callable[[], bool],
         grammar_limit: int | None = None,
         edited: bool = False,
+        changed: tuple[int, int] | None = None,
     ) -> CheckResult:
         return self.checker.check(
             text,
@@ -185,6 +186,7 @@ class QuillState:
             should_stop=should_stop,
             grammar_limit=grammar_limit,
             edited=edited,
+            changed=changed,
         )
 
     def remember(

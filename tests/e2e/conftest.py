@@ -213,6 +213,10 @@ async def start_client(
         caps.text_document.diagnostic = None
     if pull and caps.text_document is not None and caps.text_document.diagnostic is None:
         caps.text_document.diagnostic = types.DiagnosticClientCapabilities()
+    if pull and caps.workspace is not None:  # as VS Code: asked to pull again when grammar is in
+        caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True
+        )
     result = await asyncio.wait_for(
         client.initialize_session(
             types.InitializeParams(

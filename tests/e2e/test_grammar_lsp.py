@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from tests.e2e.conftest import DEADLINE, ROOT, QuillClient
@@ -193,3 +194,63 @@ async def test_code_actions_keep_to_the_cursor_and_are_never_repeated(start: Any
     assert not any("'go'" in t for t in titles), titles
     assert len(titles) == len(set(titles)), titles
     assert titles.count("Ignore this grammar suggestion in this document") == 1
+
+
+def report_text(n: int) -> str:
+    """``n`` distinct quiet sentences (none cached: background grammar has work to do)."""
+    return "".join(f"This is quiet sentence number {k} of the long report.\n" for k in range(n))
+
+
+async def pull(quill: QuillClient, uri: str) -> list[types.Diagnostic]:
+    report = await asyncio.wait_for(
+        quill.lsp.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        ),
+        DEADLINE,
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    return list(report.items)
+
+
+@pytest.mark.parametrize("mode", ["push", "pull"])
+async def test_an_edit_gets_its_own_sentences_grammar_first(start: Any, mode: str) -> None:
+    """An edit far down a long document, made while the background grammar of the document
+    is running, comes back with the edited sentence's grammar in its first diagnostics."""
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON, pull=mode == "pull")
+    await wait_for_status(quill, "grammar model")
+    text = report_text(400)
+    uri = quill.open("long.txt", text, "plaintext")
+    if mode == "pull":
+        await pull(quill, uri)
+    else:
+        await quill.diagnostics(uri, 1)
+    line = 399
+    old = "This is quiet sentence number 399 of the long report."
+    quill.change(uri, 2, (line, 0), (line, len(old)), "She have a new car.")
+    if mode == "pull":
+        found = await pull(quill, uri)
+    else:
+        await quill.diagnostics(uri, 2)
+        first = next(p for p in quill.recorder.published if p.uri == uri and p.version == 2)
+        found = list(first.diagnostics)
+    (issue,) = [d for d in grammar(found) if d.range.start.line == line]
+    assert issue.data["suggestions"][0] == "has"
+
+
+async def test_a_pull_client_is_answered_before_the_grammar_is_done_and_asked_to_pull_again(
+    start: Any,
+) -> None:
+    quill: QuillClient = await start(initialization_options=GRAMMAR_ON, pull=True)
+    await wait_for_status(quill, "grammar model")
+    text = report_text(300) + "She have a new car.\n"
+    uri = quill.open("pulled.txt", text, "plaintext")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    while True:
+        refreshes = quill.lsp.diagnostic_refresh_count  # before the pull: none is missed
+        if [d for d in grammar(await pull(quill, uri)) if d.range.start.line == 300]:
+            break
+        while quill.lsp.diagnostic_refresh_count == refreshes:  # pull again when asked to
+            assert loop.time() < deadline, "the server never asked the client to pull again"
+            await asyncio.sleep(0.05)
+    assert quill.lsp.diagnostic_refresh_count >= 1
