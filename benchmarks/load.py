@@ -4,7 +4,7 @@ The question is not how fast one check is (``lsp`` measures that) but whether th
 up, and stays bounded, when an editor keeps it busy: 200 open documents, 50 edits a second
 for 60 seconds, and inline-completion requests at the edit point, with the shipped grammar
 model and a code model loaded. The driver is the ``lsp`` suite's client
-(:class:`benchmarks.lsp_timing.Client`: the real ``python -m server`` over stdio, versioned push
+(:class:`benchmarks.lsp_client.Client`: the real ``python -m server`` over stdio, versioned push
 diagnostics, ``debounceMs`` 0 so no deliberate delay is measured and no edit is coalesced
 with another). It:
 

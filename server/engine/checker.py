@@ -35,8 +35,6 @@ CACHE_SIZE = 200_000
 #: again, so a long editing session fills the count with large entries. The open documents'
 #: regions (what the cache is for) fit many times over.
 CACHE_CHARS = 16_000_000
-#: How often (in regions) a check looks at its cancellation flag.
-_CANCEL_EVERY = 64
 #: Spelling reads a region longer than this in pieces of about this size, cut at line breaks:
 #: a keystroke in a 3,000-line paragraph (a log, one sentence per line with no blank line)
 #: checks its piece again, not the whole paragraph. Spelling judges words one by one, so
@@ -214,6 +212,9 @@ class CheckResult:
     pending_sentences: int = 0
     #: Why grammar failed in this check (the model raised); spelling's findings still stand.
     grammar_error: str | None = None
+    #: Some findings carry only the known fixes, not ranked suggestions (``quick=True``): a
+    #: full check is to follow.
+    provisional: bool = False
 
 
 def compile_patterns(patterns: Collection[str]) -> tuple[re.Pattern[str], ...]:
@@ -268,6 +269,9 @@ class Checker:
         self._cache_chars = 0
         self._options = CheckOptions()
         self._speller = Speller(self.lexicon, self._options.dialect)
+        #: The same judge without ranked suggestions (their ranking is most of spelling's cost:
+        #: about 15 ms a misspelling), for a first look at a new document.
+        self._quick_speller = Speller(self.lexicon, self._options.dialect, suggestions=False)
         self._patterns: tuple[re.Pattern[str], ...] = ()
         if options is not None:
             self.configure(options)
@@ -299,6 +303,7 @@ class Checker:
                 self._speller = Speller(
                     self.lexicon, options.dialect, suggestions=options.suggestions
                 )
+                self._quick_speller = Speller(self.lexicon, options.dialect, suggestions=False)
             self._patterns = compile_patterns(
                 [p for p in options.ignore_patterns if not invalid_patterns([p])]
             )
@@ -318,6 +323,7 @@ class Checker:
         grammar_limit: int | None = None,
         edited: bool = False,
         changed: tuple[int, int] | None = None,
+        quick: bool = False,
     ) -> CheckResult:
         """All issues in ``text``, sorted by position.
 
@@ -330,7 +336,9 @@ class Checker:
         one checked before: the sentences the edit touched are then tagged first, those
         around ``changed`` (the span of ``text`` that differs from the version checked before,
         see :func:`server.engine.edits.changed_span`) or else those of every region that
-        missed the cache.
+        missed the cache. ``quick`` checks the regions not in the cache without ranking
+        suggestions (known fixes only) and does not cache them: a new document's findings in
+        a fraction of the time, marked ``provisional`` until a full check follows.
         """
         stats = CheckStats()
         started = time.perf_counter()
@@ -345,8 +353,11 @@ class Checker:
         stats.extra["extract_ms"] = (time.perf_counter() - started) * 1000
         #: Regions spelling had not seen before (an edit's): their sentences go first in grammar.
         fresh: list[tuple[int, int]] = []
+        speller = self._quick_speller if quick else self._speller
         issues = (
-            self._spelling(text, lang, regions, accepted, should_stop, use_cache, stats, fresh)
+            self._spelling(
+                text, lang, regions, accepted, should_stop, use_cache, stats, fresh, speller
+            )
             if options.spelling
             else []
         )
@@ -381,7 +392,8 @@ class Checker:
                 stats.extra.get("assemble_ms", 0.0)
             )
         stats.extra["total_ms"] = (time.perf_counter() - started) * 1000
-        return CheckResult(issues, stats, pending, error)
+        provisional = stats.extra.get("quick_regions", 0) > 0
+        return CheckResult(issues, stats, pending, error, provisional)
 
     def _spelling(
         self,
@@ -393,17 +405,22 @@ class Checker:
         use_cache: bool,
         stats: CheckStats,
         fresh: list[tuple[int, int]],
+        speller: Speller,
     ) -> list[Issue]:
         """Spelling issues of every region, identifiers deduplicated, names let through.
-        The regions that missed the cache are added to ``fresh``."""
-        speller, patterns = self._speller, self._patterns
+        The regions that missed the cache are added to ``fresh``; they are judged by
+        ``speller`` (cached only when it is the checker's own)."""
+        patterns = self._patterns
         issues: list[Issue] = []
         #: (flagged part, whole identifier) -> index in ``issues`` of its first occurrence.
         first_seen: dict[tuple[str, str], int] = {}
         repeats: dict[int, list[tuple[int, int]]] = {}
         document_words: frozenset[str] | None = None
-        for index, region in enumerate(_pieces(text, regions)):
-            if should_stop is not None and index % _CANCEL_EVERY == 0 and should_stop():
+        for region in _pieces(text, regions):
+            # The stop flag at every region (it costs a microsecond): one that misses the cache
+            # can take 100 ms (ranking suggestions for a dozen misspellings), and a keystroke
+            # must not wait behind more than one.
+            if should_stop is not None and should_stop():
                 raise CheckCancelled()
             checked_before = stats.regions_checked
             found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
@@ -447,14 +464,23 @@ class Checker:
     ) -> _RegionResult:
         body = text[region.start : region.end]
         holes = tuple((s - region.start, e - region.start) for s, e in region.holes)
-        key = (region.kind, body, holes)
+        key: tuple[object, ...] = (region.kind, body, holes)
+        #: A quick look (no ranked suggestions) is cached apart: a full check must not take it
+        #: for its own, but the keystrokes before that full check must not redo it either.
+        quick_key = (("quick", region.kind), body, holes)
+        quick = speller is not self._speller
         if use_cache:
             with self._lock:
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self._cache.move_to_end(key)
-                    return cached
+                for known in (key, quick_key) if quick else (key,):
+                    cached = self._cache.get(known)
+                    if cached is not None:
+                        self._cache.move_to_end(known)
+                        if known is quick_key:
+                            stats.extra["quick_regions"] = stats.extra.get("quick_regions", 0) + 1
+                        return cached
         stats.regions_checked += 1
+        if quick:
+            stats.extra["quick_regions"] = stats.extra.get("quick_regions", 0) + 1
         local = Region(0, len(body), region.kind, holes)
         tokens = tokenize(body, local, patterns)
         stats.tokens += len(tokens)
@@ -471,8 +497,12 @@ class Checker:
         if not use_cache:
             return result
         with self._lock:
-            if speller is not self._speller or patterns is not self._patterns:
+            if speller not in (self._speller, self._quick_speller) or (
+                patterns is not self._patterns
+            ):
                 return result  # computed under options replaced meanwhile: not for the cache
+            if quick:
+                key = quick_key
             if key not in self._cache:
                 self._cache_chars += len(body)
             self._cache[key] = result

@@ -47,9 +47,15 @@ from .settings import (
     take_allow_external,
 )
 from .stages import StageTimes
-from .state import GRAMMAR_BACKGROUND_BATCH, GRAMMAR_FIRST_PASS, CheckedVersion, QuillState
+from .state import GRAMMAR_BACKGROUND_BATCH, CheckedVersion, QuillState
 
 log = logging.getLogger(__name__)
+
+#: A new document longer than this is first published without ranked suggestions (a quick
+#: look; the ranked ones follow): ranking takes about 15 ms a misspelling, so 3,000 lines of
+#: learner prose took 2-4 s to show anything. Below it (about 300 lines) ranking at once costs
+#: under half a second and saves the client a second publication.
+QUICK_FIRST_LOOK_CHARS = 20_000
 
 
 class QuillProtocol(LanguageServerProtocol):
@@ -206,6 +212,7 @@ class QuillServer(LanguageServer):
         grammar_limit: int | None = None,
         progress: bool = False,
         edited: bool = False,
+        quick: bool = False,
     ) -> CheckedVersion | None:
         """The issues of ``doc`` at its current version (from the last check when still
         current); None if the document changed or closed meanwhile. ``grammar_limit`` lets a
@@ -217,7 +224,10 @@ class QuillServer(LanguageServer):
             cached is not None
             and cached.version == version
             and cached.generation == self.state.generation
-            and (cached.complete or (grammar_limit is not None and not progress))
+            and (
+                cached.complete
+                or (grammar_limit is not None and not progress and (quick or cached.ranked))
+            )
         ):
             return cached
         if not self.settings.checks_language(doc.language_id):
@@ -264,7 +274,7 @@ class QuillServer(LanguageServer):
                 changed = changed_span(previous, text) if previous is not None else None
                 self.checked_text[doc.uri] = text
             return self.state.check_text(
-                text, doc.language_id, stale, grammar_limit, edited, changed
+                text, doc.language_id, stale, grammar_limit, edited, changed, quick
             )
 
         loop = asyncio.get_running_loop()
@@ -301,8 +311,9 @@ class QuillServer(LanguageServer):
                 "details in the log",
             )
         issues = result.issues
+        complete = result.pending_sentences == 0 and not result.provisional
         checked = self.state.remember(
-            doc.uri, version, issues, complete=result.pending_sentences == 0
+            doc.uri, version, issues, complete=complete, ranked=not result.provisional
         )
         if self.state.learn(doc.uri, issues):
             for other in self.documents:
@@ -310,17 +321,27 @@ class QuillServer(LanguageServer):
                     self.schedule(other, immediate=True)
         return checked
 
-    async def current(self, doc: Document) -> CheckedVersion | None:
+    async def current(self, doc: Document, ranked: bool = False) -> CheckedVersion | None:
         """What is known of ``doc``'s current version without waiting for background grammar:
         spelling of the whole document, the grammar of every sentence read so far and of the
-        edited ones (a new document: of its first sentences). A foreground check of the same
-        document already running is waited for, not repeated."""
+        edited ones. A new long document's first look is its spelling without ranked
+        suggestions (provisional: ranking them is most of the cost, 15 ms a misspelling), so
+        that its squiggles come within a second whatever its size (``ranked``: not for code actions,
+        which offer the suggestions). A foreground check of the same document already running
+        is waited for, not repeated."""
         running = self.checking.get(doc.uri)
         if running is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.shield(running)
-        seen = self.state.results.get(doc.uri) is not None
-        return await self.check(doc, grammar_limit=0 if seen else GRAMMAR_FIRST_PASS, edited=seen)
+        known = self.state.results.get(doc.uri)
+        # Quick until the document's first full check has ranked its suggestions (a short
+        # document is ranked at once: the user sees one publication, not two).
+        quick = (
+            not ranked
+            and (known is None or not known.ranked)
+            and len(doc.text) > QUICK_FIRST_LOOK_CHARS
+        )
+        return await self.check(doc, grammar_limit=0, edited=known is not None, quick=quick)
 
     async def check_and_publish(self, uri: str) -> None:
         """Check ``uri`` after an edit (or its opening) and tell the client, in two steps: at
@@ -337,6 +358,7 @@ class QuillServer(LanguageServer):
         self.tell(doc, checked, first=True)
         loop = asyncio.get_running_loop()
         last = loop.time()
+        provisional = True  # the first told result may lack ranked suggestions
         while not checked.complete:
             more = await self.check(doc, grammar_limit=GRAMMAR_BACKGROUND_BATCH, progress=True)
             if more is None:
@@ -345,9 +367,10 @@ class QuillServer(LanguageServer):
                 await asyncio.sleep(0.05)  # it stepped aside for an edit: go on after it
                 continue
             checked = more
-            if checked.complete or loop.time() - last > 1.0:
+            if checked.complete or provisional or loop.time() - last > 1.0:
                 self.tell(doc, checked)
                 last = loop.time()
+                provisional = False
 
     def tell(self, doc: Document, checked: CheckedVersion, first: bool = False) -> None:
         """Let the client have ``checked``: published (push), or, for a pull client that
@@ -538,7 +561,8 @@ async def code_action(
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
-    checked = await ls.check(doc)
+    # What the client can show is what has been found so far: no wait for background grammar.
+    checked = await ls.current(doc, ranked=True)
     if checked is None or checked.version != doc.version:
         return None  # the document changed while we looked: the client will ask again
     current = ls.state.visible(doc.uri, checked.issues)

@@ -31,12 +31,10 @@ log = logging.getLogger(__name__)
 #: each at most this large.
 SCAN_MAX_FILES = 3000
 SCAN_MAX_FILE_SIZE = 512_000
-#: A check after an edit runs at most this many new sentences through the grammar model before
-#: publishing; the rest follow in a second check (a new document's first check only).
-GRAMMAR_FIRST_PASS = 24
-#: After that first publication, the rest of a document's grammar is checked this many new
-#: sentences at a time (about a third of a second), so other documents' checks (one worker
-#: thread) get their turn.
+#: After a document's first publication (its spelling, and the edited sentences' grammar), the
+#: rest of its grammar is checked this many new sentences at a time (about a third of a
+#: second; the worker yields between sentences to any check someone waits for), so other
+#: documents' checks (one worker thread) get their turn.
 GRAMMAR_BACKGROUND_BATCH = 16
 
 
@@ -50,6 +48,9 @@ class CheckedVersion:
     skipped: str | None = None
     #: False when some sentences' grammar is still to come (a second check completes it).
     complete: bool = True
+    #: False when spelling's findings carry known fixes only, not ranked suggestions (a new
+    #: document's first look); a later check ranks them.
+    ranked: bool = True
 
 
 def _uri_path(uri: str) -> Path | None:
@@ -179,6 +180,7 @@ class QuillState:
         grammar_limit: int | None = None,
         edited: bool = False,
         changed: tuple[int, int] | None = None,
+        quick: bool = False,
     ) -> CheckResult:
         return self.checker.check(
             text,
@@ -187,6 +189,7 @@ class QuillState:
             grammar_limit=grammar_limit,
             edited=edited,
             changed=changed,
+            quick=quick,
         )
 
     def remember(
@@ -196,8 +199,9 @@ class QuillState:
         issues: list[Issue],
         skipped: str | None = None,
         complete: bool = True,
+        ranked: bool = True,
     ) -> CheckedVersion:
-        checked = CheckedVersion(version, issues, self.generation, skipped, complete)
+        checked = CheckedVersion(version, issues, self.generation, skipped, complete, ranked)
         self.results[uri] = checked
         return checked
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from server.lsp import server as server_module
+
 from .conftest import DEADLINE, QuillClient
 
 
@@ -423,3 +425,26 @@ async def test_adding_to_the_workspace_dictionary_outside_any_workspace_says_why
     # A second message would be on the wire before the answer to the next request.
     await quill.execute(types.Command(title="status", command="quill.status"))
     assert not [m for m in quill.lsp.messages if "failed" in m.message], quill.lsp.messages
+
+
+async def test_a_long_document_is_shown_at_once_and_its_suggestions_follow(
+    quill: QuillClient,
+) -> None:
+    """Over 20,000 characters, the first publication flags every misspelling without ranking
+    suggestions (the slow part); the ranked ones follow for the same version, and their
+    quick fixes with them."""
+    text = "".join(f"Line {k} of the report mentions an elephent once.\n" for k in range(500))
+    assert len(text) > server_module.QUICK_FIRST_LOOK_CHARS
+    uri = quill.open("long.md", text, "markdown")
+    first = await quill.diagnostics(uri, 1, predicate=bool)
+    assert len(first) == 500 and {d.data["word"] for d in first} == {"elephent"}  # type: ignore[index]
+    assert not any(d.data["suggestions"] for d in first)  # type: ignore[index]
+    ranked = await quill.diagnostics(
+        uri,
+        1,
+        predicate=lambda ds: bool(ds) and all(d.data["suggestions"] for d in ds),  # type: ignore[index]
+    )
+    assert len(ranked) == 500
+    assert ranked[0].data["suggestions"][0] == "elephant"  # type: ignore[index]
+    actions = await quill.code_actions(uri, [ranked[0]])
+    assert "Change 'elephent' to 'elephant'" in [a.title for a in actions]

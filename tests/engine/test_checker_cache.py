@@ -102,3 +102,20 @@ def test_a_keystroke_in_a_huge_paragraph_checks_one_piece_again(
     assert again.stats.regions_checked == 1
     assert any(i.text == "hsa" for i in again.issues)
     assert len(again.issues) == len(expected) + 1
+
+
+def test_a_quick_look_flags_the_same_words_and_is_never_taken_for_a_full_check() -> None:
+    checker = Checker(CheckOptions(dialect="en-US", grammar=False))
+    text = "A wrod and a teh here.\n\nAnother paragraf.\n"
+    quick = checker.check(text, "markdown", quick=True)
+    assert quick.provisional
+    again = checker.check(text, "markdown", quick=True)
+    assert again.provisional and again.stats.regions_checked == 0  # the quick look is cached
+    full = checker.check(text, "markdown")
+    assert not full.provisional and full.stats.regions_checked == 2  # not the quick results
+    assert [i.text for i in quick.issues] == [i.text for i in full.issues]
+    by_word = {i.text: i for i in full.issues}
+    assert by_word["wrod"].suggestions[0] == "word"  # ranked
+    assert {i.text: i.suggestions for i in quick.issues}["teh"] == ("the",)  # a known fix
+    after = checker.check(text, "markdown", quick=True)
+    assert not after.provisional  # once ranked, a quick look takes the ranked results
