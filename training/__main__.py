@@ -17,15 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from training.args import (
-    AllArgs,
-    DataArgs,
-    EvaluateArgs,
-    ExportArgs,
-    TrainArgs,
-    add_arguments,
-    from_namespace,
-)
+from training.args import add_arguments, from_namespace
+from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
 from training.runlog import setup_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
@@ -129,13 +122,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if ns.step == "forms":
         setup_logging(None, "forms", ns.verbose)
-        from training.data.forms import write_tables
+        from training.grammar.data.forms import write_tables
 
         write_tables()
         return 0
     if ns.step == "report":
         setup_logging(None, "report", ns.verbose)
-        from training.report import run as run_report
+        from training.grammar.report import run as run_report
 
         run_report(ns.run, ns.output, ns.card, ns.source, ns.command, ns.reevaluate)
         return 0
@@ -145,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         return code_main(ns)
     if ns.step == "corpus":
         setup_logging(None, "corpus", ns.verbose)
-        from training.data.corpus import SHARED_TEXT, vendor_corpus
+        from training.grammar.data.corpus import SHARED_TEXT, vendor_corpus
 
         vendor_corpus(ns.source or SHARED_TEXT)
         return 0
@@ -153,23 +146,23 @@ def main(argv: list[str] | None = None) -> int:
     args = from_namespace(cls, ns)
     setup_logging(args.output, ns.step, ns.verbose)
     if ns.step == "data":
-        from training.data.build import run as run_data
+        from training.grammar.data.build import run as run_data
 
         run_data(args)
     elif ns.step == "train":
-        from training.train import run as run_train
+        from training.grammar.train import run as run_train
 
         run_train(args)
     elif ns.step == "export":
-        from training.export import run as run_export
+        from training.grammar.export import run as run_export
 
         run_export(args)
     elif ns.step == "evaluate":
-        from training.evaluate import run as run_evaluate
+        from training.grammar.evaluate import run as run_evaluate
 
         run_evaluate(args)
     else:
-        from training.pipeline import run as run_all
+        from training.grammar.pipeline import run as run_all
 
         run_all(args)
     return 0

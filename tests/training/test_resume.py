@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from training import train as train_module
-from training.args import TrainArgs
-from training.presets import preset
+from training.grammar import train as train_module
+from training.grammar.args import TrainArgs
+from training.grammar.presets import preset
 
 
 class Interrupted(Exception):

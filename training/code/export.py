@@ -28,7 +28,7 @@ from training.args import command_line
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
 from training.code.data import PAD, read_files
 from training.code.evaluate import evaluate_model, make_cases
-from training.export import export_onnx, write_manifest, write_model_dir
+from training.grammar.export import export_onnx, write_manifest, write_model_dir
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)

@@ -25,10 +25,11 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger, sha256_file
-from training.args import DataArgs, ExportArgs, TrainArgs, command_line
-from training.data.build import read_jsonl
+from training.args import command_line
+from training.grammar.args import DataArgs, ExportArgs, TrainArgs
+from training.grammar.data.build import read_jsonl
+from training.grammar.scoring import corpus_f05
 from training.runlog import write_json
-from training.scoring import corpus_f05
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def parity(model_dir: Path, onnx_dir: Path, sentences: Sequence[Sequence[str]]) 
 def dev_score(
     tagger: OnnxTagger, rows: Sequence[dict[str, Any]], options: GrammarOptions
 ) -> dict[str, float]:
-    """Fast span F0.5 of the engine's corrector on dev pairs (see ``training.scoring``)."""
+    """Fast span F0.5 of the engine's corrector on dev pairs (see ``training.grammar.scoring``)."""
     corrector = GrammarCorrector(tagger, options)
     sources = [r["src"] for r in rows]
     corrected = corrector.correct([" ".join(s) for s in sources])
@@ -271,7 +272,7 @@ def card_info(args: ExportArgs, record: dict[str, Any]) -> dict[str, Any]:
 
 def _repo_relative(path: str) -> str:
     """``path`` relative to the repository when it lies inside it (cards name no home folders)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     try:
         return str(Path(path).resolve().relative_to(root))
     except ValueError:
@@ -321,7 +322,7 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
     real = stats.get("real_pairs", 0)
     pairs = stats.get("train_pairs", train["train_pairs"])
     data_line = (
-        f"- Data: {pairs:,} training pairs: synthetic errors (`training/data/noise.py`) in "
+        f"- Data: {pairs:,} training pairs: synthetic errors (`training/grammar/data/noise.py`) in "
         f"{stats.get('clean_sentences', '?'):,} clean sentences from {texts}, "
         + (f"plus {real:,} real pairs (--parallel/--m2); " if real else "no learner data; ")
         + "nothing from JFLEG was used for training."

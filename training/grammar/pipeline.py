@@ -22,13 +22,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from training.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
-from training.presets import preset
+from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
+from training.grammar.presets import preset
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
 
-JFLEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "gec" / "jfleg-dev"
+JFLEG = Path(__file__).resolve().parents[3] / "shared" / "data" / "gec" / "jfleg-dev"
 
 
 def _with(cls: type[Any], values: dict[str, Any], **fixed: Any) -> Any:
@@ -52,7 +52,7 @@ def run(args: AllArgs) -> dict[str, Any]:
 
     data_dir = args.data or out / "data"
     if args.data is None and not (data_dir / "train.jsonl").is_file():
-        from training.data.build import run as run_data
+        from training.grammar.data.build import run as run_data
 
         record["data"] = run_data(_with(DataArgs, p.get("data", {}), output=data_dir))
     overrides = {
@@ -65,14 +65,14 @@ def run(args: AllArgs) -> dict[str, Any]:
         output=out / "train",
         resume=True,
     )
-    from training.train import run as run_train
+    from training.grammar.train import run as run_train
 
     if not (out / "train" / "final").is_dir():
         record["train"] = {k: v for k, v in run_train(train_args).items() if k != "history"}
     elif (out / "train" / "train.json").is_file():  # trained before: keep its record
         done = json.loads((out / "train" / "train.json").read_text("utf-8"))
         record["train"] = {k: v for k, v in done.items() if k != "history"}
-    from training.export import run as run_export
+    from training.grammar.export import run as run_export
 
     export_args: ExportArgs = _with(
         ExportArgs, p.get("export", {}), run=out / "train", output=out / "model", name=args.preset
@@ -95,7 +95,7 @@ def run(args: AllArgs) -> dict[str, Any]:
 
     files = eval_files(args)
     if files is not None:
-        from training.evaluate import run as run_eval
+        from training.grammar.evaluate import run as run_eval
 
         source, refs = files
         eval_args = EvaluateArgs(
@@ -121,8 +121,8 @@ def run(args: AllArgs) -> dict[str, Any]:
 
 def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: str = "") -> None:
     """Put the evaluation table into ``card.md`` and refresh the manifest."""
-    from training.evaluate import markdown_table
-    from training.export import write_manifest
+    from training.grammar.evaluate import markdown_table
+    from training.grammar.export import write_manifest
 
     metrics = json.loads(metrics_path.read_text("utf-8"))
     table = markdown_table(list(metrics.items()), extra=("sentences_per_second",))

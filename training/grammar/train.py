@@ -33,9 +33,9 @@ from tokenizers import Tokenizer
 from torch.utils.data import DataLoader, Sampler
 from tqdm import tqdm
 
-from training.args import TrainArgs
-from training.data.build import read_jsonl
-from training.model import (
+from training.grammar.args import TrainArgs
+from training.grammar.data.build import read_jsonl
+from training.grammar.model import (
     IGNORE,
     Example,
     LabelVocab,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-_BOOKS = Path(__file__).resolve().parent / "corpus"
+_BOOKS = Path(__file__).resolve().parents[1] / "corpus"
 
 Preset = dict[str, dict[str, Any]]
 
