@@ -147,7 +147,8 @@ def update_card(
     evaluations: list[dict[str, Any]],
 ) -> None:
     """Rewrite ``card.md`` with the evaluation tables and refresh the manifest."""
-    from training.code.export import card_info, write_card, write_manifest
+    from training.code.export import write_card
+    from training.export import card_info, write_manifest
 
     train = json.loads((run_dir / "train.json").read_text("utf-8"))
     record = json.loads((run_dir / "export.json").read_text("utf-8"))

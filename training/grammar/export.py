@@ -2,9 +2,10 @@
 
 The shipped directory is what ``server.runtime.onnx_tagger.OnnxTagger`` loads: ``model.onnx``,
 ``tokenizer.json``, ``config.json`` (with ``id2label`` and a ``quill`` section), ``card.md`` and
-``manifest.json`` (sha256 of every other file). int8 dynamic quantisation (weights of the
-MatMul and Gather ops; activations quantised on the fly) is kept when the fast dev F0.5 of the
-int8 model is within ``--max-f05-drop`` points of fp32: it is ~4x smaller and ~2x faster.
+``manifest.json`` (sha256 of every other file). int8 (:func:`training.export.quantize_int8`)
+is kept when the fast dev F0.5 of the int8 model is within ``--max-f05-drop`` points of fp32:
+it is ~4x smaller and ~2x faster. What is not the tagger's own (the ONNX export, quantisation,
+the record, card and manifest) is :mod:`training.export`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,19 @@ from tqdm import tqdm
 
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
-from server.runtime.onnx_tagger import OnnxTagger, sha256_file
+from server.runtime.onnx_tagger import OnnxTagger
 from training.args import command_line
+from training.export import (
+    duration,
+    export_onnx,
+    finish,
+    quantize_int8,
+    train_record,
+    write_model_dir,
+)
 from training.grammar.args import DataArgs, ExportArgs, TrainArgs
 from training.grammar.data.build import read_jsonl
 from training.grammar.scoring import corpus_f05
-from training.runlog import write_json
 
 log = logging.getLogger(__name__)
 
@@ -63,50 +70,6 @@ def merged_model(final: Path, work: Path) -> tuple[Path, dict[str, Any]]:
         model.save_pretrained(out)
     log.info("merged LoRA adapters into %s", out)
     return out, info
-
-
-def export_onnx(
-    model_dir: Path, out_dir: Path, task: str = "token-classification", opset: int = 17
-) -> Path:
-    """Optimum's exporter (optimum-onnx) for ``task`` (the grammar tagger's token
-    classification, or the code model's text-generation-with-past); returns the .onnx path."""
-    from optimum.exporters.onnx import main_export
-
-    main_export(
-        str(model_dir),
-        out_dir,
-        task=task,
-        opset=opset,
-        device="cpu",
-        local_files_only=True,
-        do_validation=False,
-        library_name="transformers",
-    )
-    return out_dir / "model.onnx"
-
-
-def write_model_dir(
-    out: Path, onnx_path: Path, hf_dir: Path, tokenizer_json: Path, quill: dict[str, Any]
-) -> None:
-    """Assemble a model directory (without card and manifest)."""
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copy(onnx_path, out / "model.onnx")
-    shutil.copy(tokenizer_json, out / "tokenizer.json")
-    config = json.loads((hf_dir / "config.json").read_text("utf-8"))
-    config["quill"] = quill
-    (out / "config.json").write_text(
-        json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
-
-
-def write_manifest(out: Path) -> dict[str, str]:
-    files = {
-        p.name: sha256_file(p)
-        for p in sorted(out.iterdir())
-        if p.is_file() and p.name != "manifest.json"
-    }
-    (out / "manifest.json").write_text(json.dumps({"files": files}, indent=2) + "\n", "utf-8")
-    return files
 
 
 def parity(model_dir: Path, onnx_dir: Path, sentences: Sequence[Sequence[str]]) -> float:
@@ -162,7 +125,8 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
     final = args.run / "final"
     if not final.is_dir():
         raise SystemExit(f"{final}: no trained model (run the train step first)")
-    dev_rows = read_jsonl(Path(_train_args(args.run)["data"]) / "dev.jsonl", args.dev_sentences)
+    data = Path(train_record(args.run)["args"]["data"])
+    dev_rows = read_jsonl(data / "dev.jsonl", args.dev_sentences)
     with tempfile.TemporaryDirectory(prefix="quill-export-") as tmp:
         work = Path(tmp)
         hf_dir, info = merged_model(final, work)
@@ -197,24 +161,7 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
         }
         chosen = onnx_fp32
         if args.quantize in ("auto", "yes"):
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            onnx_int8 = work / "model.int8.onnx"
-            root = logging.getLogger()
-            level = root.level
-            root.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO
-            try:
-                quantize_dynamic(
-                    onnx_fp32,
-                    onnx_int8,
-                    weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["MatMul", "Gather"],
-                    # One scale per output channel: per-tensor scales cost the default model
-                    # 3 points of dev F0.5, per-channel 0.6 (1,000 dev sentences).
-                    per_channel=True,
-                )
-            finally:
-                root.setLevel(level)
+            onnx_int8 = quantize_int8(onnx_fp32, work / "model.int8.onnx")
             int8_dir = work / "int8"
             write_model_dir(int8_dir, onnx_int8, hf_dir, final / "tokenizer.json", quill)
             int8 = OnnxTagger.load(int8_dir, device="cpu", threads=args.threads, verify=False)
@@ -239,35 +186,7 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
         if args.output.exists():
             shutil.rmtree(args.output)
         write_model_dir(args.output, chosen, hf_dir, final / "tokenizer.json", quill)
-    record["export_seconds"] = round(time.time() - t0, 1)
-    record["name"] = args.name or args.output.name
-    write_json(args.run / "export.json", record)
-    write_card(args.output, card_info(args, record))
-    write_manifest(args.output)
-    log.info(
-        "exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"]
-    )
-    return record
-
-
-def _train_args(run_dir: Path) -> dict[str, Any]:
-    data = json.loads((run_dir / "train.json").read_text("utf-8"))
-    return dict(data["args"])
-
-
-def card_info(args: ExportArgs, record: dict[str, Any]) -> dict[str, Any]:
-    train = json.loads((args.run / "train.json").read_text("utf-8"))
-    data_dir = Path(train["args"]["data"])
-    stats_path = data_dir / "stats.json"
-    stats = json.loads(stats_path.read_text("utf-8")) if stats_path.is_file() else {}
-    return {
-        "name": record["name"],
-        "train": train,
-        "export": record,
-        "data": stats,
-        "export_args": asdict(args),
-        "evaluation": {},
-    }
+    return finish(args, record, t0, write_card)
 
 
 def _repo_relative(path: str) -> str:
@@ -277,10 +196,6 @@ def _repo_relative(path: str) -> str:
         return str(Path(path).resolve().relative_to(root))
     except ValueError:
         return path
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
 
 
 def _fmt(x: Any) -> str:
@@ -347,7 +262,7 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         else "",
         data_line,
         f"- Training: {train['steps']} steps of {targs['batch_size']} sentences, "
-        f"seed {targs['seed']}, {_duration(train['train_seconds'])} on "
+        f"seed {targs['seed']}, {duration(train['train_seconds'])} on "
         f"{hw.get('cpus', '?')} CPU cores ({hw.get('processor', '?')}, "
         f"torch {hw.get('torch', '?')}, {hw.get('torch_threads', '?')} threads)"
         + (f", GPU {hw['gpu']}" if hw.get("gpu") else "")

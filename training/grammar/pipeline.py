@@ -121,8 +121,8 @@ def run(args: AllArgs) -> dict[str, Any]:
 
 def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: str = "") -> None:
     """Put the evaluation table into ``card.md`` and refresh the manifest."""
+    from training.export import write_manifest
     from training.grammar.evaluate import markdown_table
-    from training.grammar.export import write_manifest
 
     metrics = json.loads(metrics_path.read_text("utf-8"))
     table = markdown_table(list(metrics.items()), extra=("sentences_per_second",))

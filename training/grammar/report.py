@@ -162,7 +162,7 @@ def markdown(rows: list[dict[str, Any]], source: str) -> str:
 def update_card(card: Path, table: str, commands: list[str] | None = None) -> None:
     """Replace the card's ``## Evaluation`` section with ``table`` (and ``commands``, the ones
     that remake the model and this table); refresh the manifest."""
-    from training.grammar.export import write_manifest
+    from training.export import write_manifest
 
     text = card.read_text("utf-8")
     marker = "## What a GPU would change"
