@@ -17,20 +17,22 @@ import os
 import sys
 from pathlib import Path
 
-from training.args import add_arguments, from_namespace
+from training import steps
 from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
 from training.runlog import setup_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-STEPS = {
+STEPS: steps.StepTable = {
     "data": (DataArgs, "make training pairs: synthetic errors in clean text, plus real pairs"),
     "train": (TrainArgs, "fine-tune a token classifier on the edit tags"),
     "export": (ExportArgs, "export to ONNX, check parity, quantise, write card and manifest"),
     "evaluate": (EvaluateArgs, "score exported models (span P/R/F0.5, ERRANT)"),
     "all": (AllArgs, "the whole chain from a preset"),
 }
+
+RUNNERS = steps.runners("training.grammar", STEPS, data="data.build", all="pipeline")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,9 +43,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="step", required=True)
-    for name, (cls, helptext) in STEPS.items():
-        sp = sub.add_parser(name, help=helptext, description=f"{helptext}. {cls.__doc__ or ''}")
-        add_arguments(sp, cls)
+    steps.add_steps(sub, STEPS)
     sub.add_parser(
         "forms", help="rebuild server/engine/data/{verb,noun}_forms.tsv.gz with lemminflect"
     )
@@ -142,30 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
         vendor_corpus(ns.source or SHARED_TEXT)
         return 0
-    cls, _ = STEPS[ns.step]
-    args = from_namespace(cls, ns)
-    setup_logging(args.output, ns.step, ns.verbose)
-    if ns.step == "data":
-        from training.grammar.data.build import run as run_data
-
-        run_data(args)
-    elif ns.step == "train":
-        from training.grammar.train import run as run_train
-
-        run_train(args)
-    elif ns.step == "export":
-        from training.grammar.export import run as run_export
-
-        run_export(args)
-    elif ns.step == "evaluate":
-        from training.grammar.evaluate import run as run_evaluate
-
-        run_evaluate(args)
-    else:
-        from training.grammar.pipeline import run as run_all
-
-        run_all(args)
-    return 0
+    return steps.run_step(STEPS, RUNNERS, ns.step, ns, ns.step)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Typed arguments for every step: one dataclass per sub-command, turned into argparse options.
 
 Each field's ``help`` metadata is its ``--help`` line and its default is the documented default,
-so the dataclass is the single description of a step's inputs. Presets
-(:mod:`training.grammar.presets`) are plain dicts of field values over these defaults.
+so the dataclass is the single description of a step's inputs; presets are plain dicts of field
+values over these defaults. The step dataclasses live with their models
+(:mod:`training.grammar.args`, :mod:`training.code.args`); here are the helpers that turn them
+into options and back into command lines, and :class:`LoopArgs`, the options of the shared
+training loop that both ``train`` steps extend.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import argparse
 import dataclasses
 import types
 import typing
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +26,33 @@ def opt(default: Any, help: str, **kw: Any) -> Any:
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass
+class LoopArgs:
+    """The options the shared training loop (:mod:`training.loop`) reads. Each model's
+    ``train`` arguments extend them, and redeclare a field to change its default."""
+
+    data: Path = opt(Path("runs/data"), "directory written by the data step")
+    output: Path = opt(Path("runs/train"), "run directory: checkpoints, final model, log, metrics")
+    epochs: float = opt(1.0, "passes over the training data (fractions allowed)")
+    max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
+    max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")
+    grad_accum: int = opt(1, "batches per optimizer step")
+    eval_every: int = opt(500, "steps between dev evaluations")
+    save_every: int = opt(1000, "steps between checkpoints")
+    log_every: int = opt(25, "steps between loss log lines")
+    seed: int = opt(13, "random seed (init, shuffling, dropout)")
+    resume: bool = opt(False, "continue from the latest checkpoint in the output directory")
+    threads: int = opt(0, "torch CPU threads (0: all cores)")
+    cpu: bool = opt(False, "train on CPU even when a GPU is present")
+
+
+def args_for(cls: type[T], values: dict[str, Any], **fixed: Any) -> T:
+    """``cls`` from a preset's ``values`` and ``fixed`` ones, keys ``cls`` lacks left out (a
+    preset section may serve several steps)."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
 
 
 def _base_type(tp: Any) -> tuple[Any, bool]:
@@ -89,14 +119,15 @@ def command_line(
     skip: tuple[str, ...] = (),
     always: tuple[str, ...] = (),
 ) -> str:
-    """``python -m training STEP --option value ...`` that rebuilds ``values`` (the fields of
+    """``python -m training STEP --option value ...`` (``STEP`` may be ``code data``) that
+    rebuilds ``values`` (the fields of
     ``cls``, e.g. a run's recorded arguments): every option that differs from its default, plus
     those in ``always``; ``skip`` leaves machine-specific ones out (paths of the run itself)."""
     import shlex
 
     defaults = cls()
     hints = typing.get_type_hints(cls)
-    parts = ["python", "-m", "training", step]
+    parts = ["python", "-m", "training", *step.split()]
     for f in dataclasses.fields(cls):
         if f.name in skip or f.name not in values:
             continue

@@ -19,11 +19,11 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
 from server.runtime.onnx_tagger import sha256_file
+from training.card import card_info
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
@@ -108,25 +108,6 @@ def train_record(run_dir: Path) -> dict[str, Any]:
     return dict(json.loads((run_dir / "train.json").read_text("utf-8")))
 
 
-def card_info(args: Any, record: dict[str, Any], train: dict[str, Any]) -> dict[str, Any]:
-    """Everything a card is written from: the train, export and data steps' records."""
-    stats_path = Path(train["args"]["data"]) / "stats.json"
-    stats = json.loads(stats_path.read_text("utf-8")) if stats_path.is_file() else {}
-    return {
-        "name": record["name"],
-        "train": train,
-        "export": record,
-        "data": stats,
-        "export_args": asdict(args),
-        "evaluation": {},
-    }
-
-
-def duration(seconds: float) -> str:
-    """A training time for a card: seconds below two minutes, else minutes."""
-    return f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
-
-
 def finish(
     args: ExportOptions,
     record: dict[str, Any],
@@ -144,3 +125,11 @@ def finish(
         "exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"]
     )
     return record
+
+
+def ship(model_dir: Path, dest: Path) -> None:
+    """Copy an exported model directory to ``dest`` (``--ship``), replacing what was there."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(model_dir, dest)
+    log.info("shipped %s", dest)

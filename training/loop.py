@@ -22,32 +22,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import torch
 from tqdm import tqdm
 
 from training import checkpoints
+from training.args import LoopArgs
 from training.runlog import hardware, write_json
 
 log = logging.getLogger(__name__)
-
-
-class LoopOptions(Protocol):
-    """The options of a ``train`` step that the loop reads (see :class:`training.args.LoopArgs`)."""
-
-    output: Path
-    seed: int
-    threads: int
-    cpu: bool
-    grad_accum: int
-    epochs: float
-    max_steps: int
-    max_minutes: float
-    eval_every: int
-    save_every: int
-    log_every: int
-    resume: bool
 
 
 class Hooks:
@@ -115,7 +99,7 @@ class Trainer:
     """One training run: the Accelerate set-up (made first, so seeds and devices are set
     before any data or model exists), the loop, and the run's final files."""
 
-    def __init__(self, args: LoopOptions) -> None:
+    def __init__(self, args: LoopArgs) -> None:
         from accelerate import Accelerator
         from accelerate.utils import set_seed
 
@@ -234,7 +218,7 @@ class Trainer:
             "total_parameters": parameters[1],
             "train_seconds": round(time.time() - self.started, 1),
             "hardware": hardware(),
-            "args": asdict(self.args),  # type: ignore[call-overload]
+            "args": asdict(self.args),
             "history": result.history,
             "final": str(final),
         }

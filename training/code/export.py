@@ -25,12 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from training.args import command_line
+from training.card import duration, precision_table, remake_commands
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
 from training.code.data import PAD, read_files
 from training.code.evaluate import evaluate_model, make_cases
 from training.export import (
-    duration,
     export_onnx,
     finish,
     quantize_int8,
@@ -232,31 +231,17 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
     return finish(args, record, t0, write_card)
 
 
-def _cmd(step: str, cls: type[Any], values: dict[str, Any], **kw: Any) -> str:
-    return command_line(f"code {step}", cls, values, **kw).replace(f"'code {step}'", f"code {step}")
-
-
 def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
     """``card.md``: how the model was made and what it scored."""
     train, export, stats = info["train"], info["export"], info.get("data", {})
     targs = train["args"]
     data_args = dict(stats.get("args", {}))
-    commands = [
-        _cmd("data", CodeDataArgs, data_args, skip=("output",), always=("seed",))
-        + " --output DATA",
-        _cmd(
-            "train",
-            CodeTrainArgs,
-            targs,
-            skip=("data", "output", "resume", "threads", "cpu"),
-            always=("seed",),
-        )
-        + " --data DATA --output RUN",
-        _cmd(
-            "export", CodeExportArgs, info.get("export_args", {}), skip=("run", "output", "threads")
-        )
-        + " --run RUN --output MODEL",
-    ]
+    commands = remake_commands(
+        "code ",
+        (CodeDataArgs, CodeTrainArgs, CodeExportArgs),
+        (data_args, targs, info.get("export_args", {})),
+        train_always=("seed",),
+    )
     roots = stats.get("roots", [])
     corpus = ", ".join(f"`{r}`" for r in roots) or "?"
     hw = train.get("hardware", {})
@@ -306,16 +291,18 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
         "",
         "## Check while exporting (next-line cases from held-out files)",
         "",
-        "| precision | exact match % | edit similarity | tokens/s | median latency ms |",
-        "|---|---|---|---|---|",
+        *precision_table(
+            export,
+            "check",
+            ["exact match %", "edit similarity", "tokens/s", "median latency ms"],
+            lambda s: [
+                f"{s['exact_match']:.1f}",
+                f"{s['edit_similarity']:.3f}",
+                f"{s['tokens_per_second']:.0f}",
+                f"{s['latency_median_ms']:.1f}",
+            ],
+        ),
     ]
-    for key in ("check_fp32", "check_int8"):
-        s = export.get(key)
-        if s:
-            lines.append(
-                f"| {key.rsplit('_', 1)[1]} | {s['exact_match']:.1f} | {s['edit_similarity']:.3f} "
-                f"| {s['tokens_per_second']:.0f} | {s['latency_median_ms']:.1f} |"
-            )
     if evaluation:
         lines += ["", "## Evaluation", "", evaluation]
     lines += [

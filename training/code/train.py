@@ -180,6 +180,8 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
     embeddings) or GPT-2 model of the configured size."""
     from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
+    # The end-of-text token also begins a sequence (there is no separate BOS).
+    tokens = {"bos_token_id": eos_id, "eos_token_id": eos_id, "pad_token_id": pad_id}
     if args.arch == "gpt2":
         config: Any = GPT2Config(
             vocab_size=vocab_size,
@@ -188,9 +190,7 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
             n_layer=args.layers,
             n_head=args.heads,
             n_inner=args.intermediate,
-            bos_token_id=eos_id,
-            eos_token_id=eos_id,
-            pad_token_id=pad_id,
+            **tokens,
         )
         return GPT2LMHeadModel(config)
     if args.arch != "llama":
@@ -204,10 +204,8 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
         num_key_value_heads=args.kv_heads,
         max_position_embeddings=args.context,
         tie_word_embeddings=True,
-        bos_token_id=eos_id,
-        eos_token_id=eos_id,
-        pad_token_id=pad_id,
         rope_theta=10000.0,
+        **tokens,
     )
     return LlamaForCausalLM(config)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.args import opt
+from training.args import LoopArgs, opt
 
 
 @dataclass
@@ -53,11 +53,10 @@ class DataArgs:
 
 
 @dataclass
-class TrainArgs:
-    """``python -m training train``: fine-tune a token classifier on the tags."""
+class TrainArgs(LoopArgs):
+    """``python -m training train``: fine-tune a token classifier on the tags (the loop's
+    options are :class:`training.args.LoopArgs`)."""
 
-    data: Path = opt(Path("runs/data"), "directory written by the data step")
-    output: Path = opt(Path("runs/train"), "run directory: checkpoints, final model, log, metrics")
     base_model: str = opt(
         "minilm",
         "a local Hugging Face model directory, 'minilm' (all-MiniLM-L6-v2 from the "
@@ -80,11 +79,7 @@ class TrainArgs:
     adalora: bool = opt(
         False, "use AdaLoRA (rank budget reallocated during training) instead of LoRA"
     )
-    epochs: float = opt(1.0, "passes over the training data (fractions allowed)")
-    max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
-    max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")
     batch_size: int = opt(32, "sentences per batch (per device)")
-    grad_accum: int = opt(1, "batches per optimizer step")
     lr: float = opt(1e-4, "peak learning rate of the encoder (AdamW)")
     head_lr: float = opt(1e-3, "peak learning rate of the new classification head")
     weight_decay: float = opt(0.01, "AdamW weight decay")
@@ -92,13 +87,6 @@ class TrainArgs:
     cold_steps: int = opt(0, "first steps train only the head (GECToR's 'cold' epochs)")
     max_length: int = opt(96, "word pieces per sentence at most (longer sentences are cut)")
     max_train: int = opt(0, "training pairs to use at most (0: all)")
-    eval_every: int = opt(500, "steps between dev evaluations")
-    save_every: int = opt(1000, "steps between checkpoints")
-    log_every: int = opt(25, "steps between loss log lines")
-    seed: int = opt(13, "random seed (init, shuffling, dropout)")
-    resume: bool = opt(False, "continue from the latest checkpoint in the output directory")
-    threads: int = opt(0, "torch CPU threads (0: all cores)")
-    cpu: bool = opt(False, "train on CPU even when a GPU is present")
 
 
 @dataclass

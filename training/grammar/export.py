@@ -25,9 +25,8 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger
-from training.args import command_line
+from training.card import duration, precision_table, remake_commands
 from training.export import (
-    duration,
     export_onnx,
     finish,
     quantize_int8,
@@ -211,22 +210,12 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
     # the arguments each step recorded (run-specific paths are left as DATA, RUN and MODEL).
     data_args = dict(stats.get("args", {}))
     data_args["corpus"] = [_repo_relative(c) for c in data_args.get("corpus", [])]
-    commands = [
-        command_line("data", DataArgs, data_args, skip=("output",), always=("seed",))
-        + " --output DATA",
-        command_line(
-            "train",
-            TrainArgs,
-            targs,
-            skip=("data", "output", "resume", "threads", "cpu"),
-            always=("base_model", "seed"),
-        )
-        + " --data DATA --output RUN",
-        command_line(
-            "export", ExportArgs, info.get("export_args", {}), skip=("run", "output", "threads")
-        )
-        + " --run RUN --output MODEL",
-    ]
+    commands = remake_commands(
+        "",
+        (DataArgs, TrainArgs, ExportArgs),
+        (data_args, targs, info.get("export_args", {})),
+        train_always=("base_model", "seed"),
+    )
     corpus = [Path(c).name for c in stats.get("args", {}).get("corpus", [])]
     if corpus:
         texts = ", ".join(f"`{c}`" for c in corpus)
@@ -277,16 +266,13 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         "",
         "## Development scores while exporting (fast span F0.5 on synthetic dev pairs)",
         "",
-        "| precision | P | R | F0.5 |",
-        "|---|---|---|---|",
+        *precision_table(
+            export,
+            "dev_fast",
+            ["P", "R", "F0.5"],
+            lambda s: [_fmt(s["precision"]), _fmt(s["recall"]), _fmt(s["f05"])],
+        ),
     ]
-    for key in ("dev_fast_fp32", "dev_fast_int8"):
-        s = export.get(key)
-        if s:
-            lines.append(
-                f"| {key.rsplit('_', 1)[1]} | {_fmt(s['precision'])} | "
-                f"{_fmt(s['recall'])} | {_fmt(s['f05'])} |"
-            )
     evaluation = info.get("evaluation") or {}
     if evaluation.get("markdown"):
         lines += ["", "## Evaluation", "", evaluation["markdown"]]

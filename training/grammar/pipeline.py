@@ -18,10 +18,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
+from training.args import args_for
+from training.export import ship
 from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
 from training.grammar.presets import preset
 from training.runlog import write_json
@@ -29,11 +30,6 @@ from training.runlog import write_json
 log = logging.getLogger(__name__)
 
 JFLEG = Path(__file__).resolve().parents[3] / "shared" / "data" / "gec" / "jfleg-dev"
-
-
-def _with(cls: type[Any], values: dict[str, Any], **fixed: Any) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
 
 
 def eval_files(args: AllArgs) -> tuple[Path, list[Path]] | None:
@@ -54,11 +50,11 @@ def run(args: AllArgs) -> dict[str, Any]:
     if args.data is None and not (data_dir / "train.jsonl").is_file():
         from training.grammar.data.build import run as run_data
 
-        record["data"] = run_data(_with(DataArgs, p.get("data", {}), output=data_dir))
+        record["data"] = run_data(args_for(DataArgs, p.get("data", {}), output=data_dir))
     overrides = {
         k: v for k, v in (("threads", args.threads), ("max_minutes", args.max_minutes)) if v
     }
-    train_args: TrainArgs = _with(
+    train_args: TrainArgs = args_for(
         TrainArgs,
         {**p.get("train", {}), **overrides},
         data=data_dir,
@@ -74,7 +70,7 @@ def run(args: AllArgs) -> dict[str, Any]:
         record["train"] = {k: v for k, v in done.items() if k != "history"}
     from training.grammar.export import run as run_export
 
-    export_args: ExportArgs = _with(
+    export_args: ExportArgs = args_for(
         ExportArgs, p.get("export", {}), run=out / "train", output=out / "model", name=args.preset
     )
     record["export"] = run_export(export_args)
@@ -111,10 +107,7 @@ def run(args: AllArgs) -> dict[str, Any]:
     else:
         log.warning("no evaluation set (no --eval-source and no ../shared/data/gec/jfleg-dev)")
     if args.ship is not None:
-        if args.ship.exists():
-            shutil.rmtree(args.ship)
-        shutil.copytree(out / "model", args.ship)
-        log.info("shipped %s", args.ship)
+        ship(out / "model", args.ship)
     write_json(out / "all.json", record)
     return record
 

@@ -13,11 +13,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from training.presets import Preset, choose
 
 _BOOKS = Path(__file__).resolve().parents[1] / "corpus"
-
-Preset = dict[str, dict[str, Any]]
 
 PRESETS: dict[str, Preset] = {
     "tiny": {
@@ -71,31 +70,14 @@ PRESETS: dict[str, Preset] = {
         },
         "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
     },
-    "default-lora": {
-        "data": {"copies": 3, "dev_sentences": 1000},
-        "train": {
-            "base_model": "minilm",
-            "epochs": 1.0,
-            "batch_size": 32,
-            "lr": 1e-3,
-            "head_lr": 1e-3,
-            "cold_steps": 300,
-            "label_vocab": 5000,
-            "min_label_count": 3,
-            "eval_every": 500,
-            "save_every": 500,
-            "log_every": 25,
-            "max_length": 80,
-            "max_minutes": 95.0,
-            "lora_r": 16,
-            "lora_alpha": 32,
-        },
-        "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
-    },
+}
+
+#: The default recipe with LoRA instead of full fine-tuning (ten times the encoder's rate).
+PRESETS["default-lora"] = {
+    **PRESETS["default"],
+    "train": {**PRESETS["default"]["train"], "lr": 1e-3, "lora_r": 16, "lora_alpha": 32},
 }
 
 
 def preset(name: str) -> Preset:
-    if name not in PRESETS:
-        raise SystemExit(f"unknown preset {name!r}; known: {', '.join(PRESETS)}")
-    return PRESETS[name]
+    return choose(PRESETS, name, "preset")
