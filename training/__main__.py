@@ -1,10 +1,13 @@
-"""``python -m training <step> [options]``: the grammar model's training pipeline.
+"""``python -m training <step> [options]``: how each of Quill's models is made.
 
-Steps: ``data`` (synthetic errors -> edit tags), ``train`` (fine-tune; full, LoRA or AdaLoRA),
-``export`` (ONNX, parity, int8, card, manifest), ``evaluate`` (span P/R/F0.5 through the
-exported model and the engine's corrector), ``all`` (everything, from a preset), and two
-maintenance steps: ``forms`` (rebuild the engine's verb/noun tables with lemminflect) and
-``corpus`` (re-vendor the public-domain books from ../shared/data/text).
+The grammar model (:mod:`training.grammar`): ``data`` (synthetic errors -> edit tags),
+``train`` (fine-tune; full, LoRA or AdaLoRA), ``export`` (ONNX, parity, int8, card, manifest),
+``evaluate`` (span P/R/F0.5 through the exported model and the engine's corrector), ``all``
+(everything, from a preset), ``report`` (runs side by side), and two maintenance steps:
+``forms`` (rebuild the engine's verb/noun tables with lemminflect) and ``corpus`` (re-vendor
+the public-domain books from ../shared/data/text). The code-completion model
+(:mod:`training.code`): ``code STEP``. The spelling data (:mod:`training.spelling`):
+``lexicon`` (dictionary and error model) and ``typo-model`` (typos or names in code).
 
 Every option is listed by ``python -m training STEP --help``.
 """
@@ -90,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
             description="python -m training code STEP: the code-completion model's pipeline",
         )
     )
+    for name, (helptext, _) in OWN_OPTIONS.items():
+        sub.add_parser(name, help=f"{helptext} (python -m training {name} --help)", add_help=False)
     cp = sub.add_parser(
         "corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text"
     )
@@ -99,7 +104,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-#: Import names of the ``train`` extra every step needs (``corpus`` reads text only).
+#: Commands that parse their own options: name -> (help line, ``"module:function"`` taking them).
+OWN_OPTIONS = {
+    "lexicon": (
+        "build the spelling dictionary and error model into server/engine/data",
+        "training.spelling.lexicon:main",
+    ),
+    "typo-model": (
+        "train the model that tells typos from names in code (server/engine/data)",
+        "training.spelling.typo_model:main",
+    ),
+}
+
+#: Steps that need none of the training packages (they read text or fetch word lists).
+NO_TRAINING_PACKAGES = ("corpus", *OWN_OPTIONS)
+
+#: Import names of the ``train`` extra every other step needs.
 TRAINING_PACKAGES = ("torch", "transformers", "accelerate", "peft", "optimum", "onnx", "tqdm")
 
 
@@ -109,8 +129,11 @@ def missing_training_packages() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in OWN_OPTIONS:
+        return int(steps.load(OWN_OPTIONS[argv[0]][1])(argv[1:]) or 0)
     ns = parser().parse_args(argv)
-    missing = missing_training_packages() if ns.step != "corpus" else []
+    missing = missing_training_packages() if ns.step not in NO_TRAINING_PACKAGES else []
     if missing:
         print(
             f"python -m training {ns.step} needs the training packages, and "
