@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 
 class Hooks:
-    """What a model brings to the loop. Every method has a do-nothing default."""
+    """What a model brings to the loop. ``loss`` defaults to the loss a Hugging Face model
+    returns; every other method does nothing unless a model overrides it."""
 
     def loss(self, model: Any, batch: Any) -> torch.Tensor:
         """The loss of one batch (a Hugging Face model given ``labels`` returns it)."""
