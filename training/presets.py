@@ -1,101 +1,17 @@
-"""Named presets for ``python -m training all --preset NAME``: field values per step.
-
-``tiny``      seconds on a CPU: a 2-layer, 64-wide BERT with its own tokenizer, LoRA, a few
-              hundred sentences from two of the vendored books (reading the whole corpus to
-              keep 600 sentences took longer than training). Tests and CI run it end to end.
-``default``   the shipped model: all-MiniLM-L6-v2 fully fine-tuned on synthetic errors from the
-              vendored books and the stdlib docstrings, sized to finish in about two hours on
-              two CPU cores (training ~95 minutes, capped by ``max_minutes``).
-``default-lora``  the same data and budget with LoRA (r=16 on all attention and dense
-              layers): the comparison row in the model card.
-"""
+"""Presets: named recipes for a model's ``all`` step, as field values per step over the
+arguments' defaults (``{"data": {...}, "train": {...}, "export": {...}}``). Each model keeps
+its own (:mod:`training.grammar.presets`, :mod:`training.code.presets`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-_BOOKS = Path(__file__).resolve().parent / "corpus"
-
+#: Step name -> field values for that step's arguments.
 Preset = dict[str, dict[str, Any]]
 
-PRESETS: dict[str, Preset] = {
-    "tiny": {
-        "data": {
-            "corpus": [
-                _BOOKS / "frankenstein_84.txt.gz",
-                _BOOKS / "pride-and-prejudice_1342.txt.gz",
-            ],
-            "max_sentences": 600,
-            "copies": 2,
-            "dev_sentences": 60,
-            "no_stdlib": True,
-        },
-        "train": {
-            "base_model": "tiny",
-            "tiny_hidden": 64,
-            "tiny_layers": 2,
-            "tiny_vocab": 1500,
-            "lora_r": 8,
-            "lora_alpha": 16,
-            "epochs": 2.0,
-            "batch_size": 32,
-            "lr": 3e-3,
-            "head_lr": 3e-3,
-            "label_vocab": 300,
-            "min_label_count": 1,
-            "eval_every": 20,
-            "save_every": 20,
-            "log_every": 5,
-            "max_length": 64,
-            "warmup": 0.0,
-        },
-        "export": {"dev_sentences": 40, "quantize": "auto", "max_f05_drop": 100.0},
-    },
-    "default": {
-        "data": {"copies": 3, "dev_sentences": 1000},
-        "train": {
-            "base_model": "minilm",
-            "epochs": 1.0,
-            "batch_size": 32,
-            "lr": 1e-4,
-            "head_lr": 1e-3,
-            "cold_steps": 300,
-            "label_vocab": 5000,
-            "min_label_count": 3,
-            "eval_every": 500,
-            "save_every": 500,
-            "log_every": 25,
-            "max_length": 80,
-            "max_minutes": 95.0,
-        },
-        "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
-    },
-    "default-lora": {
-        "data": {"copies": 3, "dev_sentences": 1000},
-        "train": {
-            "base_model": "minilm",
-            "epochs": 1.0,
-            "batch_size": 32,
-            "lr": 1e-3,
-            "head_lr": 1e-3,
-            "cold_steps": 300,
-            "label_vocab": 5000,
-            "min_label_count": 3,
-            "eval_every": 500,
-            "save_every": 500,
-            "log_every": 25,
-            "max_length": 80,
-            "max_minutes": 95.0,
-            "lora_r": 16,
-            "lora_alpha": 32,
-        },
-        "export": {"dev_sentences": 1000, "quantize": "auto", "max_f05_drop": 1.0},
-    },
-}
 
-
-def preset(name: str) -> Preset:
-    if name not in PRESETS:
-        raise SystemExit(f"unknown preset {name!r}; known: {', '.join(PRESETS)}")
-    return PRESETS[name]
+def choose(presets: dict[str, Preset], name: str, kind: str) -> Preset:
+    """The preset called ``name``; an unknown name ends the command with the known ones."""
+    if name not in presets:
+        raise SystemExit(f"unknown {kind} {name!r}; known: {', '.join(presets)}")
+    return presets[name]

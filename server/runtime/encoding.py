@@ -1,6 +1,6 @@
 """Words to word pieces and back: the one place that decides which piece labels which word.
 
-Training (``training.model``) and serving (:mod:`server.runtime.onnx_tagger`) both call
+Training (``training.grammar.model``) and serving (:mod:`server.runtime.onnx_tagger`) both call
 :func:`encode`, so a model is always fed exactly as it was trained. Conventions:
 
 * the first piece of a word carries the word's label (GECToR, and BERT's NER recipe); the other

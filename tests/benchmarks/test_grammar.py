@@ -108,7 +108,7 @@ def test_apply_edits_skips_overlaps_and_keeps_insertion_order() -> None:
 
 
 def test_harper_gets_ordinary_spacing_that_tokenises_back() -> None:
-    pytest.importorskip("training.evaluate")  # the references' tokenisation (train extra)
+    pytest.importorskip("training.grammar.evaluate")  # the references' tokenisation (train extra)
     sources = ["I do n't know , he said .", "Because they sent out 2 0 % of it ."]
     plain, kept = grammar.harper_inputs(sources)
     assert plain[0] == "I don't know, he said."
@@ -154,7 +154,7 @@ def test_no_sets_is_a_result_not_a_crash(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_quill_timing_uses_the_corrector() -> None:
-    pytest.importorskip("training.evaluate")  # correct_all (train extra)
+    pytest.importorskip("training.grammar.evaluate")  # correct_all (train extra)
     from server.engine.grammar import FakeTagger, GrammarCorrector
 
     model = grammar.QuillModel(Path("fake"), precision="int8")

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from training.__main__ import STEPS, main, parser
-from training.args import AllArgs, DataArgs, TrainArgs, command_line, from_namespace
+from training.args import command_line, from_namespace
+from training.grammar.args import AllArgs, DataArgs, TrainArgs
 
 ROOT = Path(__file__).resolve().parents[2]
 

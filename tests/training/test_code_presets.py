@@ -1,7 +1,7 @@
 """Every value a code preset sets names a field of its step's arguments.
 
 The pipeline passes a preset's values on by name and leaves out names a step does not know
-(``training.code.pipeline._with``), so a misspelt key would be dropped without a word and the
+(``training.args.args_for``), so a misspelt key would be dropped without a word and the
 run would use the default instead: this test is what catches it."""
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from server.runtime.onnx_tagger import verify_manifest
-from training import evaluate
-from training.args import EvaluateArgs
-from training.pipeline import update_card
+from training.grammar import evaluate
+from training.grammar.args import EvaluateArgs
+from training.grammar.pipeline import update_card
 
 #: ERRANT's answers written out by hand: no spaCy, exact expectations.
 EDITS: dict[tuple[str, str], list[tuple[evaluate.Span, str]]] = {

@@ -12,7 +12,7 @@ import pytest
 
 from server.engine.grammar import tags as T
 from training.__main__ import main
-from training.data import parallel
+from training.grammar.data import parallel
 
 M2 = """\
 S This are a apple .

@@ -19,10 +19,11 @@ import pytest
 from server.engine.grammar import tags as T
 from server.runtime.encoding import encode
 from server.runtime.onnx_tagger import OnnxTagger
-from training import pipeline
 from training.__main__ import parser
-from training.args import AllArgs, DataArgs, ExportArgs, TrainArgs, from_namespace
-from training.presets import preset
+from training.args import from_namespace
+from training.grammar import pipeline
+from training.grammar.args import AllArgs, DataArgs, ExportArgs, TrainArgs
+from training.grammar.presets import preset
 
 TINY = preset("tiny")
 MODEL_FILES = {"model.onnx", "tokenizer.json", "config.json", "card.md", "manifest.json"}
@@ -198,7 +199,7 @@ def test_the_shipped_onnx_agrees_with_the_trained_torch_model(
     import torch
     from transformers import AutoModelForTokenClassification
 
-    from training.export import merged_model
+    from training.grammar.export import merged_model
 
     hf_dir, _ = merged_model(tiny_grammar_run / "train" / "final", tmp_path)
     model = AutoModelForTokenClassification.from_pretrained(hf_dir).eval()
@@ -264,7 +265,7 @@ def test_the_card_commands_rebuild_the_recorded_arguments(
     stats = load(tiny_grammar_run / "data" / "stats.json")
     data = from_namespace(DataArgs, parse.parse_args(commands["data"][3:]))
     recorded = DataArgs(**{**stats["args"], "output": data.output})
-    root = Path(pipeline.__file__).resolve().parents[1]
+    root = Path(pipeline.__file__).resolve().parents[2]
     assert [(root / p).resolve() for p in data.corpus] == [Path(p) for p in recorded.corpus]
     for name in ("no_stdlib", "max_sentences", "copies", "dev_sentences", "seed", "weights"):
         assert getattr(data, name) == getattr(recorded, name), name

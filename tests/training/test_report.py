@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from training.report import run
+from training.grammar.report import run
 
 
 def metrics(f05: float) -> dict[str, object]:

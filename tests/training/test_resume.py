@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from training import train as train_module
-from training.args import TrainArgs
-from training.presets import preset
+from training import checkpoints
+from training.grammar import train as train_module
+from training.grammar.args import TrainArgs
+from training.grammar.presets import preset
 
 
 class Interrupted(Exception):
@@ -59,7 +60,7 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(
     import torch
 
     assert straight["steps"] == 8
-    checkpoint = train_module._checkpoint
+    checkpoint = checkpoints.save
 
     def crash_after_checkpoint(accelerator: Any, out: Path, step: int, history: Any) -> None:
         checkpoint(accelerator, out, step, history)
@@ -68,14 +69,11 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(
 
     args = small_run(tiny_grammar_run, tmp_path / "stopped")
     with monkeypatch.context() as m:
-        m.setattr(train_module, "_checkpoint", crash_after_checkpoint)
+        m.setattr(checkpoints, "save", crash_after_checkpoint)
         with pytest.raises(Interrupted):
             train_module.run(args)
     assert not (args.output / "final").exists()
-    assert (
-        train_module.latest_checkpoint(args.output)
-        == args.output / "checkpoints" / f"step-{stop_at}"
-    )
+    assert checkpoints.latest(args.output) == args.output / "checkpoints" / f"step-{stop_at}"
 
     resumed = train_module.run(dataclasses.replace(args, resume=True))
     assert resumed["steps"] == straight["steps"]

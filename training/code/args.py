@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.args import opt
+from training.args import LoopArgs, opt
 
 
 @dataclass
@@ -44,13 +44,19 @@ class CodeDataArgs:
 
 
 @dataclass
-class CodeTrainArgs:
-    """``python -m training code train``: a causal LM on fill-in-the-middle examples."""
+class CodeTrainArgs(LoopArgs):
+    """``python -m training code train``: a causal LM on fill-in-the-middle examples (the
+    loop's options are :class:`training.args.LoopArgs`)."""
 
+    # The loop's options whose default or help differ for this model.
     data: Path = opt(Path("runs/code/data"), "directory written by the data step")
     output: Path = opt(
         Path("runs/code/train"), "run directory: checkpoints, final model, log, metrics"
     )
+    eval_every: int = opt(250, "steps between held-out loss evaluations")
+    save_every: int = opt(500, "steps between checkpoints")
+    seed: int = opt(13, "random seed (init, FIM splits, shuffling)")
+
     base_model: str = opt(
         "",
         "a local Hugging Face causal LM directory to fine-tune (its own tokenizer; FIM "
@@ -84,24 +90,13 @@ class CodeTrainArgs:
         "share of fill-in-the-middle splits whose middle starts right after a line's "
         "indentation (where an editor asks for a whole line) instead of at a random character",
     )
-    epochs: float = opt(1.0, "passes over the training tokens (fractions allowed)")
-    max_steps: int = opt(0, "stop after this many optimizer steps (0: from epochs)")
-    max_minutes: float = opt(0.0, "stop cleanly after this much training time (0: no limit)")
     max_train_files: int = opt(0, "training files to use at most (0: all)")
     batch_size: int = opt(16, "sequences per batch (per device)")
-    grad_accum: int = opt(1, "batches per optimizer step")
     lr: float = opt(
         1e-3, "peak learning rate (AdamW; cosine decay to a tenth over the steps or --max-minutes)"
     )
     weight_decay: float = opt(0.1, "AdamW weight decay")
     warmup: float = opt(0.03, "share of the run (steps or time) with linear warm-up")
-    eval_every: int = opt(250, "steps between held-out loss evaluations")
-    save_every: int = opt(500, "steps between checkpoints")
-    log_every: int = opt(25, "steps between loss log lines")
-    seed: int = opt(13, "random seed (init, FIM splits, shuffling)")
-    resume: bool = opt(False, "continue from the latest checkpoint in the output directory")
-    threads: int = opt(0, "torch CPU threads (0: all cores)")
-    cpu: bool = opt(False, "train on CPU even when a GPU is present")
 
 
 @dataclass

@@ -6,9 +6,11 @@ The shipped directory is what :class:`server.runtime.onnx_lm.OnnxLM` loads: ``mo
 tokens), ``card.md`` and ``manifest.json`` (sha256 of every other file).
 
 Parity compares torch and onnxruntime logits twice: the whole sequence in one pass, and the
-last tokens fed one at a time through the cache (the path generation takes). int8 dynamic
-quantisation (weights of MatMul and Gather) is kept when the next-line edit similarity of the
-int8 model on held-out cases is within ``--max-drop`` of fp32 and it is not slower.
+last tokens fed one at a time through the cache (the path generation takes). int8
+(:func:`training.export.quantize_int8`, per-channel as for the grammar model) is kept when the
+next-line edit similarity of the int8 model on held-out cases is within ``--max-drop`` of fp32
+and it is not slower. The ONNX export, quantisation, record, card helpers and manifest are
+:mod:`training.export`.
 """
 
 from __future__ import annotations
@@ -18,18 +20,22 @@ import logging
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from training.args import command_line
+from training.card import duration, precision_table, remake_commands
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
 from training.code.data import PAD, read_files
 from training.code.evaluate import evaluate_model, make_cases
-from training.export import export_onnx, write_manifest, write_model_dir
-from training.runlog import write_json
+from training.export import (
+    export_onnx,
+    finish,
+    quantize_int8,
+    train_record,
+    write_model_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +160,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
     final = args.run / "final"
     if not final.is_dir():
         raise SystemExit(f"{final}: no trained model (run the train step first)")
-    train = json.loads((args.run / "train.json").read_text("utf-8"))
+    train = train_record(args.run)
     data_dir = Path(train["args"]["data"])
     held = read_files(data_dir / "heldout.jsonl")
     cases = make_cases(held, args.check_samples, seed=7)
@@ -191,21 +197,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
         }
         chosen, chosen_dir = onnx_fp32, fp32_dir
         if args.quantize in ("auto", "yes"):
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            onnx_int8 = work / "model.int8.onnx"
-            root = logging.getLogger()
-            level = root.level
-            root.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO
-            try:
-                quantize_dynamic(
-                    onnx_fp32,
-                    onnx_int8,
-                    weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["MatMul", "Gather"],
-                )
-            finally:
-                root.setLevel(level)
+            onnx_int8 = quantize_int8(onnx_fp32, work / "model.int8.onnx")
             int8_dir = work / "int8"
             write_model_dir(
                 int8_dir, onnx_int8, hf_dir, tokenizer_json, quill_section(info, "int8")
@@ -236,39 +228,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
         args.output.mkdir(parents=True)
         for name in ("model.onnx", "tokenizer.json", "config.json"):
             shutil.copy(chosen_dir / name, args.output / name)
-    record["export_seconds"] = round(time.time() - t0, 1)
-    record["name"] = args.name or args.output.name
-    write_json(args.run / "export.json", record)
-    write_card(args.output, card_info(args, record, train))
-    write_manifest(args.output)
-    log.info(
-        "exported %s (%s) in %.0fs", args.output, record["precision"], record["export_seconds"]
-    )
-    return record
-
-
-def card_info(
-    args: CodeExportArgs, record: dict[str, Any], train: dict[str, Any]
-) -> dict[str, Any]:
-    data_dir = Path(train["args"]["data"])
-    stats_path = data_dir / "stats.json"
-    stats = json.loads(stats_path.read_text("utf-8")) if stats_path.is_file() else {}
-    return {
-        "name": record["name"],
-        "train": train,
-        "export": record,
-        "data": stats,
-        "export_args": asdict(args),
-        "evaluation": {},
-    }
-
-
-def _cmd(step: str, cls: type[Any], values: dict[str, Any], **kw: Any) -> str:
-    return command_line(f"code {step}", cls, values, **kw).replace(f"'code {step}'", f"code {step}")
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
+    return finish(args, record, t0, write_card)
 
 
 def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
@@ -276,22 +236,12 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
     train, export, stats = info["train"], info["export"], info.get("data", {})
     targs = train["args"]
     data_args = dict(stats.get("args", {}))
-    commands = [
-        _cmd("data", CodeDataArgs, data_args, skip=("output",), always=("seed",))
-        + " --output DATA",
-        _cmd(
-            "train",
-            CodeTrainArgs,
-            targs,
-            skip=("data", "output", "resume", "threads", "cpu"),
-            always=("seed",),
-        )
-        + " --data DATA --output RUN",
-        _cmd(
-            "export", CodeExportArgs, info.get("export_args", {}), skip=("run", "output", "threads")
-        )
-        + " --run RUN --output MODEL",
-    ]
+    commands = remake_commands(
+        "code ",
+        (CodeDataArgs, CodeTrainArgs, CodeExportArgs),
+        (data_args, targs, info.get("export_args", {})),
+        train_always=("seed",),
+    )
     roots = stats.get("roots", [])
     corpus = ", ".join(f"`{r}`" for r in roots) or "?"
     hw = train.get("hardware", {})
@@ -325,7 +275,7 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
         f"Byte-level BPE of {data_args.get('vocab_size', '?')} tokens with FIM sentinels.",
         f"- Training: {train['steps']} steps of {targs['batch_size']}x{targs['context']} tokens "
         f"({train['tokens_seen']:,} tokens, {train['epochs_done']} epochs), FIM rate "
-        f"{targs['fim_rate']}, seed {targs['seed']}, {_duration(train['train_seconds'])} on "
+        f"{targs['fim_rate']}, seed {targs['seed']}, {duration(train['train_seconds'])} on "
         f"{hw.get('cpus', '?')} CPU cores (torch {hw.get('torch', '?')}, "
         f"{hw.get('torch_threads', '?')} threads)"
         + (f", GPU {hw['gpu']}" if hw.get("gpu") else "")
@@ -341,16 +291,18 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
         "",
         "## Check while exporting (next-line cases from held-out files)",
         "",
-        "| precision | exact match % | edit similarity | tokens/s | median latency ms |",
-        "|---|---|---|---|---|",
+        *precision_table(
+            export,
+            "check",
+            ["exact match %", "edit similarity", "tokens/s", "median latency ms"],
+            lambda s: [
+                f"{s['exact_match']:.1f}",
+                f"{s['edit_similarity']:.3f}",
+                f"{s['tokens_per_second']:.0f}",
+                f"{s['latency_median_ms']:.1f}",
+            ],
+        ),
     ]
-    for key in ("check_fp32", "check_int8"):
-        s = export.get(key)
-        if s:
-            lines.append(
-                f"| {key.rsplit('_', 1)[1]} | {s['exact_match']:.1f} | {s['edit_similarity']:.3f} "
-                f"| {s['tokens_per_second']:.0f} | {s['latency_median_ms']:.1f} |"
-            )
     if evaluation:
         lines += ["", "## Evaluation", "", evaluation]
     lines += [

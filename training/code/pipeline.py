@@ -18,10 +18,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
+from training.args import args_for
 from training.code.args import (
     CodeAllArgs,
     CodeDataArgs,
@@ -30,14 +30,10 @@ from training.code.args import (
     CodeTrainArgs,
 )
 from training.code.presets import preset
+from training.export import ship
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
-
-
-def _with(cls: type[Any], values: dict[str, Any], **fixed: Any) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
 
 
 def run(args: CodeAllArgs) -> dict[str, Any]:
@@ -53,7 +49,7 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
         data_values = dict(p.get("data", {}))
         if args.corpus:
             data_values["corpus"] = list(args.corpus)
-        record["data"] = run_data(_with(CodeDataArgs, data_values, output=data_dir))
+        record["data"] = run_data(args_for(CodeDataArgs, data_values, output=data_dir))
 
     train_values = dict(p.get("train", {}))
     for key in ("threads", "max_minutes", "base_model"):
@@ -63,7 +59,7 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
         train_values["lora_r"] = args.lora_r
     if args.prompt_tokens >= 0:
         train_values["prompt_tokens"] = args.prompt_tokens
-    train_args: CodeTrainArgs = _with(
+    train_args: CodeTrainArgs = args_for(
         CodeTrainArgs, train_values, data=data_dir, output=out / "train", resume=True
     )
     if not (out / "train" / "final").is_dir():
@@ -73,7 +69,7 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
 
     from training.code import export
 
-    export_args: CodeExportArgs = _with(
+    export_args: CodeExportArgs = args_for(
         CodeExportArgs,
         p.get("export", {}),
         run=out / "train",
@@ -114,7 +110,7 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
         eval_values = dict(p.get("evaluate", {}))
         if args.eval_samples:
             eval_values["samples"] = args.eval_samples
-        eval_args: CodeEvaluateArgs = _with(
+        eval_args: CodeEvaluateArgs = args_for(
             CodeEvaluateArgs,
             eval_values,
             model=[m for _, m in rows],
@@ -132,10 +128,7 @@ def run(args: CodeAllArgs) -> dict[str, Any]:
             record["evaluation_unseen"] = evaluations[1]["metrics"]
         update_card(out / "model", out / "train", export_args, evaluations)
     if args.ship is not None:
-        if args.ship.exists():
-            shutil.rmtree(args.ship)
-        shutil.copytree(out / "model", args.ship)
-        log.info("shipped %s", args.ship)
+        ship(out / "model", args.ship)
     write_json(out / "all.json", record)
     return record
 
@@ -147,7 +140,9 @@ def update_card(
     evaluations: list[dict[str, Any]],
 ) -> None:
     """Rewrite ``card.md`` with the evaluation tables and refresh the manifest."""
-    from training.code.export import card_info, write_card, write_manifest
+    from training.card import card_info
+    from training.code.export import write_card
+    from training.export import write_manifest
 
     train = json.loads((run_dir / "train.json").read_text("utf-8"))
     record = json.loads((run_dir / "export.json").read_text("utf-8"))

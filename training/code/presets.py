@@ -25,7 +25,34 @@ from __future__ import annotations
 
 from typing import Any
 
-Preset = dict[str, dict[str, Any]]
+from training.presets import Preset, choose
+
+
+def _llama(
+    hidden: int, layers: int, heads: int, kv_heads: int, intermediate: int, context: int
+) -> dict[str, Any]:
+    """A from-scratch Llama-style model's shape: the training options that size it."""
+    return {
+        "arch": "llama",
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "kv_heads": kv_heads,
+        "intermediate": intermediate,
+        "context": context,
+    }
+
+
+def _schedule(batch_size: int, lr: float, warmup: float, **length: float) -> dict[str, float]:
+    """Batch size, peak learning rate, warm-up share, and how long a run is: ``max_steps``, or
+    ``epochs`` within a ``max_minutes`` budget."""
+    return {"batch_size": batch_size, "lr": lr, "warmup": warmup, **length}
+
+
+def _every(eval_every: int, save_every: int, log_every: int) -> dict[str, int]:
+    """How often a run evaluates, saves a checkpoint and logs its loss, in steps."""
+    return {"eval_every": eval_every, "save_every": save_every, "log_every": log_every}
+
 
 PRESETS: dict[str, Preset] = {
     "tiny": {
@@ -37,19 +64,9 @@ PRESETS: dict[str, Preset] = {
             "vocab_size": 384,
         },
         "train": {
-            "hidden": 64,
-            "layers": 2,
-            "heads": 2,
-            "kv_heads": 1,
-            "intermediate": 128,
-            "context": 96,
-            "batch_size": 8,
-            "max_steps": 150,
-            "lr": 3e-3,
-            "warmup": 0.0,
-            "eval_every": 75,
-            "save_every": 75,
-            "log_every": 25,
+            **_llama(hidden=64, layers=2, heads=2, kv_heads=1, intermediate=128, context=96),
+            **_schedule(batch_size=8, lr=3e-3, warmup=0.0, max_steps=150),
+            **_every(75, 75, 25),
         },
         "export": {"check_samples": 12, "quantize": "auto", "max_drop": 1.0},
         "evaluate": {"samples": 16, "max_new_tokens": 12, "ngram_train_tokens": 50_000},
@@ -57,47 +74,26 @@ PRESETS: dict[str, Preset] = {
     "default": {
         "data": {"vocab_size": 8192},
         "train": {
-            "arch": "llama",
-            "hidden": 192,
-            "layers": 4,
-            "heads": 6,
-            "kv_heads": 2,
-            "intermediate": 512,
-            "context": 256,
-            "batch_size": 16,
-            "lr": 1.5e-3,
-            "warmup": 0.03,
-            "epochs": 2.0,
-            "max_minutes": 100.0,
-            "eval_every": 250,
-            "save_every": 250,
-            "log_every": 25,
+            **_llama(hidden=192, layers=4, heads=6, kv_heads=2, intermediate=512, context=256),
+            **_schedule(batch_size=16, lr=1.5e-3, warmup=0.03, epochs=2.0, max_minutes=100.0),
+            **_every(250, 250, 25),
         },
         "export": {"check_samples": 120, "quantize": "auto", "max_drop": 0.02},
         "evaluate": {"samples": 400},
     },
-    "gpu": {
-        "data": {"vocab_size": 16384, "site_packages": True},
-        "train": {
-            "arch": "llama",
-            "hidden": 512,
-            "layers": 8,
-            "heads": 8,
-            "kv_heads": 4,
-            "intermediate": 1408,
-            "context": 1024,
-            "batch_size": 32,
-            "lr": 6e-4,
-            "warmup": 0.03,
-            "epochs": 3.0,
-            "max_minutes": 60.0,
-            "eval_every": 500,
-            "save_every": 1000,
-            "log_every": 50,
-        },
-        "export": {"check_samples": 200, "quantize": "auto", "max_drop": 0.02},
-        "evaluate": {"samples": 1000},
+}
+
+#: The default recipe scaled for a GPU: site-packages too, a 32M-parameter model, 1,024 tokens.
+PRESETS["gpu"] = {
+    "data": {"vocab_size": 16384, "site_packages": True},
+    "train": {
+        **PRESETS["default"]["train"],
+        **_llama(hidden=512, layers=8, heads=8, kv_heads=4, intermediate=1408, context=1024),
+        **_schedule(batch_size=32, lr=6e-4, warmup=0.03, epochs=3.0, max_minutes=60.0),
+        **_every(500, 1000, 50),
     },
+    "export": {**PRESETS["default"]["export"], "check_samples": 200},
+    "evaluate": {"samples": 1000},
 }
 
 
@@ -110,9 +106,7 @@ def _finetune(**train: Any) -> Preset:
             "warmup": 0.05,
             "epochs": 1.0,
             "max_minutes": 6.0,
-            "eval_every": 100,
-            "save_every": 250,
-            "log_every": 25,
+            **_every(100, 250, 25),
             **train,
         },
         "export": {"check_samples": 60, "quantize": "auto", "max_drop": 0.02},
@@ -126,6 +120,4 @@ PRESETS["finetune-prompt"] = _finetune(lr=3e-2, prompt_tokens=16)
 
 
 def preset(name: str) -> Preset:
-    if name not in PRESETS:
-        raise SystemExit(f"unknown code preset {name!r}; known: {', '.join(PRESETS)}")
-    return PRESETS[name]
+    return choose(PRESETS, name, "code preset")

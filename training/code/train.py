@@ -1,8 +1,9 @@
 """The train step: a causal language model on fill-in-the-middle examples of source code.
 
-Reads top to bottom like nanoGPT's train.py: tokenizer, examples, model, one loop. Accelerate
-picks the device (CUDA when present, else CPU) and, launched with ``accelerate launch -m
-training code train ...``, spreads the same code over several GPUs.
+Reads top to bottom: tokenizer, examples, model, then the shared loop
+(:class:`training.loop.Trainer`: Accelerate, resuming, accumulation, the time budget,
+checkpoints) with this model's hooks (:class:`CausalLMHooks`: the learning-rate schedule,
+tokens per second, the held-out loss).
 
 Examples (Bavarian et al. 2022, "Efficient Training of Language Models to Fill in the Middle"):
 each file is cut at line boundaries into pieces of about one context; a share ``--fim-rate`` of
@@ -28,27 +29,23 @@ Run directory (``CodeTrainArgs.output``)::
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
 import random
 import re
-import shutil
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from tokenizers import AddedToken, Tokenizer
-from tqdm import tqdm
 
 from training.code.args import CodeTrainArgs
 from training.code.data import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PAD, read_files
-from training.runlog import hardware, write_json
+from training.loop import Hooks, Trainer, log_parameters, save_model
+from training.plots import plot_losses
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +180,8 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
     embeddings) or GPT-2 model of the configured size."""
     from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
+    # The end-of-text token also begins a sequence (there is no separate BOS).
+    tokens = {"bos_token_id": eos_id, "eos_token_id": eos_id, "pad_token_id": pad_id}
     if args.arch == "gpt2":
         config: Any = GPT2Config(
             vocab_size=vocab_size,
@@ -191,9 +190,7 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
             n_layer=args.layers,
             n_head=args.heads,
             n_inner=args.intermediate,
-            bos_token_id=eos_id,
-            eos_token_id=eos_id,
-            pad_token_id=pad_id,
+            **tokens,
         )
         return GPT2LMHeadModel(config)
     if args.arch != "llama":
@@ -207,10 +204,8 @@ def new_model(args: CodeTrainArgs, vocab_size: int, eos_id: int, pad_id: int) ->
         num_key_value_heads=args.kv_heads,
         max_position_embeddings=args.context,
         tie_word_embeddings=True,
-        bos_token_id=eos_id,
-        eos_token_id=eos_id,
-        pad_token_id=pad_id,
         rope_theta=10000.0,
+        **tokens,
     )
     return LlamaForCausalLM(config)
 
@@ -265,11 +260,6 @@ def build_model(args: CodeTrainArgs, tokenizer: Tokenizer, eos: str) -> Any:
     return model
 
 
-def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return trainable, sum(p.numel() for p in model.parameters())
-
-
 @torch.no_grad()
 def heldout_loss(model: torch.nn.Module, data: torch.Tensor, batch_size: int, device: Any) -> float:
     """Mean next-token loss on held-out sequences (perplexity is its exponential)."""
@@ -282,22 +272,67 @@ def heldout_loss(model: torch.nn.Module, data: torch.Tensor, batch_size: int, de
     return float(np.mean(losses)) if losses else float("nan")
 
 
-def latest_checkpoint(out: Path) -> Path | None:
-    found = sorted((out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
-    return found[-1] if found else None
-
-
 def save_final(model: Any, out: Path, tokenizer: Tokenizer, info: dict[str, Any]) -> Path:
-    final = out / "final"
-    if final.exists():
-        shutil.rmtree(final)
-    model.save_pretrained(final)
+    """The trained model, its tokenizer (with the sentinels added) and what export needs."""
+    final = save_model(model, out, info)
     tokenizer.save(str(final / "tokenizer.json"))
-    write_json(final / "quill_train.json", info)
     return final
 
 
 # --- the loop --------------------------------------------------------------------------------
+
+
+class CausalLMHooks(Hooks):
+    """The causal LM's part of the loop: its loss on a block of tokens, nanoGPT's learning-rate
+    schedule (set before every optimizer step), tokens per second, and the held-out loss."""
+
+    def __init__(self, args: CodeTrainArgs, trainer: Trainer, dev: torch.Tensor, total: int):
+        self.args = args
+        self.trainer = trainer
+        self.dev = dev
+        self.total_steps = total
+        self.tokens = 0
+        self.loop_started = time.time()
+
+    def loss(self, model: Any, batch: Any) -> torch.Tensor:
+        self.tokens += batch.numel()
+        return model(input_ids=batch, labels=batch).loss  # type: ignore[no-any-return]
+
+    def started(self, model: Any, step: int) -> None:
+        self.loop_started = time.time()
+
+    def lr_at(self, step: int) -> float:
+        """Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule), over
+        the run's progress: its steps, or its time budget when that ends it sooner, so a run
+        stopped by --max-minutes has still annealed instead of stopping at the peak rate."""
+        args = self.args
+        progress = step / max(self.total_steps, 1)
+        if args.max_minutes:
+            progress = max(progress, self.trainer.minutes() / args.max_minutes)
+        progress = min(progress, 1.0)
+        if progress < args.warmup:
+            return args.lr * (progress / args.warmup + 1e-3)
+        decay = (progress - args.warmup) / max(1e-9, 1 - args.warmup)
+        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * decay)))
+
+    def before_optimizer_step(self, optimizer: Any, step: int) -> None:
+        for group in optimizer.param_groups:
+            group["lr"] = self.lr_at(step)
+
+    def progress(self, step: int, loss: float) -> dict[str, Any]:
+        rate = self.tokens / max(time.time() - self.loop_started, 1e-9)
+        log.info("step %d/%d: loss %.3f, %.0f tokens/s", step, self.total_steps, loss, rate)
+        return {"tokens_per_second": round(rate)}
+
+    def evaluate(self, model: Any, step: int, history: dict[str, list[dict[str, Any]]]) -> None:
+        dev_loss = self.heldout(model)
+        history["heldout"].append({"step": step, "loss": dev_loss})
+        log.info(
+            "step %d: held-out loss %.3f (perplexity %.1f)", step, dev_loss, math.exp(dev_loss)
+        )
+
+    def heldout(self, model: Any) -> float:
+        return heldout_loss(model, self.dev, self.args.batch_size, self.trainer.accelerator.device)
 
 
 def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, Any]:
@@ -305,17 +340,10 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
 
     ``steps_override=0`` saves the base model untrained (the "before" row) through the same
     code: same tokenizer, same FIM tokens, same files."""
-    from accelerate import Accelerator
-    from accelerate.utils import set_seed
     from torch.utils.data import DataLoader
 
-    torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    trainer = Trainer(args)
     out = args.output
-    out.mkdir(parents=True, exist_ok=True)
-    accelerator = Accelerator(cpu=args.cpu, gradient_accumulation_steps=args.grad_accum)
-    set_seed(args.seed)
-    t_start = time.time()
-
     tok_path = (
         Path(args.base_model) / "tokenizer.json"
         if args.base_model
@@ -352,107 +380,33 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
         shuffle=True,
         generator=torch.Generator().manual_seed(args.seed),  # type: ignore[arg-type]
     )
-    steps_per_epoch = math.ceil(len(loader) / args.grad_accum)
-    total_steps = args.max_steps or max(1, math.ceil(steps_per_epoch * args.epochs))
+    steps_per_epoch = trainer.steps_per_epoch(len(loader))
+    total_steps = trainer.planned_steps(steps_per_epoch, at_least=1)
     if steps_override is not None:
         total_steps = steps_override
 
     model = build_model(args, tokenizer, eos)
-    trainable, total = count_parameters(model)
-    log.info("parameters: %d trainable of %d (%.1f%%)", trainable, total, 100 * trainable / total)
+    parameters = log_parameters(model)
     optimizer = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad],
         lr=args.lr,
         weight_decay=args.weight_decay,
         betas=(0.9, 0.95),
     )
+    model, optimizer, loader = trainer.accelerator.prepare(model, optimizer, loader)
 
-    def lr_at(step: int) -> float:
-        # Linear warm-up, then cosine decay to a tenth of the peak (nanoGPT's schedule), over
-        # the run's progress: its steps, or its time budget when that ends it sooner, so a run
-        # stopped by --max-minutes has still annealed instead of stopping at the peak rate.
-        progress = step / max(total_steps, 1)
-        if args.max_minutes:
-            progress = max(progress, (time.time() - t_start) / (60 * args.max_minutes))
-        progress = min(progress, 1.0)
-        if progress < args.warmup:
-            return args.lr * (progress / args.warmup + 1e-3)
-        decay = (progress - args.warmup) / max(1e-9, 1 - args.warmup)
-        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * decay)))
-
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-
-    step, history = 0, {"loss": [], "heldout": []}
-    state_file = out / "trainer_state.json"
-    ckpt = latest_checkpoint(out) if args.resume else None
-    if ckpt is not None:
-        accelerator.load_state(str(ckpt))
-        saved = json.loads(state_file.read_text("utf-8"))
-        step, history = saved["step"], saved["history"]
-        log.info("resumed from %s at step %d", ckpt, step)
-
-    model.train()
-    bar = tqdm(total=total_steps, initial=step, desc="train", unit="step", mininterval=5.0)
-    running, seen, tokens = 0.0, 0, 0
-    stopped_early = False
-    epoch = step // max(steps_per_epoch, 1)
-    t_loop = time.time()
-    while step < total_steps:
-        skip = (step % steps_per_epoch) * args.grad_accum
-        batches = accelerator.skip_first_batches(loader, skip) if skip else loader
-        for batch in batches:
-            with accelerator.accumulate(model):
-                loss = model(input_ids=batch, labels=batch).loss
-                accelerator.backward(loss)
-                if accelerator.sync_gradients:
-                    accelerator.clip_grad_norm_(model.parameters(), 1.0)
-                for group in optimizer.param_groups:
-                    group["lr"] = lr_at(step)
-                optimizer.step()
-                optimizer.zero_grad()
-            running += float(loss.detach())
-            seen += 1
-            tokens += batch.numel()
-            if not accelerator.sync_gradients:
-                continue
-            step += 1
-            bar.update(1)
-            if step % args.log_every == 0:
-                rate = tokens / max(time.time() - t_loop, 1e-9)
-                history["loss"].append(
-                    {"step": step, "loss": running / seen, "tokens_per_second": round(rate)}
-                )
-                bar.set_postfix(loss=f"{running / seen:.3f}", tok_s=f"{rate:.0f}")
-                log.info(
-                    "step %d/%d: loss %.3f, %.0f tokens/s", step, total_steps, running / seen, rate
-                )
-                running, seen = 0.0, 0
-            if step % args.eval_every == 0:
-                dev_loss = heldout_loss(model, dev, args.batch_size, accelerator.device)
-                history["heldout"].append({"step": step, "loss": dev_loss})
-                log.info(
-                    "step %d: held-out loss %.3f (perplexity %.1f)",
-                    step,
-                    dev_loss,
-                    math.exp(dev_loss),
-                )
-            if step % args.save_every == 0:
-                _checkpoint(accelerator, out, step, history)
-            if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
-                log.warning(
-                    "time budget of %.0f minutes reached at step %d", args.max_minutes, step
-                )
-                stopped_early = True
-            if step >= total_steps or stopped_early:
-                break
-        epoch += 1
-        if stopped_early:
-            break
-    bar.close()
-    dev_loss = heldout_loss(model, dev, args.batch_size, accelerator.device)
-    history["heldout"].append({"step": step, "loss": dev_loss})
-    elapsed = time.time() - t_start
-    unwrapped = accelerator.unwrap_model(model)
+    hooks = CausalLMHooks(args, trainer, dev, total_steps)
+    result = trainer.fit(
+        hooks,
+        model,
+        optimizer,
+        loader,
+        total_steps=total_steps,
+        steps_per_epoch=steps_per_epoch,
+        history={"loss": [], "heldout": []},
+    )
+    dev_loss = hooks.heldout(model)
+    result.history["heldout"].append({"step": result.step, "loss": dev_loss})
     lora = bool(args.base_model and args.lora_r)
     prompt = args.prompt_tokens if args.base_model else 0
     info = {
@@ -463,73 +417,27 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
         "eos": eos,
         "context": args.context,
     }
-    final = save_final(unwrapped, out, tokenizer, info)
-    metrics = {
-        "steps": step,
-        "planned_steps": total_steps,
-        "stopped_early": stopped_early,
-        "epochs_done": round(step / max(steps_per_epoch, 1), 3),
-        "train_files": len(files),
-        "train_tokens": int(train.numel()),
-        "tokens_seen": int(step * args.batch_size * args.grad_accum * args.context),
-        "heldout_loss": dev_loss,
-        "heldout_perplexity": math.exp(dev_loss) if dev_loss < 50 else float("inf"),
-        "trainable_parameters": trainable,
-        "total_parameters": total,
-        "train_seconds": round(elapsed, 1),
-        "mode": "lora"
+    final = trainer.save_final(model, lambda m: save_final(m, out, tokenizer, info))
+    step = result.step
+    metrics = trainer.record(
+        result,
+        total_steps,
+        parameters,
+        final,
+        epochs_done=round(step / max(steps_per_epoch, 1), 3),
+        train_files=len(files),
+        train_tokens=int(train.numel()),
+        tokens_seen=int(step * args.batch_size * args.grad_accum * args.context),
+        heldout_loss=dev_loss,
+        heldout_perplexity=math.exp(dev_loss) if dev_loss < 50 else float("inf"),
+        mode="lora"
         if lora
         else "prompt tuning"
         if prompt
         else "full"
         if args.base_model
         else "from scratch",
-        "base_model": args.base_model or f"new {args.arch}",
-        "hardware": hardware(),
-        "args": asdict(args),
-        "history": history,
-        "final": str(final),
-    }
-    write_json(out / "train.json", metrics)
-    _plot(history, out)
+        base_model=args.base_model or f"new {args.arch}",
+    )
+    trainer.write_record(metrics, plot_losses)
     return metrics
-
-
-def _plot(history: dict[str, Any], out: Path) -> None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    if history["loss"]:
-        ax.plot(
-            [h["step"] for h in history["loss"]],
-            [h["loss"] for h in history["loss"]],
-            label="train",
-        )
-    if history["heldout"]:
-        ax.plot(
-            [h["step"] for h in history["heldout"]],
-            [h["loss"] for h in history["heldout"]],
-            "o-",
-            label="held-out",
-        )
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats/token)")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "loss.png", dpi=100)
-    plt.close(fig)
-
-
-def _checkpoint(accelerator: Any, out: Path, step: int, history: dict[str, Any]) -> None:
-    path = out / "checkpoints" / f"step-{step}"
-    accelerator.save_state(str(path))
-    write_json(out / "trainer_state.json", {"step": step, "history": history})
-    for old in sorted(
-        (out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1])
-    )[:-2]:
-        shutil.rmtree(old, ignore_errors=True)

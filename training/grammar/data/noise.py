@@ -6,7 +6,7 @@ function below makes one kind of mistake on a token list and returns the new lis
 when the sentence offers no place for it (no article to change, no verb to inflect); the
 caller then tries another kind. The kinds follow ERRANT's most frequent learner error types.
 Verb forms and noun numbers come from the tables the engine ships (built from lemminflect by
-``training.data.forms``), so every generated verb error is one the engine's tags can undo.
+``training.grammar.data.forms``), so every generated verb error is one the engine's tags can undo.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from server.engine.grammar.classify import ARTICLES, CONFUSION_SETS, PREPOSITIONS
 from server.engine.grammar.forms import Forms, load_forms
-from training.data.spelling_noise import misspell
+from training.grammar.data.spelling_noise import misspell
 
 Tokens = list[str]
 

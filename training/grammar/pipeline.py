@@ -18,22 +18,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
-from training.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
-from training.presets import preset
+from training.args import args_for
+from training.export import ship
+from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
+from training.grammar.presets import preset
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
 
-JFLEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "gec" / "jfleg-dev"
-
-
-def _with(cls: type[Any], values: dict[str, Any], **fixed: Any) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in {**values, **fixed}.items() if k in names})
+JFLEG = Path(__file__).resolve().parents[3] / "shared" / "data" / "gec" / "jfleg-dev"
 
 
 def eval_files(args: AllArgs) -> tuple[Path, list[Path]] | None:
@@ -52,29 +48,29 @@ def run(args: AllArgs) -> dict[str, Any]:
 
     data_dir = args.data or out / "data"
     if args.data is None and not (data_dir / "train.jsonl").is_file():
-        from training.data.build import run as run_data
+        from training.grammar.data.build import run as run_data
 
-        record["data"] = run_data(_with(DataArgs, p.get("data", {}), output=data_dir))
+        record["data"] = run_data(args_for(DataArgs, p.get("data", {}), output=data_dir))
     overrides = {
         k: v for k, v in (("threads", args.threads), ("max_minutes", args.max_minutes)) if v
     }
-    train_args: TrainArgs = _with(
+    train_args: TrainArgs = args_for(
         TrainArgs,
         {**p.get("train", {}), **overrides},
         data=data_dir,
         output=out / "train",
         resume=True,
     )
-    from training.train import run as run_train
+    from training.grammar.train import run as run_train
 
     if not (out / "train" / "final").is_dir():
         record["train"] = {k: v for k, v in run_train(train_args).items() if k != "history"}
     elif (out / "train" / "train.json").is_file():  # trained before: keep its record
         done = json.loads((out / "train" / "train.json").read_text("utf-8"))
         record["train"] = {k: v for k, v in done.items() if k != "history"}
-    from training.export import run as run_export
+    from training.grammar.export import run as run_export
 
-    export_args: ExportArgs = _with(
+    export_args: ExportArgs = args_for(
         ExportArgs, p.get("export", {}), run=out / "train", output=out / "model", name=args.preset
     )
     record["export"] = run_export(export_args)
@@ -95,7 +91,7 @@ def run(args: AllArgs) -> dict[str, Any]:
 
     files = eval_files(args)
     if files is not None:
-        from training.evaluate import run as run_eval
+        from training.grammar.evaluate import run as run_eval
 
         source, refs = files
         eval_args = EvaluateArgs(
@@ -111,18 +107,15 @@ def run(args: AllArgs) -> dict[str, Any]:
     else:
         log.warning("no evaluation set (no --eval-source and no ../shared/data/gec/jfleg-dev)")
     if args.ship is not None:
-        if args.ship.exists():
-            shutil.rmtree(args.ship)
-        shutil.copytree(out / "model", args.ship)
-        log.info("shipped %s", args.ship)
+        ship(out / "model", args.ship)
     write_json(out / "all.json", record)
     return record
 
 
 def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: str = "") -> None:
     """Put the evaluation table into ``card.md`` and refresh the manifest."""
-    from training.evaluate import markdown_table
     from training.export import write_manifest
+    from training.grammar.evaluate import markdown_table
 
     metrics = json.loads(metrics_path.read_text("utf-8"))
     table = markdown_table(list(metrics.items()), extra=("sentences_per_second",))

@@ -1,7 +1,7 @@
 """Fast span scoring without a parser, for tuning and the int8 quality gate.
 
-ERRANT (``training.evaluate``) is the reported metric, but it parses every sentence with spaCy,
-which is too slow to run inside a grid search over decoding thresholds. Here an edit is a
+ERRANT (``training.grammar.evaluate``) is the reported metric, but it parses every sentence with
+spaCy, which is too slow to run inside a grid search over decoding thresholds. Here an edit is a
 changed token span found by ``difflib`` between the source and a correction, ``(start, end,
 replacement)``; precision/recall/F0.5 count exact matches between hypothesis and reference
 edits. Without ERRANT's merging rules the numbers differ from ERRANT's, but they move together,

@@ -27,8 +27,8 @@ from server.engine.grammar.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
-SHARED_TEXT = Path(__file__).resolve().parents[3] / "shared" / "data" / "text"
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
+SHARED_TEXT = Path(__file__).resolve().parents[4] / "shared" / "data" / "text"
 
 _GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG.*$", re.M | re.I)
 _GUTENBERG_END = re.compile(

@@ -23,11 +23,11 @@ from typing import Any
 from tqdm import tqdm
 
 from server.engine.grammar.tags import START, align
-from training.args import DataArgs
-from training.data import parallel
-from training.data.corpus import load_sentences
-from training.data.noise import DEFAULT_WEIGHTS, Noiser
-from training.data.spelling_noise import VENDORED_TYPOS, load_typo_lists
+from training.grammar.args import DataArgs
+from training.grammar.data import parallel
+from training.grammar.data.corpus import load_sentences
+from training.grammar.data.noise import DEFAULT_WEIGHTS, Noiser
+from training.grammar.data.spelling_noise import VENDORED_TYPOS, load_typo_lists
 
 log = logging.getLogger(__name__)
 

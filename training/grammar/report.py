@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from training.evaluate import TABLE_TYPES
+from training.grammar.evaluate import TABLE_TYPES
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ def _row(name: str, mode: str, record: dict[str, Any], metrics: dict[str, Any]) 
 def reevaluate(run: Path, first: bool) -> None:
     """Score the run's exported model (and, for the first run, the base model) again with the
     engine as it is now (decoding rules change; the weights do not), into ``all.json``."""
-    from training.args import EvaluateArgs
-    from training.evaluate import run as run_evaluate
-    from training.pipeline import eval_files
+    from training.grammar.args import EvaluateArgs
+    from training.grammar.evaluate import run as run_evaluate
+    from training.grammar.pipeline import eval_files
 
     record = json.loads((run / "all.json").read_text("utf-8"))
     files = eval_files(argparse_free_all_args())
@@ -78,7 +78,7 @@ def reevaluate(run: Path, first: bool) -> None:
 
 def argparse_free_all_args() -> Any:
     """Default ``all`` arguments (for the default evaluation set)."""
-    from training.args import AllArgs
+    from training.grammar.args import AllArgs
 
     return AllArgs()
 

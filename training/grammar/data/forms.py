@@ -23,7 +23,7 @@ from server.engine.grammar.forms import NOUN_FILE, VERB_FILE, VERB_TAGS
 log = logging.getLogger(__name__)
 
 #: Where the engine reads its data; the tables are written next to the other shipped files.
-DATA_DIR = Path(__file__).resolve().parents[2] / "server" / "engine" / "data"
+DATA_DIR = Path(__file__).resolve().parents[3] / "server" / "engine" / "data"
 
 
 def _lemmas(pos: str) -> list[str]:
@@ -79,8 +79,10 @@ def write_tables(out_dir: Path = DATA_DIR) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     verbs, nouns = verb_rows(), noun_rows()
     paths = (out_dir / VERB_FILE, out_dir / NOUN_FILE)
-    header_v = "# " + "\t".join(VERB_TAGS) + "  (built from lemminflect by training/data/forms.py)"
-    header_n = "# NN\tNNS  (built from lemminflect by training/data/forms.py)"
+    header_v = (
+        "# " + "\t".join(VERB_TAGS) + "  (built from lemminflect by training/grammar/data/forms.py)"
+    )
+    header_n = "# NN\tNNS  (built from lemminflect by training/grammar/data/forms.py)"
     for path, header, rows in (
         (paths[0], header_v, verbs),
         (paths[1], header_n, nouns),

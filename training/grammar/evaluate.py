@@ -29,10 +29,10 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger
-from training.args import EvaluateArgs
-from training.data.parallel import apply_m2, m2_blocks
+from training.grammar.args import EvaluateArgs
+from training.grammar.data.parallel import apply_m2, m2_blocks
+from training.grammar.scoring import f_beta
 from training.runlog import write_json
-from training.scoring import f_beta
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """The train step: token classification on a pretrained encoder, full or LoRA/AdaLoRA.
 
-Reads top to bottom like nanoGPT's train.py: set up, load data, build the model, then one
-loop. Hugging Face Accelerate picks the device (CUDA when present, else CPU) and, launched with
-``accelerate launch -m training train ...``, spreads the same code over several GPUs or
-machines (data parallel; gradients are averaged by Accelerate).
+Reads top to bottom: load data, build the model, then the shared loop
+(:class:`training.loop.Trainer`, which owns Accelerate, resuming, accumulation, the time budget
+and checkpoints) with this model's hooks (:class:`TaggerHooks`: cold start, AdaLoRA's rank
+budget, the dev set's tag F0.5).
 
 Run directory (``TrainArgs.output``)::
 
@@ -16,26 +16,21 @@ Run directory (``TrainArgs.output``)::
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
 import random
 import shutil
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
 from tokenizers import Tokenizer
 from torch.utils.data import DataLoader, Sampler
-from tqdm import tqdm
 
-from training.args import TrainArgs
-from training.data.build import read_jsonl
-from training.model import (
+from training.grammar.args import TrainArgs
+from training.grammar.data.build import read_jsonl
+from training.grammar.model import (
     IGNORE,
     Example,
     LabelVocab,
@@ -44,8 +39,8 @@ from training.model import (
     minilm_dir,
     tokenizer_is_lowercase,
 )
+from training.loop import Hooks, Trainer, log_parameters, save_model
 from training.plots import plot_history
-from training.runlog import hardware, write_json
 
 log = logging.getLogger(__name__)
 
@@ -159,12 +154,6 @@ def build_model(
     return get_peft_model(model, config)
 
 
-def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
-    total = sum(p.numel() for p in model.parameters())
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return trainable, total
-
-
 def _is_head(name: str) -> bool:
     return "classifier" in name
 
@@ -209,42 +198,53 @@ def tag_f05(
     return {"precision": 100 * prec, "recall": 100 * rec, "f05": 100 * f05}
 
 
-# --- checkpoints -----------------------------------------------------------------------------
-
-
-def latest_checkpoint(out: Path) -> Path | None:
-    ckpts = sorted((out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1]))
-    return ckpts[-1] if ckpts else None
-
-
-def save_final(
-    model: torch.nn.Module,
-    out: Path,
-    base: Path,
-    vocab: LabelVocab,
-    args: TrainArgs,
-    lowercase: bool,
-) -> Path:
-    """Save the trained model (full weights or a PEFT adapter) and what export needs."""
-    final = out / "final"
-    if final.exists():
-        shutil.rmtree(final)
-    model.save_pretrained(final)  # type: ignore[operator]
-    shutil.copy(base / "tokenizer.json", final / "tokenizer.json")
-    write_json(
-        final / "quill_train.json",
-        {
-            "base_model": str(base),
-            "lora": args.lora_r > 0,
-            "lowercase": lowercase,
-            "max_length": args.max_length,
-            "labels": vocab.labels,
-        },
-    )
-    return final
-
-
 # --- main ------------------------------------------------------------------------------------
+
+
+class TaggerHooks(Hooks):
+    """The tagger's part of the loop: the length-bucket sampler's epoch, GECToR's cold start
+    (encoder frozen for ``--cold-steps``), AdaLoRA's rank reallocation, and tag F0.5 on dev."""
+
+    def __init__(
+        self,
+        args: TrainArgs,
+        trainer: Trainer,
+        sampler: LengthBucketSampler,
+        dev: DataLoader[Any],
+        keep_id: int,
+    ) -> None:
+        self.args = args
+        self.trainer = trainer
+        self.sampler = sampler
+        self.dev = dev
+        self.keep_id = keep_id
+        self.lora = args.lora_r > 0
+
+    def started(self, model: Any, step: int) -> None:
+        set_encoder_frozen(model, step < self.args.cold_steps, self.lora)
+
+    def epoch_started(self, epoch: int) -> None:
+        self.sampler.epoch = epoch
+
+    def after_optimizer_step(self, model: Any, step: int) -> None:
+        if self.args.adalora:
+            self.trainer.accelerator.unwrap_model(model).base_model.update_and_allocate(step)
+        if step == self.args.cold_steps:
+            set_encoder_frozen(model, False, self.lora)
+
+    def evaluate(self, model: Any, step: int, history: dict[str, list[dict[str, Any]]]) -> None:
+        scores = self.scores(model)
+        history["dev"].append({"step": step, **scores})
+        log.info(
+            "step %d: dev tag P %.1f R %.1f F0.5 %.1f",
+            step,
+            scores["precision"],
+            scores["recall"],
+            scores["f05"],
+        )
+
+    def scores(self, model: Any) -> dict[str, float]:
+        return tag_f05(model, self.dev, self.keep_id, self.trainer.accelerator.device)
 
 
 def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]:
@@ -252,17 +252,10 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
 
     ``steps_override=0`` saves the untrained model (the "before" row) through the same code.
     """
-    from accelerate import Accelerator
-    from accelerate.utils import set_seed
     from transformers import get_linear_schedule_with_warmup
 
-    torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    trainer = Trainer(args)
     out = args.output
-    out.mkdir(parents=True, exist_ok=True)
-    accelerator = Accelerator(cpu=args.cpu, gradient_accumulation_steps=args.grad_accum)
-    set_seed(args.seed)
-    t_start = time.time()
-
     rows = read_jsonl(args.data / "train.jsonl", args.max_train)
     dev_rows = read_jsonl(args.data / "dev.jsonl")
     base = resolve_base(args, rows)
@@ -302,15 +295,14 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
         collate_fn=lambda b: collate(b, pad_id),  # type: ignore[arg-type]
         generator=torch.Generator().manual_seed(args.seed),
     )
-    steps_per_epoch = math.ceil(len(train_dl) / args.grad_accum)
-    total_steps = args.max_steps or math.ceil(steps_per_epoch * args.epochs)
+    steps_per_epoch = trainer.steps_per_epoch(len(train_dl))
+    total_steps = trainer.planned_steps(steps_per_epoch)
     if steps_override is not None:
         total_steps = steps_override
 
     model = build_model(base, vocab, args, total_steps)
     lora = args.lora_r > 0
-    trainable, total = count_parameters(model)
-    log.info("parameters: %d trainable of %d (%.1f%%)", trainable, total, 100 * trainable / total)
+    parameters = log_parameters(model)
     head = [p for n, p in model.named_parameters() if p.requires_grad and _is_head(n)]
     body = [p for n, p in model.named_parameters() if p.requires_grad and not _is_head(n)]
     optimizer = torch.optim.AdamW(
@@ -320,120 +312,51 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     scheduler = get_linear_schedule_with_warmup(
         optimizer, int(args.warmup * total_steps), max(total_steps, 1)
     )
-    model, optimizer, train_dl, dev_dl, scheduler = accelerator.prepare(
+    model, optimizer, train_dl, dev_dl, scheduler = trainer.accelerator.prepare(
         model, optimizer, train_dl, dev_dl, scheduler
     )
 
-    step, history = 0, {"loss": [], "dev": []}
-    state_file = out / "trainer_state.json"
-    ckpt = latest_checkpoint(out) if args.resume else None
-    if ckpt is not None:
-        accelerator.load_state(str(ckpt))
-        saved = json.loads(state_file.read_text("utf-8"))
-        step, history = saved["step"], saved["history"]
-        log.info("resumed from %s at step %d", ckpt, step)
-
-    keep_id = vocab.index["$KEEP"]
-    set_encoder_frozen(model, step < args.cold_steps, lora)
-    model.train()
-    bar = tqdm(total=total_steps, initial=step, desc="train", unit="step", mininterval=5.0)
-    running, seen = 0.0, 0
-    stopped_early = False
-    epoch = step // max(steps_per_epoch, 1)
-    while step < total_steps:
-        sampler.epoch = epoch
-        skip = (
-            (step % steps_per_epoch) * args.grad_accum
-            if epoch == step // max(steps_per_epoch, 1)
-            else 0
-        )
-        loader = accelerator.skip_first_batches(train_dl, skip) if skip else train_dl
-        for batch in loader:
-            with accelerator.accumulate(model):
-                loss = model(**batch).loss
-                accelerator.backward(loss)
-                if accelerator.sync_gradients:
-                    accelerator.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
-            running += float(loss.detach())
-            seen += 1
-            if not accelerator.sync_gradients:
-                continue
-            step += 1
-            bar.update(1)
-            if args.adalora:
-                accelerator.unwrap_model(model).base_model.update_and_allocate(step)
-            if step == args.cold_steps:
-                set_encoder_frozen(model, False, lora)
-            if step % args.log_every == 0:
-                history["loss"].append({"step": step, "loss": running / seen})
-                bar.set_postfix(loss=f"{running / seen:.3f}")
-                running, seen = 0.0, 0
-            if step % args.eval_every == 0:
-                scores = tag_f05(model, dev_dl, keep_id, accelerator.device)
-                history["dev"].append({"step": step, **scores})
-                log.info(
-                    "step %d: dev tag P %.1f R %.1f F0.5 %.1f",
-                    step,
-                    scores["precision"],
-                    scores["recall"],
-                    scores["f05"],
-                )
-            if step % args.save_every == 0:
-                _checkpoint(accelerator, out, step, history)
-            if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
-                log.warning(
-                    "time budget of %.0f minutes reached at step %d", args.max_minutes, step
-                )
-                stopped_early = True
-            if step >= total_steps or stopped_early:
-                break
-        epoch += 1
-        if stopped_early:
-            break
-    bar.close()
-    final_scores = tag_f05(model, dev_dl, keep_id, accelerator.device)
-    if total_steps:
-        history["dev"].append({"step": step, **final_scores})
-    elapsed = time.time() - t_start
-    unwrapped = accelerator.unwrap_model(model)
-    final = (
-        save_final(unwrapped, out, base, vocab, args, lowercase)
-        if accelerator.is_main_process
-        else out / "final"
+    hooks = TaggerHooks(args, trainer, sampler, dev_dl, vocab.index["$KEEP"])
+    result = trainer.fit(
+        hooks,
+        model,
+        optimizer,
+        train_dl,
+        total_steps=total_steps,
+        steps_per_epoch=steps_per_epoch,
+        history={"loss": [], "dev": []},
+        scheduler=scheduler,
     )
-    metrics = {
-        "steps": step,
-        "planned_steps": total_steps,
-        "stopped_early": stopped_early,
-        "train_pairs": len(rows),
-        "dev_pairs": len(dev_rows),
-        "labels": len(vocab.labels),
-        "trainable_parameters": trainable,
-        "total_parameters": total,
-        "train_seconds": round(elapsed, 1),
-        "dev_tag": final_scores,
-        "mode": "adalora" if args.adalora and lora else "lora" if lora else "full",
+    final_scores = hooks.scores(model)
+    if total_steps:
+        result.history["dev"].append({"step": result.step, **final_scores})
+    info = {
         "base_model": str(base),
-        "hardware": hardware(),
-        "args": asdict(args),
-        "history": history,
-        "final": str(final),
+        "lora": lora,
+        "lowercase": lowercase,
+        "max_length": args.max_length,
+        "labels": vocab.labels,
     }
-    if accelerator.is_main_process:
-        write_json(out / "train.json", metrics)
-        plot_history(history, out)
+    final = trainer.save_final(model, lambda m: save_final(m, out, base, info))
+    metrics = trainer.record(
+        result,
+        total_steps,
+        parameters,
+        final,
+        train_pairs=len(rows),
+        dev_pairs=len(dev_rows),
+        labels=len(vocab.labels),
+        dev_tag=final_scores,
+        mode="adalora" if args.adalora and lora else "lora" if lora else "full",
+        base_model=str(base),
+    )
+    trainer.write_record(metrics, plot_history)
     return metrics
 
 
-def _checkpoint(accelerator: Any, out: Path, step: int, history: dict[str, Any]) -> None:
-    path = out / "checkpoints" / f"step-{step}"
-    accelerator.save_state(str(path))
-    if accelerator.is_main_process:
-        write_json(out / "trainer_state.json", {"step": step, "history": history})
-        for old in sorted(
-            (out / "checkpoints").glob("step-*"), key=lambda p: int(p.name.split("-")[1])
-        )[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
+def save_final(model: torch.nn.Module, out: Path, base: Path, info: dict[str, Any]) -> Path:
+    """The trained model (full weights or a PEFT adapter), its tokenizer and what export
+    needs (:func:`training.loop.save_model`)."""
+    final = save_model(model, out, info)
+    shutil.copy(base / "tokenizer.json", final / "tokenizer.json")
+    return final

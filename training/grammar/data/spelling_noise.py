@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 #: The MIT-licensed typo list vendored with the repository (crate-ci/typos).
-VENDORED_TYPOS = Path(__file__).resolve().parents[2] / "tools" / "data" / "typos-words.csv.gz"
+VENDORED_TYPOS = Path(__file__).resolve().parents[3] / "tools" / "data" / "typos-words.csv.gz"
 
 _ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 _POS = {c: (r, k) for r, row in enumerate(_ROWS) for k, c in enumerate(row)}
