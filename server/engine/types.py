@@ -98,12 +98,19 @@ class Issue:
     related: tuple[tuple[int, int], ...] = ()
 
     def shifted(self, delta: int) -> Issue:
-        """The same issue moved by ``delta`` code points (regions are cached region-relative)."""
-        return replace(
-            self,
-            start=self.start + delta,
-            end=self.end + delta,
-            related=tuple((s + delta, e + delta) for s, e in self.related),
+        """The same issue moved by ``delta`` code points (regions are cached region-relative).
+        Built directly, not with ``dataclasses.replace`` (five times slower): a check shifts
+        every finding of the document, hundreds of them on every keystroke."""
+        return Issue(
+            self.start + delta,
+            self.end + delta,
+            self.text,
+            self.rule,
+            self.category,
+            self.message,
+            self.suggestions,
+            self.confidence,
+            tuple((s + delta, e + delta) for s, e in self.related) if self.related else (),
         )
 
     def with_related(self, related: tuple[tuple[int, int], ...]) -> Issue:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..types import Category, CheckCancelled, Issue, Region
 from .decode import Correction, GrammarCorrector
-from .passages import Passage, passages
+from .passages import Passage, PassageCache, passages
 from .sentence_cache import SentenceCache
 from .sentences import tokenize
 
@@ -62,8 +62,10 @@ class GrammarPass:
         #: Characters of the sentences the cache holds (bounded by ``cache_chars``).
         self._chars = 0
         self._lock = threading.Lock()
-        #: Each passage's sentences (an edit splits again only the stretch it changed).
+        #: Each passage's sentences (an edit splits again only the stretch it changed), and
+        #: each passage as grammar reads it (an edit builds again only its own).
         self._sentences = SentenceCache()
+        self._passages = PassageCache()
 
     def check(
         self,
@@ -82,12 +84,15 @@ class GrammarPass:
         result = GrammarResult()
         found: list[tuple[Passage, int, str]] = []  # (passage, sentence start in it, sentence)
         urgent: list[str] = []
-        for passage in passages(text, regions, markdown=markdown):
-            for offset, sentence in self._sentences.sentences(passage.text):
-                found.append((passage, offset, sentence))
-                start = passage.start + offset
+        for passage in passages(text, regions, markdown=markdown, cache=self._passages):
+            parts = self._sentences.sentences(passage.text)
+            found += [(passage, offset, sentence) for offset, sentence in parts]
+            begin, finish = passage.start, passage.start + len(passage.text)
+            edits = [(s, e) for s, e in first if s < finish and begin < e]
+            for offset, sentence in parts if edits else ():  # most passages: not edited
+                start = begin + offset
                 end = start + len(sentence)
-                if first and any(s < end and start < e for s, e in first):
+                if any(s < end and start < e for s, e in edits):
                     urgent.append(sentence)
         result.sentences = len(found)
         urgent = urgent[:MAX_URGENT]  # a large paste is not an edit to rush: the limit applies
@@ -152,6 +157,7 @@ class GrammarPass:
             self._cache.clear()
             self._chars = 0
         self._sentences.clear()
+        self._passages.clear()
 
     @property
     def cached(self) -> tuple[int, int]:

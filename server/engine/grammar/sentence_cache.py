@@ -32,7 +32,11 @@ CACHE_CHARS = 8_000_000
 #: word of two or more letters that stands alone (after a space, the line's start or an opening
 #: bracket or quote: not the end of a URL, a dotted name, a hyphenated word or a clitic) and is
 #: not an abbreviation (which would keep the period).
-_SURE_END = re.compile(r"(?<![^\s(\[\"“‘«])([^\W\d_]{2,})[.!?][ \t\r]*\n")
+_SURE_END = re.compile(r"(?<![^\s(\[\"“‘«])([^\W\d_]{2,})$")
+#: Where to look for one: an end mark at the end of a line (rare, so found first, fast).
+_LINE_END = re.compile(r"[.!?][ \t\r]*\n")
+#: Letters looked at before an end mark (a longer word is not English: no cut there).
+_WORD_WINDOW = 40
 
 #: Sentences of a stretch: (start in the stretch, text).
 Parts = tuple[tuple[int, str], ...]
@@ -43,13 +47,17 @@ def cut_points(text: str, every: int = STRETCH_CHARS) -> list[int]:
     ``every`` characters without moving any sentence boundary."""
     points: list[int] = []
     last = 0
-    for m in _SURE_END.finditer(text):
-        if m.end() - last < every or m.end() >= len(text):
+    for m in _LINE_END.finditer(text):
+        end = m.end()
+        if end - last < every or end >= len(text):
             continue
-        if m.group(1).lower() in ABBREVIATIONS:
+        word = _SURE_END.search(text, max(0, m.start() - _WORD_WINDOW), m.start())
+        if word is None or word.start() == max(0, m.start() - _WORD_WINDOW) > 0:
+            continue  # no word right before the mark, or one too long to judge
+        if word.group(1).lower() in ABBREVIATIONS:
             continue
-        points.append(m.end())
-        last = m.end()
+        points.append(end)
+        last = end
     return points
 
 
