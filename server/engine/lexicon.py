@@ -30,6 +30,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .error_model import ErrorModel
+
 #: Flag: accepted in American English.
 US = 1
 #: Flag: accepted in British English (``-ise`` and ``-ize`` forms both).
@@ -294,8 +296,6 @@ class Lexicon:
 
     def _likely_misspelling(self, word: str) -> bool:
         """Does the error model explain ``word`` cheaply as a typo of a common word?"""
-        from .suggest import ErrorModel
-
         near = self._near_words
         if near is None:
             # Common words by (length, first letter) and (length, second letter): a typo keeps,

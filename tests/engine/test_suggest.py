@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.engine.error_model import INF, ErrorModel
 from server.engine.lexicon import Lexicon
-from server.engine.suggest import INF, ErrorModel, Suggester
+from server.engine.suggest import Suggester
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ clients: ``apt-get download scowl``, ``pip download symspellpy`` / ``codespell``
 ``npm pack @cspell/dict-*``. crate-ci/typos' ``words.csv`` (MIT OR Apache-2.0), which no
 package carries, is vendored gzip'd in ``tools/data/`` (from crate-ci/typos @ 3bc303c295c0).
 
-Outputs (all small, gzip'd text, read by ``server/engine/lexicon.py`` and ``suggest.py``):
+Outputs (all small, gzip'd text, read by ``server/engine/lexicon.py`` and ``error_model.py``):
 
 ``words.txt.gz``
     Every word with a packed ``frequency_bucket << 4 | flags`` value (flags: en-US, en-GB,
@@ -56,8 +56,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.engine.error_model import ErrorModel
 from server.engine.lexicon import CODE, CORE, DEFAULT_BUCKET, FLAG_BITS, GB, US
-from server.engine.suggest import ErrorModel
 
 ROOT = Path(__file__).resolve().parents[2]
 
