@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .engine.checkable import skip_reason
 from .engine.checker import Checker, CheckOptions, invalid_patterns
-from .engine.documents import skip_reason
 from .engine.extract import canonical_language, is_supported, language_for_path, supported_languages
 from .engine.fix import apply_edits, first_suggestion_edits
 from .engine.types import Category, Issue

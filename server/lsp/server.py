@@ -28,8 +28,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from ..engine.checkable import skip_reason
 from ..engine.checker import CheckResult
-from ..engine.documents import skip_reason
 from ..engine.edits import changed_span
 from ..engine.types import CheckCancelled
 from . import actions, commands, completion, transport

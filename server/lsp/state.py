@@ -15,8 +15,8 @@ from typing import Any
 
 from pygls.uris import to_fs_path
 
+from ..engine.checkable import skip_reason
 from ..engine.checker import Checker, CheckOptions, CheckResult
-from ..engine.documents import skip_reason
 from ..engine.extract import language_for_path
 from ..engine.types import Category, Issue
 from ..engine.vocabulary import ProjectVocabulary

@@ -58,8 +58,8 @@ from hypothesis.internal.conjecture import providers as hypothesis_providers
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from server.engine.checkable import skip_reason
 from server.engine.checker import Checker, CheckOptions
-from server.engine.documents import skip_reason
 from server.lsp import commands
 from server.lsp.actions import FIX_ALL_KIND
 from server.lsp.settings import Settings

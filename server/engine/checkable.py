@@ -1,4 +1,8 @@
-"""Whether a document should be checked at all (size, binary content)."""
+"""Whether a document is checkable at all: not too large, not binary.
+
+The server (open documents and the workspace scan) and the CLI ask the same question before
+checking, so they skip the same files with the same reason.
+"""
 
 from __future__ import annotations
 
