@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from server.runtime.onnx_tagger import sha256_file
+from server.runtime.models import sha256_file
 from training.card import card_info
 from training.runlog import write_json
 

@@ -1,21 +1,24 @@
-"""Load the code-completion model for the server and the CLI, or say clearly why there is none.
+"""The code-completion model for the server and the CLI: the shipped one or the configured one,
+or the reason there is none (completion is off, the reason is shown once, diagnostics go on).
 
-As with the grammar model (:mod:`server.runtime.grammar_model`): a missing onnxruntime, a
-missing model directory or file, a checksum mismatch or a corrupt ``model.onnx`` never stops
-Quill. Completion is off, the reason (naming the file) is shown once, diagnostics go on.
+No model installed is not an error: completions then come from the workspace's own lines.
+Loading itself, and what a missing runtime or a broken model directory says, is shared with the
+grammar model (:mod:`server.runtime.loading`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.engine.completion import Generator
-from server.runtime.models import DEVICES, MODELS
+from server.runtime.loading import Open, load_runtime
+from server.runtime.models import MODELS
 from server.runtime.models import resolve as resolve_model_dir
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from server.runtime.onnx_lm import OnnxLM
 
 #: The model shipped in the repository and loaded when no other is configured.
 DEFAULT_MODEL = MODELS / "code-small"
@@ -50,42 +53,24 @@ def load_code_model(
     """Load a code model; never raises for a bad model or a missing runtime."""
     path = resolve(model_dir)
     key = (str(model_dir or ""), device)
-    try:
-        from server.runtime.onnx_lm import ModelError, OnnxLM
-    except ImportError as exc:
-        return CodeModel(
-            None,
-            f"code completion is off: onnxruntime is not installed ({exc}); install Quill with "
-            "the 'cpu' or 'gpu' extra (pip install -e '.[cpu]')",
-            path,
-            failed=True,
-            key=key,
-        )
-    if device not in DEVICES:
-        device = "auto"
+    absent = None
     if not path.is_dir() and model_dir in (None, ""):
-        return CodeModel(
-            None,
+        absent = (
             "no code model is installed: completions come from the workspace's own lines "
             f"({path} is missing; `python -m training code all --preset default --ship "
-            "models/code-small` makes one in about two hours on two cores)",
-            path,
-            failed=True,
-            missing=True,
-            key=key,
+            "models/code-small` makes one in about two hours on two cores)"
         )
-    try:
-        lm = OnnxLM.load(path, device=device, threads=threads)  # type: ignore[arg-type]
-    except ModelError as exc:
-        return CodeModel(None, f"code completion is off: {exc}", path, failed=True, key=key)
-    except Exception as exc:  # a broken file can make onnxruntime or tokenizers raise anything
-        log.exception("code model %s failed to load", path)
-        return CodeModel(
-            None, f"code completion is off: {path}: cannot load ({exc})", path, failed=True, key=key
-        )
-    providers = tuple(lm.providers)
-    where = providers[0] if providers else "no provider"
-    status = f"code model {path.name} on {where}"
-    if device == "cuda" and where != "CUDAExecutionProvider":
-        status += " (CUDA was asked for but is not available: running on the CPU)"
-    return CodeModel(lm, status, path, providers, key=key, languages=lm.languages)
+    loaded = load_runtime(
+        _lm, path, device, threads, name="code model", off="code completion is off", absent=absent
+    )
+    if loaded.runtime is None:
+        return CodeModel(None, loaded.status, path, failed=True, missing=loaded.missing, key=key)
+    lm = loaded.runtime
+    return CodeModel(lm, loaded.status, path, loaded.providers, key=key, languages=lm.languages)
+
+
+def _lm() -> Open[OnnxLM]:
+    """What opens a code model (importing onnxruntime, which may be missing)."""
+    from server.runtime.onnx_lm import OnnxLM
+
+    return OnnxLM.load

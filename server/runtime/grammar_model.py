@@ -1,21 +1,23 @@
-"""Load the grammar model for the server and the CLI, or say clearly why there is none.
+"""The grammar model for the server and the CLI: the shipped one or the configured one, loaded
+with the user's confidence threshold, or the reason there is none (spelling goes on working).
 
-A missing onnxruntime, a model directory with a missing file or a checksum mismatch, or a
-corrupt ``model.onnx`` must never stop Quill: spelling goes on working and the caller shows
-the reason (the server as a window message, the CLI on stderr). The reason names the file.
+Loading itself, and what a missing runtime or a broken model directory says, is shared with the
+code model (:mod:`server.runtime.loading`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
-from server.runtime.models import DEVICES, MODELS
+from server.runtime.loading import Open, load_runtime
+from server.runtime.models import MODELS
 from server.runtime.models import resolve as resolve_model_dir
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from server.runtime.onnx_tagger import OnnxTagger
 
 #: The model shipped in the repository (``models/``) and loaded when no other is configured.
 DEFAULT_MODEL = MODELS / "grammar-minilm"
@@ -59,35 +61,21 @@ def load_grammar(
     """Load a grammar model; never raises for a bad model or a missing runtime."""
     path = resolve(model_dir)
     key = (None if model_dir is None else str(model_dir), device)
-    try:
-        from server.runtime.onnx_tagger import ModelError, OnnxTagger
-    except ImportError as exc:
-        return GrammarModel(
-            None,
-            f"grammar is off: onnxruntime is not installed ({exc}); install Quill with the "
-            "'cpu' or 'gpu' extra (pip install -e '.[cpu]')",
-            path,
-            failed=True,
-            key=key,
-        )
-    if device not in DEVICES:
-        device = "auto"
-    try:
-        tagger = OnnxTagger.load(path, device=device, threads=threads)  # type: ignore[arg-type]
-    except ModelError as exc:
-        return GrammarModel(None, f"grammar is off: {exc}", path, failed=True, key=key)
-    except Exception as exc:  # a broken file can make onnxruntime or tokenizers raise anything
-        log.exception("grammar model %s failed to load", path)
-        return GrammarModel(
-            None, f"grammar is off: {path}: cannot load ({exc})", path, failed=True, key=key
-        )
-    options = options_for(tagger.decoding, min_confidence)
-    providers = tuple(tagger.providers)
-    where = providers[0] if providers else "no provider"
-    status = f"grammar model {path.name} on {where}"
-    if device == "cuda" and where != "CUDAExecutionProvider":
-        status += " (CUDA was asked for but is not available: running on the CPU)"
-    return GrammarModel(GrammarCorrector(tagger, options), status, path, providers, key=key)
+    loaded = load_runtime(
+        _tagger, path, device, threads, name="grammar model", off="grammar is off"
+    )
+    if loaded.runtime is None:
+        return GrammarModel(None, loaded.status, path, failed=True, key=key)
+    tagger = loaded.runtime
+    corrector = GrammarCorrector(tagger, options_for(tagger.decoding, min_confidence))
+    return GrammarModel(corrector, loaded.status, path, loaded.providers, key=key)
+
+
+def _tagger() -> Open[OnnxTagger]:
+    """What opens a grammar model (importing onnxruntime, which may be missing)."""
+    from server.runtime.onnx_tagger import OnnxTagger
+
+    return OnnxTagger.load
 
 
 def options_for(decoding: dict[str, object], min_confidence: float | None) -> GrammarOptions:

@@ -37,9 +37,10 @@ from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
 from server.engine.completion import CompletionContext, Generation
-from server.runtime.onnx_tagger import Device, ModelError, check_model_dir, open_session
+from server.runtime.models import Device, ModelError, check_model_dir
+from server.runtime.session import open_session
 
-__all__ = ["FimTokens", "ModelError", "OnnxLM"]
+__all__ = ["FimTokens", "OnnxLM"]
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ tokenizers and numpy only (no torch or transformers at serve time). A model dire
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -21,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -31,92 +30,10 @@ from tokenizers import Tokenizer
 from server.engine.grammar.tagger import TagResult
 from server.engine.grammar.tags import KEEP, START, is_valid
 from server.runtime.encoding import encode, prepare
+from server.runtime.models import Device, ModelError, check_model_dir
+from server.runtime.session import open_session
 
 log = logging.getLogger(__name__)
-
-REQUIRED_FILES = ("model.onnx", "tokenizer.json", "config.json")
-Device = Literal["auto", "cpu", "cuda"]
-
-
-class ModelError(RuntimeError):
-    """A model directory that cannot be used (missing file, checksum mismatch, bad config)."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_manifest(model_dir: Path) -> dict[str, str]:
-    """Check every file listed in ``manifest.json`` (and the required ones) exists and matches
-    its sha256; raise :class:`ModelError` naming the first bad file."""
-    manifest_path = model_dir / "manifest.json"
-    if not manifest_path.is_file():
-        raise ModelError(f"{manifest_path}: missing (a model directory needs a manifest)")
-    try:
-        files = json.loads(manifest_path.read_text("utf-8"))["files"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"{manifest_path}: unreadable manifest ({exc})") from exc
-    for name in REQUIRED_FILES:
-        if name not in files:
-            raise ModelError(f"{manifest_path}: does not list required file {name}")
-    for name, expected in files.items():
-        path = model_dir / name
-        if not path.is_file():
-            raise ModelError(f"{path}: missing (listed in manifest.json)")
-        actual = sha256_file(path)
-        if actual != expected:
-            raise ModelError(
-                f"{path}: sha256 mismatch (manifest {expected[:12]}..., file {actual[:12]}...)"
-            )
-    return dict(files)
-
-
-def _providers(device: Device) -> list[str]:
-    available = ort.get_available_providers()
-    if device in ("auto", "cuda") and "CUDAExecutionProvider" in available:
-        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
-    if device == "cuda":
-        log.warning("CUDA requested but onnxruntime has no CUDAExecutionProvider; using CPU")
-    return ["CPUExecutionProvider"]
-
-
-def check_model_dir(path: Path, verify: bool = True) -> None:
-    """A model directory exists and holds its files (with ``verify``: every file matches the
-    sha256 in ``manifest.json``); raise :class:`ModelError` naming what is wrong."""
-    if not path.is_dir():
-        raise ModelError(f"{path}: no such model directory")
-    if verify:
-        verify_manifest(path)
-        return
-    for name in REQUIRED_FILES:
-        if not (path / name).is_file():
-            raise ModelError(f"{path / name}: missing")
-
-
-def open_session(
-    model: Path, device: Device, threads: int | None
-) -> tuple[ort.InferenceSession, int]:
-    """An onnxruntime session on ``model`` with explicit thread counts (default: all cores,
-    at most 4), on CUDA when asked for or available, else (or when CUDA fails) on the CPU.
-    Returns the session and its intra-op thread count."""
-    options = ort.SessionOptions()
-    n = threads or min(4, os.cpu_count() or 1)
-    options.intra_op_num_threads = n
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    providers = _providers(device)
-    try:
-        return ort.InferenceSession(str(model), sess_options=options, providers=providers), n
-    except Exception as exc:  # onnxruntime raises its own untyped errors
-        if providers[0] != "CUDAExecutionProvider":
-            raise ModelError(f"{model}: cannot load ({exc})") from exc
-        log.warning("CUDA session failed (%s); falling back to CPU", exc)
-        cpu = ["CPUExecutionProvider"]
-        return ort.InferenceSession(str(model), sess_options=options, providers=cpu), n
 
 
 @dataclass

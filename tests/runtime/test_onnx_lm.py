@@ -13,7 +13,8 @@ import pytest
 
 from server.engine.completion import CompletionContext, StopRule, complete_text
 from server.runtime.code_model import load_code_model
-from server.runtime.onnx_lm import ModelError, OnnxLM
+from server.runtime.models import ModelError
+from server.runtime.onnx_lm import OnnxLM
 
 CODE = "import os\n\n\ndef main(argv):\n    for name in argv:\n        print(name)\n    return 0\n"
 

@@ -17,7 +17,8 @@ import pytest
 
 from server.engine.grammar import GrammarCorrector, GrammarOptions, Tagger
 from server.engine.grammar.tags import KEEP, START
-from server.runtime.onnx_tagger import ModelError, OnnxTagger, sha256_file, verify_manifest
+from server.runtime.models import ModelError, sha256_file, verify_manifest
+from server.runtime.onnx_tagger import OnnxTagger
 
 ROOT = Path(__file__).resolve().parents[2]
 SENTENCES = [

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from tokenizers import Tokenizer
 
-from server.runtime.onnx_tagger import sha256_file
+from server.runtime.models import sha256_file
 from training.code.args import CodeDataArgs
 from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, read_files
 from training.code.evaluate import NGram, folder_neighbours, make_cases, score

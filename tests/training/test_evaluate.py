@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from server.runtime.onnx_tagger import verify_manifest
+from server.runtime.models import verify_manifest
 from training.grammar import evaluate
 from training.grammar.args import EvaluateArgs
 from training.grammar.pipeline import update_card
