@@ -23,8 +23,15 @@ from .engine.extract import canonical_language, is_supported, language_for_path,
 from .engine.fix import apply_edits, first_suggestion_edits
 from .engine.types import Category, Issue
 from .engine.vocabulary import ProjectVocabulary
-from .files import UndecodableFile, atomic_write_bytes, iter_files
-from .wordlists import WORKSPACE_DICTIONARY, WordList, normalise_word, user_dictionary_path
+from .workspace.atomic import atomic_write_bytes
+from .workspace.text_files import UndecodableFile
+from .workspace.walk import iter_files
+from .workspace.word_lists import (
+    WORKSPACE_DICTIONARY,
+    WordList,
+    normalise_word,
+    user_dictionary_path,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CATEGORIES = ("spelling", "grammar")
@@ -228,7 +235,7 @@ def _read(path: str, max_size: int) -> tuple[str, bool]:
         raise UndecodableFile(
             f"it is {len(data)} bytes, over the {max_size}-byte limit (--max-file-size)"
         )
-    from .files import decode_text
+    from .workspace.text_files import decode_text
 
     return decode_text(data), data.startswith(b"\xef\xbb\xbf")
 

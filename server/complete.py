@@ -14,7 +14,7 @@ from typing import TextIO
 
 from .engine.completion import complete_text
 from .engine.extract import language_for_path
-from .files import UndecodableFile, read_text
+from .workspace.text_files import UndecodableFile, read_text
 
 EXIT_SUGGESTION, EXIT_NONE, EXIT_ERROR = 0, 1, 2
 

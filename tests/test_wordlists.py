@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.wordlists import WordList, normalise_word, user_dictionary_path
+from server.workspace.word_lists import WordList, normalise_word, user_dictionary_path
 
 
 def test_missing_file_is_empty_not_an_error(tmp_path: Path) -> None:
@@ -65,15 +65,15 @@ def test_failed_write_leaves_file_untouched(tmp_path: Path) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    import server.files as files
+    import server.workspace.atomic as atomic
 
-    original = files.os.replace
-    files.os.replace = boom  # type: ignore[assignment]
+    original = atomic.os.replace
+    atomic.os.replace = boom  # type: ignore[assignment]
     try:
         with pytest.raises(OSError):
             wl.add("betaword")
     finally:
-        files.os.replace = original  # type: ignore[assignment]
+        atomic.os.replace = original  # type: ignore[assignment]
     assert path.read_text() == "alpha\n"
     assert [p.name for p in path.parent.iterdir()] == ["d.txt"]  # no temporary file left
 

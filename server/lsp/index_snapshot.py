@@ -34,7 +34,7 @@ from typing import Any
 
 from ..engine import code_index
 from ..engine.code_index import CodeIndex
-from ..files import atomic_write_bytes
+from ..workspace.atomic import atomic_write_bytes
 
 #: Bumped when the layout of the frames changes (the fingerprint covers the indexing code).
 FORMAT = 1

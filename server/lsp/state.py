@@ -20,9 +20,15 @@ from ..engine.checker import Checker, CheckOptions, CheckResult
 from ..engine.extract import language_for_path
 from ..engine.types import Category, Issue
 from ..engine.vocabulary import ProjectVocabulary
-from ..files import iter_files, read_text
 from ..runtime.grammar_model import GrammarModel, load_grammar
-from ..wordlists import WordList, normalise_word, user_dictionary_path, workspace_dictionary_path
+from ..workspace.text_files import read_text
+from ..workspace.walk import iter_files
+from ..workspace.word_lists import (
+    WordList,
+    normalise_word,
+    user_dictionary_path,
+    workspace_dictionary_path,
+)
 from .settings import Settings
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,8 @@ from pygls.uris import to_fs_path
 from ..engine.code_index import CodeIndex, cursor_at
 from ..engine.completion_ranker import Ranker, WorkspaceSuggestion, suggest_from_workspace
 from ..engine.extract import canonical_language, is_code, language_for_path
-from ..files import UndecodableFile, iter_files, read_text
+from ..workspace.text_files import UndecodableFile, read_text
+from ..workspace.walk import iter_files
 from .index_snapshot import Signature, Snapshot, SnapshotError, load, save, snapshot_path
 
 log = logging.getLogger(__name__)

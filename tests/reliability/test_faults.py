@@ -275,7 +275,7 @@ def test_a_full_disk_leaves_the_dictionary_intact(tmp_path: Path) -> None:
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from server.wordlists import atomic_write
+from server.workspace.atomic import atomic_write
 text = "zorblaxtmp\\n" * int(sys.argv[2])
 print("ready", flush=True)
 atomic_write(Path(sys.argv[1]), text)

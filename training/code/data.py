@@ -26,7 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from server.files import UndecodableFile, iter_files, read_text
+from server.workspace.text_files import UndecodableFile, read_text
+from server.workspace.walk import iter_files
 from training.code.args import CodeDataArgs
 from training.runlog import write_json
 
@@ -58,10 +59,10 @@ def collect(
     roots: Iterable[Path], extensions: tuple[str, ...], max_bytes: int, *, default: bool
 ) -> Iterator[tuple[Path, str]]:
     """``(path, text)`` of each readable source file under ``roots``. A user's folders are
-    walked with ``.gitignore`` respected (:func:`server.files.iter_files`); the interpreter's
-    own (``default``) are not, since a tool may keep them in an ignored folder of its own
-    repository (pyenv ignores ``versions/``), and site-packages is skipped inside the standard
-    library unless it was named as a root itself."""
+    walked with ``.gitignore`` respected (:func:`server.workspace.walk.iter_files`); the
+    interpreter's own (``default``) are not, since a tool may keep them in an ignored folder of
+    its own repository (pyenv ignores ``versions/``), and site-packages is skipped inside the
+    standard library unless it was named as a root itself."""
     for root in roots:
         files = iter_files([root], known_languages_only=False, respect_gitignore=not default)
         for path in files:

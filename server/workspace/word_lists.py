@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from .files import atomic_write_bytes
+from .atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,3 @@ class WordList:
         root, target = self.root.resolve(), self.path.resolve()
         if target != root and root not in target.parents:
             raise OSError(f"it leads outside {root} (to {target}, through a symbolic link)")
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, ``\n`` line ends) so readers see the old file or the new."""
-    atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,15 +1,14 @@
-"""Finding and reading the files to check, the way users expect from ripgrep or typos.
+"""Finding the files to check, the way users expect from ripgrep or typos.
 
 ``.gitignore`` files (in every directory, plus ``.git/info/exclude``) are respected, hidden
-files and directories are skipped unless named explicitly, and text is decoded as UTF-8 (with
-a BOM or not) or, failing that, reported as undecodable rather than guessed at.
+files and directories are skipped unless named explicitly, and a workspace scan skips vendored
+trees (``node_modules``, ``.venv``...). Used by ``quill check``, the server's vocabulary scan
+and its completion index, and the code model's training data, so all four see the same files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-from .engine.extract import language_for_path
+from ..engine.extract import language_for_path
 
 #: Directories that are never worth walking into (third-party or generated trees).
 ALWAYS_SKIPPED_DIRS = frozenset(
@@ -153,52 +152,3 @@ def _walk(
             yield from _walk(path, ignores, respect_gitignore, skip_vendored)
         elif is_file:
             yield path
-
-
-class UndecodableFile(Exception):
-    """The file is not text Quill can read (binary, or not UTF-8)."""
-
-
-def decode_text(data: bytes) -> str:
-    """Decode file bytes as UTF-8 (a BOM is dropped); binary data raises ``UndecodableFile``."""
-    if b"\x00" in data[:8192]:
-        raise UndecodableFile("it looks binary (it contains NUL bytes)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise UndecodableFile(f"it is not valid UTF-16 ({exc.reason})") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UndecodableFile(f"it is not valid UTF-8 (byte {exc.start}: {exc.reason})") from exc
-
-
-def read_text(path: Path, max_size: int | None = None) -> str:
-    """Read a text file; raises ``UndecodableFile`` or ``OSError`` with a clear reason."""
-    if max_size is not None:
-        size = path.stat().st_size
-        if size > max_size:
-            raise UndecodableFile(f"it is {size} bytes, over the {max_size}-byte limit")
-    return decode_text(path.read_bytes())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never a mix:
-    a temporary file in the same directory, fsync, then an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
