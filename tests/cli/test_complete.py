@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import quill_main
-from server.complete import offset_of
+from server.cli.positions import offset_of
 from server.engine.completion import complete_text
 from server.runtime.onnx_lm import OnnxLM
 

@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .engine.completion import complete_text
-from .engine.extract import language_for_path
-from .workspace.text_files import UndecodableFile, read_text
+from ..engine.completion import complete_text
+from ..engine.extract import language_for_path
+from ..workspace.text_files import UndecodableFile, read_text
+from .exit_status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from .positions import offset_of
 
-EXIT_SUGGESTION, EXIT_NONE, EXIT_ERROR = 0, 1, 2
+EXIT_SUGGESTION, EXIT_NONE = EXIT_CLEAN, EXIT_FINDINGS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,23 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--verbose", action="store_true", help="tokens, time and stop reason on stderr")
 
 
-def offset_of(text: str, line: int, column: int) -> int:
-    """Code-point offset of a 1-based line and column, clamped into the text (a cursor past
-    the end of a line or of the file is at that end)."""
-    starts = [0]
-    for k, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(k + 1)
-    line = max(1, min(line, len(starts)))
-    start = starts[line - 1]
-    end = starts[line] - 1 if line < len(starts) else len(text)
-    if end > start and text[end - 1] == "\r":
-        end -= 1
-    return min(start + max(column - 1, 0), end)
-
-
 def complete_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .runtime.code_model import load_code_model
+    from ..runtime.code_model import load_code_model
 
     path = Path(args.path)
     try:
