@@ -3,8 +3,9 @@
 
 Files are found, read and skipped as the server's workspace scan does (:mod:`server.workspace`,
 :mod:`server.engine.checkable`) and checked by the same :class:`~server.engine.checker.Checker`;
-the words the user accepted (``--word``, the user's and the workspace's dictionaries) are let
-through.
+the words the user accepted (``--word``, the user's and the workspace's dictionaries, the
+words of the files checked) are let through by the server's own rule
+(:mod:`server.engine.accepted`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from ..engine.accepted import without_accepted
 from ..engine.checkable import skip_reason
 from ..engine.checker import Checker, CheckOptions, invalid_patterns
 from ..engine.extract import (
@@ -32,6 +34,7 @@ from ..workspace.word_lists import (
     WordList,
     normalise_word,
     user_dictionary_path,
+    workspace_root,
 )
 
 CATEGORIES = ("spelling", "grammar")
@@ -117,21 +120,13 @@ class FileResult:
     had_bom: bool = False
 
 
-def _workspace_root(start: Path) -> Path | None:
-    start = start.resolve()
-    for parent in [start, *start.parents]:
-        if (parent / ".quill").is_dir() or (parent / ".git").exists():
-            return parent
-    return None
-
-
 def _accepted_words(args: argparse.Namespace) -> tuple[frozenset[str], list[str]]:
     words: set[str] = {w for w in (normalise_word(x) for x in args.word) if w}
     problems: list[str] = []
     lists: list[WordList] = []
     if not args.no_user_dictionary:
         lists.append(WordList(user_dictionary_path()))
-    root = _workspace_root(Path.cwd())
+    root = workspace_root(Path.cwd())
     if root is not None:
         lists.append(WordList(root / WORKSPACE_DICTIONARY))
     for wl in lists:
@@ -229,20 +224,9 @@ def run_checks(args: argparse.Namespace, err: TextIO) -> tuple[list[FileResult],
         issues = checked.issues
         vocabulary.update(path, issues)
         results.append(FileResult(path, text, issues, had_bom))
-    learnt = vocabulary.words
     for result in results:
-        result.issues = [
-            i
-            for i in result.issues
-            if not _speaks_of_spelling(i)
-            or (i.text.lower() not in accepted and i.text.lower() not in learnt)
-        ]
+        result.issues = without_accepted(result.issues, [accepted, vocabulary.words])
     return results, error
-
-
-def _speaks_of_spelling(issue: Issue) -> bool:
-    """Word lists accept words: they apply to spelling findings only."""
-    return issue.category.value == "spelling" or issue.rule == "grammar.spelling"
 
 
 def selected_categories(args: argparse.Namespace, err: TextIO) -> set[str] | None:

@@ -18,6 +18,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from .accepted import accepts_word
 from .extract import canonical_language, extract_regions, is_code
 from .grammar.decode import GrammarCorrector
 from .grammar.document import GrammarPass
@@ -244,7 +245,7 @@ def _merged(spelling: list[Issue], grammar: list[Issue], accepted: Collection[st
         k = bisect.bisect_left(starts, issue.end)
         if any(s < issue.end and issue.start < e for s, e in spans[max(0, k - 8) : k]):
             continue
-        if accepted and issue.rule == "grammar.spelling" and issue.text.lower() in accepted:
+        if accepted and accepts_word(issue, accepted):
             continue
         kept.append(issue)
     if not kept:
@@ -328,7 +329,8 @@ class Checker:
         """All issues in ``text``, sorted by position.
 
         ``accepted`` holds lower-cased words to let through (user and workspace dictionaries,
-        words ignored in this document, the project's vocabulary). ``use_cache=False`` is for
+        words ignored in this document, the project's vocabulary), by the rule the CLI and the
+        server apply after a check (:mod:`server.engine.accepted`). ``use_cache=False`` is for
         one-off reads (learning a workspace's vocabulary) that should not evict the regions
         of open documents. ``grammar_limit`` caps how many sentences not seen before are run
         through the grammar model in this call; the rest are counted in
@@ -433,7 +435,7 @@ class Checker:
             if not found:
                 continue
             for issue in found:
-                if accepted and issue.text.lower() in accepted:
+                if accepted and accepts_word(issue, accepted):
                     continue
                 moved = issue.shifted(region.start)
                 if region.kind is RegionKind.IDENTIFIER:

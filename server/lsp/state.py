@@ -15,10 +15,11 @@ from typing import Any
 
 from pygls.uris import to_fs_path
 
+from ..engine.accepted import without_accepted
 from ..engine.checkable import skip_reason
 from ..engine.checker import Checker, CheckOptions, CheckResult
 from ..engine.extract import language_for_path
-from ..engine.types import Category, Issue
+from ..engine.types import Issue
 from ..engine.vocabulary import ProjectVocabulary
 from ..runtime.grammar_model import GrammarModel, load_grammar
 from ..workspace.text_files import read_text
@@ -253,24 +254,10 @@ class QuillState:
         return [w for w in lists if w]
 
     def visible(self, uri: str, issues: list[Issue]) -> list[Issue]:
-        """The issues the user has not accepted (dictionaries, ignores, project words)."""
-        lists = self._word_lists(uri)
+        """The issues the user has not accepted (dictionaries, ignores, project words), by
+        the rule the CLI applies too (:mod:`server.engine.accepted`)."""
         ignored_grammar = self.ignored_grammar.get(uri, set())
-        if not lists and not ignored_grammar:
-            return list(issues)
-        return [i for i in issues if not self._accepted(i, lists, ignored_grammar)]
-
-    @staticmethod
-    def _accepted(
-        issue: Issue, lists: list[frozenset[str]], ignored_grammar: set[tuple[str, str]]
-    ) -> bool:
-        word = issue.text.lower()
-        if issue.category is Category.GRAMMAR:
-            if (issue.rule, word.strip()) in ignored_grammar:
-                return True
-            if issue.rule != "grammar.spelling":  # word lists speak of spelling only
-                return False
-        return any(word in words for words in lists)
+        return without_accepted(issues, self._word_lists(uri), ignored_grammar)
 
     def ignore_grammar(self, uri: str, rule: str, text: str) -> None:
         """Stop showing this grammar finding (same rule, same words) in this document."""

@@ -35,6 +35,16 @@ def workspace_dictionary_path(root: Path) -> Path:
     return root / WORKSPACE_DICTIONARY
 
 
+def workspace_root(start: Path) -> Path | None:
+    """The workspace ``start`` is in, for a command-line run: the nearest directory, from
+    ``start`` up, with a ``.quill`` directory or a ``.git``."""
+    start = start.resolve()
+    for parent in [start, *start.parents]:
+        if (parent / ".quill").is_dir() or (parent / ".git").exists():
+            return parent
+    return None
+
+
 def normalise_word(word: str) -> str | None:
     """The form stored and matched (lower case, trimmed); None when it is not a single word."""
     word = word.strip().replace("’", "'")
