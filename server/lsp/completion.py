@@ -28,10 +28,11 @@ import re
 import statistics
 import time
 from collections import Counter, deque
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lsprotocol import types
 
@@ -39,13 +40,10 @@ from ..engine.completion import LastSuggestion, complete_text, context_at, tidy
 from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
 from ..runtime.code_model import resolve as resolve_code_model
-from .documents import Document
+from .documents import Document, DocumentStore
 from .index_snapshot import user_cache_dir
 from .settings import Settings
 from .workspace_index import WorkspaceIndex
-
-if TYPE_CHECKING:
-    from .server import QuillServer
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +77,34 @@ class Offer:
     source: str
 
 
+class CompletionHost(Protocol):
+    """What completion needs of the server it runs in (``QuillServer``; a fake in tests): its
+    open documents and settings, a way to tell the user once, and a place for background work.
+    Completion depends on this, not on the server module, which registers its handlers."""
+
+    documents: DocumentStore
+    encoding: str
+    #: The server's completion state (set by ``build_server``).
+    completer: Completer
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities: ...
+
+    def show_once(
+        self, key: str, message: str, kind: types.MessageType = types.MessageType.Warning
+    ) -> None: ...
+
+    def in_background(self, work: Awaitable[None]) -> None: ...
+
+
 class Completer:
     """Completion state of one server: the model, the newest request and last suggestion per
     document."""
 
-    def __init__(self, ls: QuillServer) -> None:
+    def __init__(self, ls: CompletionHost) -> None:
         self.ls = ls
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quill-complete")
         self.model: CodeModel | None = None
@@ -303,7 +324,7 @@ def snippet_escape(text: str) -> str:
     return re.sub(r"([\\$}])", r"\\\1", text)
 
 
-def client_takes_snippets(ls: QuillServer) -> bool:
+def client_takes_snippets(ls: CompletionHost) -> bool:
     """Whether the client declared snippet support for completion items."""
     try:
         item = ls.client_capabilities.text_document.completion.completion_item  # type: ignore[union-attr]
@@ -331,68 +352,62 @@ def word_items(doc: Document, offset: int, word: str, exclude: str) -> list[type
     return items
 
 
-def register(ls: QuillServer) -> Completer:
-    """Register the completion features on ``ls`` (called by ``build_server``)."""
-    completer = Completer(ls)
-
-    async def inline_completion(
-        params: types.InlineCompletionParams,
-    ) -> types.InlineCompletionList | None:
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
-            return None
-        offer = await completer.suggest(doc, params.position)
-        if offer is None:
-            return types.InlineCompletionList(items=[])
-        here = types.Range(params.position, params.position)
-        return types.InlineCompletionList(
-            items=[types.InlineCompletionItem(insert_text=offer.text, range=here)]
-        )
-
-    async def completion(params: types.CompletionParams) -> types.CompletionList | None:
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None or not completer.wanted(doc):
-            return None
-        offset = doc.offset_at(params.position, ls.encoding)
-        line_start = doc.text.rfind("\n", 0, offset) + 1
-        match = _WORD_BEFORE.search(doc.text[line_start:offset])
-        word = match.group() if match else ""
-        offer = await completer.suggest(doc, params.position)
-        suggestion = offer.text if offer is not None else ""
-        items: list[types.CompletionItem] = []
-        if offer is not None:
-            # The item replaces the word being typed, so clients that filter by it keep it.
-            start = doc.lines.position_at(offset - len(word), ls.encoding)
-            first = suggestion.split("\n", 1)[0]
-            label = word + first if len(word + first) <= 60 else (word + first)[:59] + "…"
-            # Some clients (Neovim's vim.lsp.completion) insert a plain-text item only up to
-            # its first space; a snippet they expand whole. Escaped, it inserts the same text.
-            snippet = client_takes_snippets(ls)
-            new_text = snippet_escape(word + suggestion) if snippet else word + suggestion
-            items.append(
-                types.CompletionItem(
-                    label=label,
-                    kind=types.CompletionItemKind.Snippet,
-                    detail=offer.source,
-                    filter_text=word + suggestion,
-                    sort_text="0",
-                    preselect=True,
-                    insert_text_format=types.InsertTextFormat.Snippet
-                    if snippet
-                    else types.InsertTextFormat.PlainText,
-                    text_edit=types.TextEdit(
-                        range=types.Range(start, params.position), new_text=new_text
-                    ),
-                )
-            )
-        items += word_items(doc, offset, word, word + suggestion if suggestion else "")
-        return types.CompletionList(is_incomplete=True, items=items)
-
-    ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(
-        inline_completion
+async def inline_completion(
+    ls: CompletionHost, params: types.InlineCompletionParams
+) -> types.InlineCompletionList | None:
+    """``textDocument/inlineCompletion``: the suggestion as ghost text at the cursor."""
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    offer = await ls.completer.suggest(doc, params.position)
+    if offer is None:
+        return types.InlineCompletionList(items=[])
+    here = types.Range(params.position, params.position)
+    return types.InlineCompletionList(
+        items=[types.InlineCompletionItem(insert_text=offer.text, range=here)]
     )
-    ls.feature(
-        types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=["."], resolve_provider=False),
-    )(completion)
-    return completer
+
+
+async def completion_items(
+    ls: CompletionHost, params: types.CompletionParams
+) -> types.CompletionList | None:
+    """``textDocument/completion``: the suggestion as the first item, the document's
+    identifiers that start like the word being typed after it."""
+    completer = ls.completer
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None or not completer.wanted(doc):
+        return None
+    offset = doc.offset_at(params.position, ls.encoding)
+    line_start = doc.text.rfind("\n", 0, offset) + 1
+    match = _WORD_BEFORE.search(doc.text[line_start:offset])
+    word = match.group() if match else ""
+    offer = await completer.suggest(doc, params.position)
+    suggestion = offer.text if offer is not None else ""
+    items: list[types.CompletionItem] = []
+    if offer is not None:
+        # The item replaces the word being typed, so clients that filter by it keep it.
+        start = doc.lines.position_at(offset - len(word), ls.encoding)
+        first = suggestion.split("\n", 1)[0]
+        label = word + first if len(word + first) <= 60 else (word + first)[:59] + "…"
+        # Some clients (Neovim's vim.lsp.completion) insert a plain-text item only up to
+        # its first space; a snippet they expand whole. Escaped, it inserts the same text.
+        snippet = client_takes_snippets(ls)
+        new_text = snippet_escape(word + suggestion) if snippet else word + suggestion
+        items.append(
+            types.CompletionItem(
+                label=label,
+                kind=types.CompletionItemKind.Snippet,
+                detail=offer.source,
+                filter_text=word + suggestion,
+                sort_text="0",
+                preselect=True,
+                insert_text_format=types.InsertTextFormat.Snippet
+                if snippet
+                else types.InsertTextFormat.PlainText,
+                text_edit=types.TextEdit(
+                    range=types.Range(start, params.position), new_text=new_text
+                ),
+            )
+        )
+    items += word_items(doc, offset, word, word + suggestion if suggestion else "")
+    return types.CompletionList(is_incomplete=True, items=items)

@@ -725,5 +725,12 @@ def build_server() -> QuillServer:
     ls.command(commands.DOCUMENT_STATE)(document_state)
     ls.feature(types.SHUTDOWN)(shutdown)
     # inlineCompletion and completion (server/lsp/completion.py)
-    ls.completer = completion.register(ls)
+    ls.completer = completion.Completer(ls)
+    ls.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(
+        completion.inline_completion
+    )
+    ls.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=["."], resolve_provider=False),
+    )(completion.completion_items)
     return ls
