@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from server.engine.checker import CheckCancelled, Checker, CheckOptions
@@ -187,13 +184,3 @@ def test_configure_clears_only_on_change() -> None:
 
 def test_unknown_language_yields_nothing(checker: Checker) -> None:
     assert checker.check("wrod wrod", "haskell").issues == []
-
-
-def test_engine_imports_no_lsp_or_model_runtime() -> None:
-    code = (
-        "import sys, server.engine.checker, server.engine.spelling, server.engine.extract;"
-        "bad = [m for m in ('pygls', 'lsprotocol', 'onnxruntime', 'torch') if m in sys.modules];"
-        "print(bad); sys.exit(1 if bad else 0)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr

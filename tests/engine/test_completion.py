@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 
 from server.engine.completion import (
@@ -137,16 +135,6 @@ def test_complete_text_runs_the_whole_path() -> None:
         Scripted("a = 1\n    b = 2\n\nc"), "def f():\n    ", 13, multiline=True
     )
     assert multi == "a = 1\n    b = 2"
-
-
-def test_the_engine_imports_no_model_runtime() -> None:
-    code = (
-        "import sys, server.engine.completion;"
-        "bad = [m for m in ('pygls', 'lsprotocol', 'onnxruntime', 'torch', 'tokenizers')"
-        " if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_neighbour_snippets_take_whole_lines_from_the_start_of_each_file() -> None:

