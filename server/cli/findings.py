@@ -114,6 +114,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 @dataclass
 class FileResult:
+    """One file checked: its text and findings (``quill fix`` edits the text, and keeps the
+    byte-order mark it had when it writes the file back)."""
+
     path: str
     text: str
     issues: list[Issue]
@@ -121,6 +124,8 @@ class FileResult:
 
 
 def _accepted_words(args: argparse.Namespace) -> tuple[frozenset[str], list[str]]:
+    """The words this run accepts (``--word``, the user's dictionary, the dictionary of the
+    workspace the command runs in) and the problems reading them, to warn about."""
     words: set[str] = {w for w in (normalise_word(x) for x in args.word) if w}
     problems: list[str] = []
     lists: list[WordList] = []
@@ -137,6 +142,7 @@ def _accepted_words(args: argparse.Namespace) -> tuple[frozenset[str], list[str]
 
 
 def _read(path: str, max_size: int) -> tuple[str, bool]:
+    """A file's (or stdin's) text, and whether it started with a UTF-8 byte-order mark."""
     data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     if len(data) > max_size:
         raise UndecodableFile(
