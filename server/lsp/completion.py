@@ -40,8 +40,8 @@ from ..engine.completion import LastSuggestion, complete_text, context_at, tidy
 from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
 from ..runtime.code_model import resolve as resolve_code_model
+from ..workspace.user_dirs import user_cache_dir
 from .documents import Document, DocumentStore
-from .index_snapshot import user_cache_dir
 from .settings import Settings
 from .workspace_index import WorkspaceIndex
 

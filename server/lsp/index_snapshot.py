@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import os
 import pickle
 import sys
 import time
@@ -58,13 +57,6 @@ class Snapshot:
 
     indexes: dict[str, CodeIndex] = field(default_factory=dict)
     signatures: dict[str, Signature] = field(default_factory=dict)
-
-
-def user_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/quill`` (``~/.cache/quill`` when unset or relative)."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "quill"
 
 
 def snapshot_path(cache_dir: Path, folders: Iterable[Path]) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine.extract import canonical_language, supported_languages
 from ..runtime.models import DEVICES, MODELS
-from ..workspace.word_lists import user_config_dir
+from ..workspace.user_dirs import user_config_dir
 
 SEVERITIES = ("error", "warning", "information", "hint")
 DIALECTS = ("en-US", "en-GB")

@@ -8,23 +8,16 @@ in the same directory, fsync, then rename) so that a crash mid-write never leave
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
 from .atomic import atomic_write
+from .user_dirs import user_config_dir
 
 log = logging.getLogger(__name__)
 
 WORKSPACE_DICTIONARY = Path(".quill") / "dictionary.txt"
 _HEADER = "# Quill dictionary: one word per line; lines starting with # are comments.\n"
-
-
-def user_config_dir() -> Path:
-    """``$XDG_CONFIG_HOME/quill`` (``~/.config/quill`` when unset)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or ""
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
-    return root / "quill"
 
 
 def user_dictionary_path() -> Path:
