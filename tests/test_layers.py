@@ -5,7 +5,7 @@
   ``server.engine`` (not the LSP server, the runtimes, the command line or the workspace);
 * only ``server/runtime`` imports onnxruntime, and nothing in ``server/`` imports the training
   stack, so serving needs neither a GPU stack nor torch;
-* no import cycle among the modules of ``server/``.
+* no import cycle among the modules of ``server/``, nor among those of ``training/``.
 
 Every import counts, wherever it stands: inside a function (a deferred import is still a
 dependency) or under ``TYPE_CHECKING`` (a cycle through types is still a cycle).
@@ -17,6 +17,8 @@ import ast
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,10 +55,11 @@ class Import:
 
 
 @cache
-def server_modules() -> dict[str, Path]:
-    """Every module of ``server/`` by dotted name (a package by its ``__init__.py``)."""
+def package_modules(package: str = "server") -> dict[str, Path]:
+    """Every module of ``package`` (``server/`` unless told) by dotted name (a package by its
+    ``__init__.py``)."""
     modules: dict[str, Path] = {}
-    for path in sorted((ROOT / "server").rglob("*.py")):
+    for path in sorted((ROOT / package).rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
         if parts[-1] == "__init__":
             parts = parts[:-1]
@@ -64,36 +67,36 @@ def server_modules() -> dict[str, Path]:
     return modules
 
 
-def _known(name: str) -> str:
-    """``name`` as a module of ``server/`` (``server.x.Y`` -> ``server.x``); others as given."""
-    modules = server_modules()
-    while name.startswith("server.") and name not in modules:
+def _known(name: str, package: str = "server") -> str:
+    """``name`` as a module of ``package`` (``server.x.Y`` -> ``server.x``); others as given."""
+    modules = package_modules(package)
+    while name.startswith(f"{package}.") and name not in modules:
         name = name.rsplit(".", 1)[0]
     return name
 
 
-def _base(module: str, node: ast.ImportFrom) -> str:
+def _base(module: str, node: ast.ImportFrom, package: str = "server") -> str:
     """The module a ``from ... import`` reads from, relative levels resolved."""
     if node.level == 0:
         return node.module or ""
-    is_package = server_modules()[module].name == "__init__.py"
+    is_package = package_modules(package)[module].name == "__init__.py"
     package = module.split(".") if is_package else module.split(".")[:-1]
     package = package[: len(package) - (node.level - 1)]
     return ".".join([*package, *([node.module] if node.module else [])])
 
 
 @cache
-def imports() -> tuple[Import, ...]:
-    """Every import of every module of ``server/``."""
+def imports(package: str = "server") -> tuple[Import, ...]:
+    """Every import of every module of ``package`` (``server/`` unless told)."""
     found: list[Import] = []
-    modules = server_modules()
+    modules = package_modules(package)
     for module, path in modules.items():
         for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = _base(module, node)
+                base = _base(module, node, package)
                 # ``from . import actions`` imports a module; ``from .x import name`` reads x.
                 targets = [
                     f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
@@ -101,7 +104,7 @@ def imports() -> tuple[Import, ...]:
                 ]
             else:
                 continue
-            found += [Import(module, _known(t), where) for t in targets]
+            found += [Import(module, _known(t, package), where) for t in targets]
     return tuple(found)
 
 
@@ -110,7 +113,7 @@ def _described(found: list[Import]) -> list[str]:
 
 
 def test_the_modules_are_found() -> None:
-    modules = server_modules()
+    modules = package_modules()
     assert {"server.engine.checker", "server.lsp.server", "server.runtime.session"} <= set(modules)
     assert any(i.target == "onnxruntime" for i in imports())
 
@@ -159,11 +162,13 @@ def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_no_import_cycle_among_the_modules_of_server() -> None:
+@pytest.mark.parametrize("package", ["server", "training"])
+def test_no_import_cycle_among_the_modules_of_a_package(package: str) -> None:
     edges: dict[str, set[str]] = {}
-    for i in imports():
-        if i.top == "server" and i.target != i.module:
+    for i in imports(package):
+        if i.top == package and i.target != i.module:
             edges.setdefault(i.module, set()).add(i.target)
+    assert len(package_modules(package)) > 20
     assert _cycle(edges) is None, " -> ".join(_cycle(edges) or [])
 
 
