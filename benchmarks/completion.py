@@ -183,8 +183,44 @@ def index_footprint(files: Sequence[RepoFile]) -> dict[str, float]:
     }
 
 
+def code_model_for_benchmark() -> tuple[Any, str] | None:
+    """The code model the "model alone" row runs: the shipped ``models/code-small`` when there
+    is one, else the tiny model ``python -m benchmarks load`` builds with the training pipeline
+    (``--preset tiny``); None (no row) when neither exists."""
+    from server.runtime.code_model import load_code_model, resolve
+
+    from .load import TINY_CODE_DIR
+
+    for where, label in (
+        (resolve(None), "the shipped code model"),
+        (TINY_CODE_DIR / "model", "the training pipeline's tiny code model (no model ships)"),
+    ):
+        if where.is_dir():
+            model = load_code_model(str(where), "cpu", 2)
+            if model.generator is not None:
+                return model.generator, label
+    return None
+
+
+def model_alone(generator: Any, cases: Sequence[WorkspaceCase]) -> list[Prediction]:
+    """What the code model writes at each case's cursor, from the file alone (greedy, to the
+    end of the line), as ``quill complete`` does."""
+    from server.engine.completion import complete_text
+
+    out: list[Prediction] = []
+    for case in cases:
+        text, _ = complete_text(generator, case.editor_text, case.offset, max_new_tokens=48)
+        out.append(text or None)
+    return out
+
+
 def evaluate_repo(
-    root: Path, ranker: Ranker, per_kind: int, seed: int, with_jedi: bool
+    root: Path,
+    ranker: Ranker,
+    per_kind: int,
+    seed: int,
+    with_jedi: bool,
+    generator: Any = None,
 ) -> dict[str, Any]:
     files = repo_files(root)
     index = index_of(files)
@@ -222,6 +258,8 @@ def evaluate_repo(
             "no-model rule": score(cases, rule),  # type: ignore[arg-type]
             "workspace 4-gram floor": score(cases, floor),
         }
+        if generator is not None:
+            rows["code model alone (never silent)"] = score(cases, model_alone(generator, cases))
         if with_jedi and kind == "mid":
             one = [c for c in cases if _IDENT.fullmatch(c.target)]
             mine = [
@@ -379,8 +417,9 @@ def run(quick: bool, seed: int = 0) -> dict[str, object]:
     ranker = Ranker.load()
     with_jedi = importlib.util.find_spec("jedi") is not None
     repos = {name: package_dir(name) for name in REPOS}
+    model = code_model_for_benchmark()
     results = {
-        name: evaluate_repo(root, ranker, per_kind, seed, with_jedi)
+        name: evaluate_repo(root, ranker, per_kind, seed, with_jedi, model[0] if model else None)
         for name, root in repos.items()
         if root is not None
     }
@@ -478,6 +517,12 @@ def run(quick: bool, seed: int = 0) -> dict[str, object]:
             f"right identifier is somewhere in its list in {listed} of {jedi_cases} cases "
             f"({100 * listed / jedi_cases:.0f}%); the table scores its first."
         )
+    tables[0].notes.append(
+        f"Code model alone: {model[1]}, greedy to the end of the line from the file alone."
+        if model
+        else "No code model alone row: none is shipped and none was built "
+        "(python -m benchmarks load builds the pipeline's tiny one)."
+    )
     served = server_latency(big, 20 if quick else 150, seed) if big is not None else None
     if served:
 
