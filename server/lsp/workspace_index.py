@@ -46,8 +46,10 @@ MAX_FILES = 20_000
 MAX_LINES = 1_000_000
 #: Files larger than this are data or generated code: never indexed.
 MAX_FILE_BYTES = 512_000
-#: Files read and indexed per turn of the worker thread.
+#: Files read and indexed per turn of the worker thread, and files at most looked at in one
+#: turn when the snapshot holds them unchanged (a ``stat`` each).
 BATCH = 1
+UNCHANGED_PER_TURN = 64
 #: Seconds without a completion request before the snapshot is saved, and tries at most.
 SAVE_AFTER_IDLE_S = 2.0
 SAVE_TRIES = 20
@@ -83,6 +85,8 @@ class WorkspaceIndex:
         self._signatures: dict[str, Signature] = {}
         self._seen: set[str] = set()
         self._dirty = False
+        #: Files read from disk so far (the others came unchanged from the snapshot).
+        self._reads = 0
         self._cache_dir = cache_dir
         self.snapshot = "not kept" if cache_dir is None else "none yet"
         #: Set by a request while a save runs: the save gives the worker thread back.
@@ -130,12 +134,17 @@ class WorkspaceIndex:
         index.add(uri, text)
         self._signatures[uri] = signature
         self._dirty = True
+        self._reads += 1
         return text.count("\n") + 1
 
     def _next_batch(self, paths: Iterator[Path]) -> bool:
         """Index the next :data:`BATCH` code files of the walk (walked here too: a huge folder
-        is listed off the event loop); False once the walk is over or a cap is reached."""
-        for _ in range(BATCH):
+        is listed off the event loop); False once the walk is over or a cap is reached. Files
+        the snapshot already holds unchanged cost a ``stat``: up to :data:`UNCHANGED_PER_TURN`
+        of them go in one turn besides."""
+        read = looked = 0
+        while read < BATCH and looked < UNCHANGED_PER_TURN:
+            looked += 1
             path = next(paths, None)
             if path is None:
                 return False
@@ -149,7 +158,9 @@ class WorkspaceIndex:
                 )
                 return False
             self._files += 1
+            reads = self._reads
             self._lines += self._read(path)
+            read += self._reads - reads  # read from disk: new, or changed since the snapshot
         return True
 
     def _flush(self) -> None:

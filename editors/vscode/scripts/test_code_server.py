@@ -25,7 +25,7 @@ PROBE = VSCODE / "test" / "code-server" / "probe"
 DEADLINE = 240.0
 MARKDOWN = (
     "# Notes\n\nWe will recieve the package tomorrow.\n\nThe zorblaxian engine is ready.\n\n"
-    "Another sentance with a typo.\n"
+    "Another sentance with a typo.\n\nShe have a new car.\n"
 )
 
 
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
             "XDG_CACHE_HOME": str(tmp / "cache"),
             "HF_HUB_OFFLINE": "1",
         },
-        "quill.grammar.enabled": False,
+        "quill.grammar.enabled": True,
         "quill.diagnostics.debounceMs": 0,
         "quill.spelling.learnProjectWords": False,
         "security.workspace.trust.enabled": False,
@@ -164,11 +164,15 @@ def main(argv: list[str]) -> int:
             problems.append(f"flagged: {checks['flagged']}")
         if checks["line"] != "We will receive the package tomorrow.":
             problems.append(f"quick fix: {checks['line']!r}")
+        if checks["grammar"] != {"word": "have", "suggestion": "has"}:
+            problems.append(f"grammar: {checks['grammar']}")
+        if checks["grammarLine"] != "She has a new car.":
+            problems.append(f"grammar quick fix: {checks['grammarLine']!r}")
         if checks["settings"] != {
             "dialect": "en-US",
             "maxTokens": 64,
             "severity": "warning",
-            "grammarEnabled": False,
+            "grammarEnabled": True,
         }:
             problems.append(f"settings: {checks['settings']}")
         wanted = {
@@ -180,7 +184,7 @@ def main(argv: list[str]) -> int:
         }
         if not wanted <= set(checks["commands"]):
             problems.append(f"commands: {checks['commands']}")
-        if checks["status"].get("grammar") != "grammar is off":
+        if not str(checks["status"].get("grammar", "")).startswith("grammar model"):
             problems.append(f"status: {checks['status']}")
     if problems:
         print("FAILED in real VS Code:\n  " + "\n  ".join(problems))

@@ -1,7 +1,8 @@
 // Runs inside real VS Code (code-server's extension host) beside the Quill extension: opens a
-// Markdown file, waits (with a deadline) for Quill's diagnostics, applies a quick fix through
-// VS Code's own code action command, adds a word with the extension's command, reads the
-// contributed settings, and writes the report to $QUILL_PROBE_RESULT.
+// Markdown file, waits (with a deadline) for Quill's diagnostics, applies a spelling and a
+// grammar quick fix through VS Code's own code action command, adds a word with the
+// extension's command, reads the contributed settings, and writes the report to
+// $QUILL_PROBE_RESULT.
 'use strict';
 const fs = require('node:fs');
 const vscode = require('vscode');
@@ -25,28 +26,43 @@ exports.activate = async function activate() {
     const folder = vscode.workspace.workspaceFolders[0].uri;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'notes.md'));
     await vscode.window.showTextDocument(document);
+    const code = (d) => String((d.code && d.code.value) || d.code);
     const quill = (document, word) => vscode.languages.getDiagnostics(document.uri)
       .filter((d) => d.source === 'quill' && (!word || document.getText(d.range) === word));
-    await waitFor("Quill's diagnostic on 'recieve'", () => quill(document, 'recieve').length > 0);
-    report.checks.flagged = quill(document).map((d) => document.getText(d.range)).sort();
-    const [d] = quill(document, 'recieve');
-    report.checks.data = d.data;
+    const spelling = (document) => quill(document).filter((d) => code(d).startsWith('spelling.'));
     // The workbench asks for code actions too (light bulb); a request of ours that it
     // cancels is asked again.
-    let actions = [];
-    for (let attempt = 0; attempt < 5 && actions.length === 0; attempt++) {
-      try {
-        actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', document.uri, d.range);
-      } catch (error) {
-        report.checks[`attempt${attempt}`] = String(error);
-        await new Promise((r) => setTimeout(r, 500));
+    async function actionsFor(d) {
+      let actions = [];
+      for (let attempt = 0; attempt < 5 && actions.length === 0; attempt++) {
+        try {
+          actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', document.uri, d.range);
+        } catch (error) {
+          report.checks[`attempt${attempt}`] = String(error);
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
+      return actions;
     }
+    await waitFor("Quill's diagnostic on 'recieve'", () => quill(document, 'recieve').length > 0);
+    report.checks.flagged = spelling(document).map((d) => document.getText(d.range)).sort();
+    const [d] = quill(document, 'recieve');
+    report.checks.data = d.data;
+    const actions = await actionsFor(d);
     report.checks.actions = actions.map((a) => a.title);
     const fix = actions.find((a) => a.title === "Change 'recieve' to 'receive'");
     if (!fix) throw new Error('no quick fix offered');
     await vscode.workspace.applyEdit(fix.edit);
     report.checks.line = document.lineAt(2).text;
+    // Grammar, from the shipped model through the real server: 'She have' -> 'has'.
+    const grammarLine = document.lineCount - 2;
+    const grammar = await waitFor("Quill's grammar diagnostic on 'have'", () => quill(document, 'have')
+      .find((g) => code(g).startsWith('grammar.') && g.range.start.line === grammarLine));
+    report.checks.grammar = { word: document.getText(grammar.range), suggestion: (grammar.data.suggestions || [])[0] };
+    const grammarFix = (await actionsFor(grammar)).find((a) => a.title === "Change 'have' to 'has'");
+    if (!grammarFix) throw new Error('no grammar quick fix offered');
+    await vscode.workspace.applyEdit(grammarFix.edit);
+    report.checks.grammarLine = document.lineAt(grammarLine).text;
     await waitFor("the diagnostic on 'recieve' to go", () => quill(document, 'recieve').length === 0 && quill(document, 'zorblaxian').length > 0);
     await vscode.commands.executeCommand('quill.addWordToDictionary', 'zorblaxian');
     await waitFor("the diagnostic on 'zorblaxian' to go", () => quill(document, 'zorblaxian').length === 0 && quill(document, 'sentance').length > 0);
