@@ -28,7 +28,7 @@ import re
 import statistics
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +187,16 @@ class Completer:
         self.forget(uri)
         if self.settings.completion.enabled:
             self.ls.in_background(self.index.closed(uri))
+
+    def files_changed(self, changes: Sequence[types.FileEvent]) -> None:
+        """Files changed on disk (``workspace/didChangeWatchedFiles``): the index follows."""
+        if not self.settings.completion.enabled:
+            return
+        for change in changes:
+            deleted = change.type == types.FileChangeType.Deleted
+            work = self.index.file_changed(change.uri, deleted)
+            if work is not None:
+                self.ls.in_background(work)
 
     def start_index(self, folders: list[Path]) -> None:
         """Index the workspace folders in the background (completion on only)."""

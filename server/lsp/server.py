@@ -30,6 +30,7 @@ from .. import __version__
 from ..engine.checkable import skip_reason
 from ..engine.checker import CheckResult
 from ..engine.edits import changed_span
+from ..engine.extract import code_suffixes
 from ..engine.types import CheckCancelled
 from . import actions, commands, completion, transport
 from .convert import report_id, to_diagnostics
@@ -99,6 +100,8 @@ class QuillServer(LanguageServer):
         self.encoding = UTF16
         self.pull_mode = False
         self.refresh_support = False
+        #: Whether the client reports file changes we register for (didChangeWatchedFiles).
+        self.watch_files = False
         self._shown: set[str] = set()
         #: Background work in flight (kept referenced so it is not collected mid-way; each
         #: piece leaves the set when it is done, see :meth:`in_background`).
@@ -449,6 +452,8 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
     ls.refresh_support = bool(
         caps.workspace and caps.workspace.diagnostics and caps.workspace.diagnostics.refresh_support
     )
+    watched = caps.workspace.did_change_watched_files if caps.workspace else None
+    ls.watch_files = bool(watched and watched.dynamic_registration)
     ls.state.set_workspace_folders(
         [f.uri for f in params.workspace_folders or []]
         or ([params.root_uri] if params.root_uri else [])
@@ -461,11 +466,36 @@ def initialize(ls: QuillServer, params: types.InitializeParams) -> None:
 async def initialized(ls: QuillServer, params: types.InitializedParams) -> None:
     ls.health.start()
     ls.completer.start_index(ls.state.folders)
+    if ls.watch_files and ls.state.folders and ls.settings.completion.enabled:
+        ls.in_background(watch_workspace_files(ls))
     await ls.ensure_grammar()
     # The lexicon and the grammar model are loaded: freeze them, full collections at idle.
     ls.health.collector.install()
     if ls.state.settings.spelling.learn_project_words:
         ls.in_background(learn_workspace(ls))
+
+
+async def watch_workspace_files(ls: QuillServer) -> None:
+    """Ask the editor to report files created, changed or deleted in the workspace (a
+    ``git checkout`` changes files no editor has open): the completion index follows them."""
+    suffixes = ",".join(suffix.lstrip(".") for suffix in code_suffixes())
+    # Code files only: a watcher on every file would cost the editor for nothing.
+    watcher = types.FileSystemWatcher(glob_pattern=f"**/*.{{{suffixes}}}")
+    registration = types.Registration(
+        id="quill-workspace-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:  # the editor refused: the index is read again at the next start
+        log.info("the editor does not report file changes: %s", exc)
+
+
+def did_change_watched_files(ls: QuillServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.completer.files_changed(params.changes)
 
 
 async def learn_workspace(ls: QuillServer) -> None:
@@ -708,6 +738,7 @@ def build_server() -> QuillServer:
     ls.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
     ls.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+    ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(did_change_watched_files)
     ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     ls.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,

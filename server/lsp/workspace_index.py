@@ -7,7 +7,8 @@
   told once.
 * One index per language: a Python line is never suggested in Rust.
 * Open documents are indexed as the editor has them (replacing their file on disk), after each
-  change; a closed document goes back to its file on disk.
+  change; a closed document goes back to its file on disk. Files created, changed or deleted
+  on disk meanwhile (``workspace/didChangeWatchedFiles``) are read again or forgotten.
 * Every mutation and every query runs in the index's one worker thread, in order: no locks, and
   a query sees every edit made before it.
 * Kept across restarts (:mod:`server.lsp.index_snapshot`): a restart loads the last session's
@@ -287,6 +288,30 @@ class WorkspaceIndex:
             path = None  # outside the workspace: forgotten, not read
         loop = asyncio.get_running_loop()
         return loop.run_in_executor(self.executor, self._back_to_disk, uri, path)
+
+    def file_changed(self, uri: str, deleted: bool) -> asyncio.Future[None] | None:
+        """A file of the workspace was created, changed or deleted on disk (the editor's
+        ``workspace/didChangeWatchedFiles``: a ``git checkout``, a build, another program):
+        read again or forgotten at the worker's next turn. An open document keeps its editor
+        copy; a file outside the workspace folders is left alone."""
+        if uri in self._open or not uri.startswith("file://"):
+            return None
+        path = Path(to_fs_path(uri) or "")
+        if not any(f in path.parents for f in self._folders):
+            return None
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self.executor, self._from_disk, uri, path, deleted)
+
+    def _from_disk(self, uri: str, path: Path, deleted: bool) -> None:
+        if uri in self._open:
+            return  # opened since: its editor copy is indexed
+        if deleted:
+            if uri in self._signatures:
+                self._remove(uri)
+            return
+        language = language_for_path(path)
+        if language is not None and is_code(language) and not self._read(path, uri):
+            self._remove(uri)  # unreadable now: what was indexed for it goes
 
     def _back_to_disk(self, uri: str, path: Path | None) -> None:
         """The closed document's file on disk in place of the editor's copy: counted as an

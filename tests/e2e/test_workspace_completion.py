@@ -136,3 +136,27 @@ async def test_a_restarted_server_finds_the_index_it_saved(start: Any, tmp_path:
     text = "class Box:\n    def __init__(self, x, y):\n        "
     uri = again.open("box.py", text, "python")
     assert await inline(again, uri, end_of(text)) == ["super().__init__()"]
+
+
+async def test_a_file_changed_on_disk_supplies_lines_after_its_event(
+    start: Any, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    quill: QuillClient = await start()
+    await index_ready(quill)
+    text = "import json\n"
+    uri = quill.open("reader.py", text, "python")
+    assert await inline(quill, uri, end_of(text)) == []
+    created = workspace / "loader.py"
+    created.write_text("import json\nimport csv\n", encoding="utf-8")  # e.g. a git checkout
+    quill.lsp.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=created.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    for _ in range(int(DEADLINE / 0.05)):
+        if (await status(quill))["completionIndexFiles"] == 2:  # reader.py (open) + loader.py
+            break
+        await asyncio.sleep(0.05)
+    assert await inline(quill, uri, end_of(text)) == ["import csv"]

@@ -224,3 +224,34 @@ def test_a_save_interrupted_by_a_request_writes_nothing(tmp_path: Path) -> None:
     loaded = index_snapshot.load(path, [tmp_path])
     assert loaded is not None and loaded.signatures == {"a": (1, 2)}
     assert loaded.indexes["python"].files == index.files
+
+
+async def test_files_changed_on_disk_are_read_again_or_forgotten(tmp_path: Path) -> None:
+    """A ``git checkout`` changes files nobody has open: the editor's file events keep the
+    index current (an open document keeps its editor copy; outside the folders: ignored)."""
+    folder = tmp_path / "ws"
+    a = write(folder, "a.py", "import os\nimport sys\n")
+    index = WorkspaceIndex()
+    await index.build([folder])
+    assert await next_line(index, folder, "import os\n") == "import sys"
+
+    async def changed(path: Path, deleted: bool = False) -> None:
+        work = index.file_changed(path.as_uri(), deleted)
+        assert work is not None
+        await work
+
+    write(folder, "a.py", "import os\nimport json\n")
+    b = write(folder, "b.py", "import abc\nimport enum\n")
+    await changed(a)
+    await changed(b)
+    assert await next_line(index, folder, "import os\n") == "import json"
+    assert await next_line(index, folder, "import abc\n") == "import enum"
+    b.unlink()
+    await changed(b, deleted=True)
+    assert await next_line(index, folder, "import abc\n") is None
+    index.update(a.as_uri(), "python", "import os\nimport re\n")  # now open in the editor
+    assert index.file_changed(a.as_uri(), deleted=False) is None
+    outside = write(tmp_path, "elsewhere.py", "import os\nimport zlib\n")
+    assert index.file_changed(outside.as_uri(), deleted=False) is None
+    assert await next_line(index, folder, "import os\n") == "import re"
+    index.shutdown()

@@ -115,6 +115,11 @@ def language_for_path(path: str | PurePath) -> str | None:
     return _SUFFIXES.get(p.suffix.lower())
 
 
+def code_suffixes() -> list[str]:
+    """The file suffixes of code Quill reads (``.py``, ``.rs``...), sorted."""
+    return sorted(suffix for suffix, language in _SUFFIXES.items() if is_code(language))
+
+
 def supported_languages() -> list[str]:
     """Every canonical language id that has an extractor."""
     return sorted({*_PROSE, *code.LANGUAGES})
