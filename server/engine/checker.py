@@ -419,13 +419,15 @@ class Checker:
         repeats: dict[int, list[tuple[int, int]]] = {}
         document_words: frozenset[str] | None = None
         for region in _pieces(text, regions):
-            # The stop flag at every region (it costs a microsecond): one that misses the cache
-            # can take 100 ms (ranking suggestions for a dozen misspellings), and a keystroke
-            # must not wait behind more than one.
+            # The stop flag at every region, and inside one at every word (it costs a
+            # microsecond): a region that misses the cache can take 100 ms (ranking
+            # suggestions for a dozen misspellings), and a keystroke must not wait for that.
             if should_stop is not None and should_stop():
                 raise CheckCancelled()
             checked_before = stats.regions_checked
-            found, near = self._region_issues(text, region, speller, patterns, stats, use_cache)
+            found, near = self._region_issues(
+                text, region, speller, patterns, stats, use_cache, should_stop
+            )
             if stats.regions_checked != checked_before and region.kind is not RegionKind.IDENTIFIER:
                 fresh.append((region.start, region.end))
             if near:
@@ -463,6 +465,7 @@ class Checker:
         patterns: tuple[re.Pattern[str], ...],
         stats: CheckStats,
         use_cache: bool = True,
+        should_stop: Callable[[], bool] | None = None,
     ) -> _RegionResult:
         body = text[region.start : region.end]
         holes = tuple((s - region.start, e - region.start) for s, e in region.holes)
@@ -487,7 +490,7 @@ class Checker:
         tokens = tokenize(body, local, patterns)
         stats.tokens += len(tokens)
         near_misses: list[tuple[Token, str]] = []
-        found = tuple(speller.check_tokens(tokens, near_misses))
+        found = tuple(speller.check_tokens(tokens, near_misses, should_stop))
         near = tuple(near_misses)
         if (
             (found or near)

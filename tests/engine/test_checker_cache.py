@@ -11,6 +11,7 @@ from server.engine.checker import Checker, CheckOptions
 from server.engine.extract import extract_regions
 from server.engine.grammar import FakeTagger, GrammarCorrector
 from server.engine.grammar.document import GrammarPass
+from server.engine.types import CheckCancelled
 
 
 def test_the_region_cache_stays_within_its_character_budget(
@@ -119,3 +120,21 @@ def test_a_quick_look_flags_the_same_words_and_is_never_taken_for_a_full_check()
     assert {i.text: i.suggestions for i in quick.issues}["teh"] == ("the",)  # a known fix
     after = checker.check(text, "markdown", quick=True)
     assert not after.provisional  # once ranked, a quick look takes the ranked results
+
+
+def test_a_check_stops_inside_a_region_when_asked_and_caches_nothing_of_it() -> None:
+    """Ranking a dozen misspellings' suggestions takes a while: a keystroke must not wait for
+    the region to end, so the stop flag is looked at word by word."""
+    checker = Checker(CheckOptions(dialect="en-US", grammar=False))
+    text = "One paragraf with sevral misspellings that reqire ranked sugestions here.\n"
+    looks = 0
+
+    def stop_after_a_few_words() -> bool:
+        nonlocal looks
+        looks += 1
+        return looks > 4  # the region's own look, then three words
+
+    with pytest.raises(CheckCancelled):
+        checker.check(text, "markdown", should_stop=stop_after_a_few_words)
+    assert checker.cached == (0, 0)
+    assert checker.check(text, "markdown").stats.regions_checked == 1
