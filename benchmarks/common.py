@@ -353,3 +353,17 @@ def ratio(value: float, reference: float) -> str:
     if not reference or value != value or reference != reference:
         return "n/a"
     return f"{value / reference:.2f}×"
+
+
+def wrap(words: Sequence[str], width: int = 80) -> list[str]:
+    """``words`` as lines of at most ``width`` characters (a longer word alone on its line),
+    as a person wraps a paragraph of a Markdown document."""
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]

@@ -33,7 +33,7 @@ import time
 from typing import Any
 
 from . import corpora, lsp_typing
-from .common import WORK, Table, child_env, fmt, median, p90
+from .common import WORK, Table, child_env, fmt, median, p90, wrap
 from .lsp_client import Client, initialize_params, start_server, vm_rss_mb, wait_for_grammar
 
 SEED = "lsp-v1"
@@ -68,14 +68,7 @@ def markdown_document(lines: int) -> str:
         words = para.split()
         if len(words) > 6 and rng.random() < 0.3:
             words[3] = f"`{words[3]}`"
-        line = ""
-        for word in words:
-            if len(line) + len(word) + 1 > 80:
-                out.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        out += [line, ""]
+        out += [*wrap(words), ""]
     return "\n".join(out[:lines]) + "\n"
 
 

@@ -29,7 +29,7 @@ import re
 import time
 from typing import Any
 
-from .common import DATA, WORK, Table, fmt, median, p90
+from .common import DATA, WORK, Table, fmt, median, p90, wrap
 from .lsp_client import Client, initialize_params, start_server, wait_for_grammar
 
 SEED = "typing-v1"
@@ -80,14 +80,7 @@ def learner_document(layout: str, lines: int = LINES) -> str:
             out += [f"## Part {len(out) // 60 + 1}", ""]
         paragraph = " ".join(sentences[(k + i) % len(sentences)] for i in range(5))
         k += 5
-        line = ""
-        for word in paragraph.split():
-            if line and len(line) + len(word) + 1 > 80:
-                out.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        out += [line, ""]
+        out += [*wrap(paragraph.split()), ""]
     return "\n".join(out[:lines]) + "\n"
 
 

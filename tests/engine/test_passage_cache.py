@@ -42,4 +42,4 @@ def test_the_cache_keeps_to_its_character_budget() -> None:
     for k in range(100):
         text = f"Paragraph number {k} says something.\n"
         passages(text, extract_regions(text, "markdown"), markdown=True, cache=cache)
-    assert cache._chars <= 500
+    assert cache.chars <= 500 and len(cache) > 0

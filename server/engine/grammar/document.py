@@ -9,11 +9,10 @@ the others are counted in ``pending`` and left for a second call.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
+from ..bounded_cache import BoundedCache
 from ..types import Category, CheckCancelled, Issue, Region
 from .decode import Correction, GrammarCorrector
 from .passages import Passage, PassageCache, passages
@@ -56,12 +55,8 @@ class GrammarPass:
         cache_chars: int = CACHE_CHARS,
     ) -> None:
         self.corrector = corrector
-        self._cache: OrderedDict[str, Correction] = OrderedDict()
-        self._cache_size = cache_size
-        self._cache_chars = cache_chars
-        #: Characters of the sentences the cache holds (bounded by ``cache_chars``).
-        self._chars = 0
-        self._lock = threading.Lock()
+        #: Each sentence's correction, by its text.
+        self._cache: BoundedCache[str, Correction] = BoundedCache(cache_size, cache_chars, len)
         #: Each passage's sentences (an edit splits again only the stretch it changed), and
         #: each passage as grammar reads it (an edit builds again only its own).
         self._sentences = SentenceCache()
@@ -125,10 +120,10 @@ class GrammarPass:
     ) -> list[Correction | None]:
         """Corrections of ``sentences`` (None: left pending). The first ``urgent`` ones are
         always tagged; ``limit`` caps how many of the others are."""
-        with self._lock:
-            known = {s: self._cache[s] for s in set(sentences) if s in self._cache}
-            for s in known:
-                self._cache.move_to_end(s)
+        known: dict[str, Correction] = {}
+        for s in set(sentences):
+            if (found := self._cache.get(s)) is not None:
+                known[s] = found
         first = list(dict.fromkeys(s for s in sentences[:urgent] if s not in known))
         rest = [s for s in dict.fromkeys(sentences[urgent:]) if s not in known and s not in first]
         if limit is not None and len(rest) > limit:
@@ -141,28 +136,20 @@ class GrammarPass:
             batch = todo[k : k + BATCH]
             fresh = self.corrector.correct(batch)
             result.tagged += len(batch)
-            with self._lock:
-                for sentence, correction in zip(batch, fresh, strict=True):
-                    known[sentence] = correction
-                    if sentence not in self._cache:
-                        self._chars += len(sentence)
-                    self._cache[sentence] = correction
-                while len(self._cache) > self._cache_size or self._chars > self._cache_chars:
-                    old, _ = self._cache.popitem(last=False)
-                    self._chars -= len(old)
+            for sentence, correction in zip(batch, fresh, strict=True):
+                known[sentence] = correction
+                self._cache.put(sentence, correction)
         return [known.get(s) for s in sentences]
 
     def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-            self._chars = 0
+        self._cache.clear()
         self._sentences.clear()
         self._passages.clear()
 
     @property
     def cached(self) -> tuple[int, int]:
         """The sentence cache's size: entries, and characters of sentence text."""
-        return len(self._cache), self._chars
+        return len(self._cache), self._cache.chars
 
 
 def _is_fragment(sentence: str) -> bool:

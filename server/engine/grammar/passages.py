@@ -17,11 +17,10 @@ characters are not the document's own, and a correction touching them is dropped
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..bounded_cache import BoundedCache
 from ..types import Region, RegionKind
 
 #: Region kinds grammar reads: running text, comments and docstrings (never code or strings).
@@ -85,36 +84,13 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 _Built = tuple[str, tuple[tuple[int, int], ...]]
 
 
-class PassageCache:
+class PassageCache(BoundedCache[tuple[object, ...], _Built]):
     """Passages as built before, by their text and regions (relative to the passage): after
     an edit only the edited passage is built again (blanking a 3,000-line paragraph's markup
     cost 15 ms a keystroke). Bounded by entries and characters; thread-safe."""
 
     def __init__(self, size: int = 20_000, chars: int = 8_000_000) -> None:
-        self._cache: OrderedDict[tuple[object, ...], _Built] = OrderedDict()
-        self._size, self._max_chars, self._chars = size, chars, 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> _Built | None:
-        with self._lock:
-            built = self._cache.get(key)
-            if built is not None:
-                self._cache.move_to_end(key)
-            return built
-
-    def put(self, key: tuple[object, ...], built: _Built) -> None:
-        with self._lock:
-            if key not in self._cache:
-                self._chars += len(built[0])
-            self._cache[key] = built
-            while len(self._cache) > self._size or self._chars > self._max_chars:
-                _, (old, _) = self._cache.popitem(last=False)
-                self._chars -= len(old)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-            self._chars = 0
+        super().__init__(size, chars, lambda key: len(str(key[0])))
 
 
 def _key(text: str, group: list[Region], markdown: bool) -> tuple[object, ...]:

@@ -17,9 +17,8 @@ sentences that splitting the passage whole gives (a test checks it on random tex
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 
+from ..bounded_cache import BoundedCache
 from .sentences import ABBREVIATIONS, split_sentences
 
 #: A passage longer than this is cut into stretches (shorter ones are one stretch).
@@ -65,11 +64,7 @@ class SentenceCache:
     """Sentences of passages, cached by stretch of text (thread-safe)."""
 
     def __init__(self, size: int = CACHE_SIZE, chars: int = CACHE_CHARS) -> None:
-        self._cache: OrderedDict[str, Parts] = OrderedDict()
-        self._size = size
-        self._max_chars = chars
-        self._chars = 0
-        self._lock = threading.Lock()
+        self._cache: BoundedCache[str, Parts] = BoundedCache(size, chars, len)
 
     def sentences(self, text: str) -> list[tuple[int, str]]:
         """The sentences of ``text`` as (start, text), as :func:`split_sentences` gives them."""
@@ -83,22 +78,11 @@ class SentenceCache:
         return out
 
     def _stretch(self, text: str) -> Parts:
-        with self._lock:
-            parts = self._cache.get(text)
-            if parts is not None:
-                self._cache.move_to_end(text)
-                return parts
-        parts = tuple((s.start, s.text) for s in split_sentences(text))
-        with self._lock:
-            if text not in self._cache:
-                self._chars += len(text)
-            self._cache[text] = parts
-            while len(self._cache) > self._size or self._chars > self._max_chars:
-                old, _ = self._cache.popitem(last=False)
-                self._chars -= len(old)
+        parts = self._cache.get(text)
+        if parts is None:
+            parts = tuple((s.start, s.text) for s in split_sentences(text))
+            self._cache.put(text, parts)
         return parts
 
     def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-            self._chars = 0
+        self._cache.clear()
