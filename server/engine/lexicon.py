@@ -30,6 +30,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from . import never_suggest
 from .accents import strip_accents
 
 #: Flag: accepted in American English.
@@ -111,8 +112,11 @@ class Lexicon:
         entries: dict[str, int],
         variants: dict[str, str] | None = None,
         typos: SortedTable | dict[str, str] | None = None,
+        never_suggested: frozenset[str] = frozenset(),
     ) -> None:
         self._entries = entries
+        #: Words (lower case) accepted but never offered as a correction (see never_suggest.py).
+        self.never_suggested = never_suggested
         self._variants = variants or {}
         self._typos: SortedTable | dict[str, str] = typos if typos is not None else {}
         #: UPPER form -> entries that are neither lower nor Title case (``MCDONALD``); built
@@ -144,7 +148,13 @@ class Lexicon:
         entries = parse_words(_read_gz(directory.joinpath("words.txt.gz")))
         variants = dict(_pairs(_read_gz(directory.joinpath("variants.tsv.gz"))))
         typos = SortedTable(_read_gz(directory.joinpath("typos.tsv.gz")))
-        return cls(entries, variants, typos)
+        unsuggested = directory.joinpath("never_suggest.txt")
+        never = (
+            never_suggest.parse(unsuggested.read_text(encoding="utf-8"))
+            if unsuggested.is_file()
+            else frozenset()
+        )
+        return cls(entries, variants, typos, never)
 
     @classmethod
     def from_words(
@@ -154,10 +164,12 @@ class Lexicon:
         flags: int = US | GB,
         bucket: int = DEFAULT_BUCKET,
         typos: dict[str, str] | None = None,
+        never_suggested: Iterable[str] = (),
     ) -> Lexicon:
         """A small lexicon for tests and tools: every word gets the same flags and bucket."""
         value = bucket << FLAG_BITS | flags
-        return cls(dict.fromkeys(words, value), {}, typos)
+        never = frozenset(w.lower() for w in never_suggested)
+        return cls(dict.fromkeys(words, value), {}, typos, never)
 
     # -- questions ------------------------------------------------------------------------
     def knows(self, word: str, dialect: str = "en-US") -> bool:

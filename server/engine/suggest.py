@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from .lexicon import CODE, DEFAULT_BUCKET, FLAG_BITS, Lexicon, dialect_bits
+from .never_suggest import is_listed
 
 #: Cost of something impossible.
 INF = float("inf")
@@ -350,10 +351,13 @@ class _Index:
     def __init__(self, lexicon: Lexicon, bits: int) -> None:
         entries = lexicon.entry_dict()
         common = DEFAULT_BUCKET << FLAG_BITS
+        never = lexicon.never_suggested
         words = [
             w
             for w, v in entries.items()
-            if (v & bits or (v & CODE and v < common)) and (len(w) > 1 or w in ("a", "I"))
+            if (v & bits or (v & CODE and v < common))
+            and (len(w) > 1 or w in ("a", "I"))
+            and w.lower() not in never
         ]
         forms: dict[str, str] = {}
         by_length: dict[int, list[str]] = {}
@@ -499,9 +503,13 @@ class Suggester:
         out: list[str] = []
         seen: set[str] = set()
 
+        never = self.lexicon.never_suggested
+
         def add(form: str) -> None:
             shown = _apply_case(word, form)
             key = shown.lower()
+            if never and is_listed(key, never):
+                return  # a listed fix or contraction may be vulgar too: never offered
             if shown != word and key not in seen and len(out) < limit:
                 seen.add(key)
                 out.append(shown)
