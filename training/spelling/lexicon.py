@@ -1168,6 +1168,8 @@ compatible with Quill's MIT licence; the licence notices required are reproduced
 | `variants.tsv.gz` | en-US <-> en-GB spelling pairs | SCOWL, paired by rewrite rules |
 | `typos.tsv.gz` | misspellings and their corrections | crate-ci/typos, CSpell corrections |
 | `error_model.json` | learned edit costs (statistics only) | crate-ci/typos and codespell pairs |
+| `never_suggest.txt` | words never offered as corrections | SCOWL's taboo lists, a few by hand |
+| `langid.json.gz` | letter-trigram statistics of 18 languages | Debian gettext catalogues, books |
 
 ## SCOWL (Spell Checker Oriented Word Lists)
 
@@ -1226,6 +1228,23 @@ Learned by the script from the typo->correction pairs of crate-ci/typos (MIT OR 
 and codespell ({codespell_origin}; CC BY-SA 3.0). Only aggregate statistics (costs
 of letter edits) are shipped, not the pairs. One tenth of typos (a hash split, `held_out()` in the
 script) is excluded so it can serve as a held-out evaluation set.
+
+## Words never suggested (`never_suggest.txt`, edited by hand; not written by this script)
+
+SCOWL 2020.12.07's `misc/offensive.1`, `misc/offensive.2` and `misc/profane.1` (Debian source
+package `scowl` 2020.12.07-2; SCOWL licence above): the words SCOWL's own Hunspell build marks
+`NOSUGGEST`. Plus words by hand that those lists miss, whose every common sense is vulgar or a
+slur. The file's header says which are which.
+
+## Language identification (`langid.json.gz`, `python -m training langid`)
+
+Built by `training/spelling/langid.py`: the 4,000 most frequent letter trigrams per language and
+their log-probabilities, learned from the translations (`msgstr`) of Debian's gettext catalogues
+in `/usr/share/locale` (coreutils, apt, glib, gtk, systemd and the other packages of the machine;
+each under its package's licence, mostly GPL or LGPL) and, for English, their `msgid` strings
+and the public-domain Gutenberg books of `training/corpus/`. Only aggregate statistics are
+shipped, never text. A quarter of the packages (a hash of the name) is held out for
+`python -m benchmarks langid`.
 
 ## Build statistics
 
