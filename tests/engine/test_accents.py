@@ -42,6 +42,7 @@ ACCENTED = [
     "soufflé",
     "exposé",
     "décor",
+    "déjà",
 ]
 
 
@@ -73,7 +74,10 @@ def test_accents_follow_the_dialect() -> None:
 
 
 def test_the_issue_sentence_has_no_findings() -> None:
-    text = "A naïve café owner read their résumé and admired the façade. The fiancée smiled.\n"
+    text = (
+        "A naïve café owner read their résumé and admired the façade. The fiancée smiled: "
+        "déjà vu.\n"
+    )
     for dialect in ("en-US", "en-GB"):
         checker = Checker()
         checker.configure(CheckOptions(dialect=dialect))
