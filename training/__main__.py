@@ -7,7 +7,8 @@ The grammar model (:mod:`training.grammar`): ``data`` (synthetic errors -> edit 
 ``forms`` (rebuild the engine's verb/noun tables with lemminflect) and ``corpus`` (re-vendor
 the public-domain books from ../shared/data/text). The code-completion model
 (:mod:`training.code`): ``code STEP``. The spelling data (:mod:`training.spelling`):
-``lexicon`` (dictionary and error model) and ``typo-model`` (typos or names in code).
+``lexicon`` (dictionary and error model), ``typo-model`` (typos or names in code) and
+``langid`` (the language guesser that skips passages in other languages).
 
 Every option is listed by ``python -m training STEP --help``.
 """
@@ -113,6 +114,10 @@ OWN_OPTIONS = {
     "typo-model": (
         "train the model that tells typos from names in code (server/engine/data)",
         "training.spelling.typo_model:main",
+    ),
+    "langid": (
+        "build the letter-trigram language guesser (server/engine/data/langid.json.gz)",
+        "training.spelling.langid:main",
     ),
 }
 

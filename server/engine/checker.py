@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .accepted import accepts_word
 from .extract import canonical_language, extract_regions, is_code
+from .foreign import looks_foreign
 from .grammar.decode import GrammarCorrector
 from .grammar.document import GrammarPass
 from .lexicon import Lexicon
@@ -41,34 +42,6 @@ CACHE_CHARS = 16_000_000
 #: checks its piece again, not the whole paragraph. Spelling judges words one by one, so
 #: pieces find what the whole region finds (the foreign-language guess sees 1,500+ characters).
 SPELLING_PIECE_CHARS = 1500
-
-
-#: A passage where at least this share of the words are unknown is taken for another language
-#: (or for data), and not flagged: "no flags at low confidence".
-FOREIGN_SHARE = 0.5
-#: ... when it has at least this many words, or any letter outside ASCII (``días``).
-FOREIGN_MIN_WORDS = 6
-
-
-def _looks_foreign(tokens: list[Token], speller: Speller) -> bool:
-    """Is this region mostly words no English dictionary has (Spanish strings, base32...)?
-
-    Distinct words are counted, so a typo repeated in a short sentence does not make it look
-    foreign."""
-    words = list(
-        {t.text.lower(): t.text for t in tokens if len(t.text) >= 3 and t.text.isalpha()}.values()
-    )
-    if not words:
-        return False
-    lexicon, dialect = speller.lexicon, speller.dialect
-    unknown = sum(
-        1
-        for w in words
-        if not lexicon.knows(w, dialect) and not lexicon.knows(w.capitalize(), dialect)
-    )
-    if unknown / len(words) < FOREIGN_SHARE:
-        return False
-    return len(words) >= FOREIGN_MIN_WORDS or any(not w.isascii() for w in words)
 
 
 #: A region's findings (region-relative) and its near misses: unknown code words the typo
@@ -495,7 +468,7 @@ class Checker:
         if (
             (found or near)
             and region.kind is not RegionKind.IDENTIFIER
-            and _looks_foreign(tokens, speller)
+            and looks_foreign(tokens, speller.lexicon, speller.dialect, region.kind)
         ):
             found, near = (), ()
         result = (found, near)

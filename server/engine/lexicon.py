@@ -30,6 +30,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from . import never_suggest
+from .accents import strip_accents
 from .error_model import ErrorModel
 
 #: Flag: accepted in American English.
@@ -111,13 +113,19 @@ class Lexicon:
         entries: dict[str, int],
         variants: dict[str, str] | None = None,
         typos: SortedTable | dict[str, str] | None = None,
+        never_suggested: frozenset[str] = frozenset(),
     ) -> None:
         self._entries = entries
+        #: Words (lower case) accepted but never offered as a correction (see never_suggest.py).
+        self.never_suggested = never_suggested
         self._variants = variants or {}
         self._typos: SortedTable | dict[str, str] = typos if typos is not None else {}
         #: UPPER form -> entries that are neither lower nor Title case (``MCDONALD``); built
         #: the first time an unknown all-capital word needs it.
         self._upper: dict[str, str] | None = None
+        #: Lower-case form without accents -> the entries that have accents (``cafe`` ->
+        #: ``café``); built the first time an unknown plain word needs it.
+        self._accented: dict[str, tuple[str, ...]] | None = None
         self._compounds: dict[tuple[str, int], bool] = {}
         self._near_words: dict[tuple[int, str, int], list[str]] | None = None
         self._cache_lock = threading.Lock()
@@ -141,7 +149,13 @@ class Lexicon:
         entries = parse_words(_read_gz(directory.joinpath("words.txt.gz")))
         variants = dict(_pairs(_read_gz(directory.joinpath("variants.tsv.gz"))))
         typos = SortedTable(_read_gz(directory.joinpath("typos.tsv.gz")))
-        return cls(entries, variants, typos)
+        unsuggested = directory.joinpath("never_suggest.txt")
+        never = (
+            never_suggest.parse(unsuggested.read_text(encoding="utf-8"))
+            if unsuggested.is_file()
+            else frozenset()
+        )
+        return cls(entries, variants, typos, never)
 
     @classmethod
     def from_words(
@@ -151,18 +165,57 @@ class Lexicon:
         flags: int = US | GB,
         bucket: int = DEFAULT_BUCKET,
         typos: dict[str, str] | None = None,
+        never_suggested: Iterable[str] = (),
     ) -> Lexicon:
         """A small lexicon for tests and tools: every word gets the same flags and bucket."""
         value = bucket << FLAG_BITS | flags
-        return cls(dict.fromkeys(words, value), {}, typos)
+        never = frozenset(w.lower() for w in never_suggested)
+        return cls(dict.fromkeys(words, value), {}, typos, never)
 
     # -- questions ------------------------------------------------------------------------
     def knows(self, word: str, dialect: str = "en-US") -> bool:
         """Is ``word`` a word of ``dialect`` (or programming vocabulary)?
 
         Hot path: one to three dict probes. Possessives (``word's``) are the caller's job;
-        contractions (``don't``) are entries, with either apostrophe.
+        contractions (``don't``) are entries, with either apostrophe. Accents are optional
+        (``naïve`` for ``naive``, ``cafe`` for ``café``: see ``accents.py``).
         """
+        if self._knows(word, dialect):
+            return True
+        return self._knows_with_other_accents(word, dialect)
+
+    def _knows_with_other_accents(self, word: str, dialect: str) -> bool:
+        """Is ``word`` an entry with its accents added or taken away (in ``word``'s case)?"""
+        if not word.isascii():
+            plain = strip_accents(word)
+            if plain == word:
+                return False
+            # ``naïveté``: ``naivete`` is not an entry, ``naiveté`` is.
+            return self._knows(plain, dialect) or self._knows_with_other_accents(plain, dialect)
+        for form in self._accented_forms().get(word.lower(), ()):
+            if form.islower():
+                form = _case_like(word, form)
+            elif word.isupper():
+                form = form.upper()
+            # ``dvorak`` is not ``Dvorák``: a name keeps its capital without its accent too.
+            if strip_accents(form) == word and self._knows(form, dialect):
+                return True
+        return False
+
+    def _accented_forms(self) -> dict[str, tuple[str, ...]]:
+        accented = self._accented
+        if accented is None:
+            found: dict[str, list[str]] = {}
+            for entry in self._entries:
+                if not entry.isascii():
+                    plain = strip_accents(entry)
+                    if plain != entry and plain.isascii():
+                        found.setdefault(plain.lower(), []).append(entry)
+            accented = {plain: tuple(forms) for plain, forms in found.items()}
+            self._accented = accented
+        return accented
+
+    def _knows(self, word: str, dialect: str) -> bool:
         entries = self._entries
         value = entries.get(word)
         bits = _DIALECTS.get(dialect) or dialect_bits(dialect)
@@ -184,7 +237,7 @@ class Lexicon:
                         if value is not None and value & bits:
                             return True
         if "\u2019" in word:
-            return self.knows(word.replace("\u2019", "'"), dialect)
+            return self._knows(word.replace("\u2019", "'"), dialect)
         return False
 
     def _mixed_case(self) -> dict[str, str]:

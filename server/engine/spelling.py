@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
+from .never_suggest import is_listed
 from .suggest import Suggester
 from .types import Category, CheckCancelled, Issue, RegionKind, Rule, Token
 from .typo_model import TypoModel, shipped_weights
@@ -144,6 +145,9 @@ class Speller:
             return self._judge_contraction(word, kind)
         suggester = self.code_suggester if in_code else self.suggester
         typo_fixes = lexicon.known_typo(word)
+        if typo_fixes and lexicon.never_suggested:
+            # A listed fix that is vulgar (fcuk) is not offered: the word is judged as unknown.
+            typo_fixes = tuple(f for f in typo_fixes if not is_listed(f, lexicon.never_suggested))
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH and not self._listed_but_a_name(word, kind):
             # The suggester leads with the listed fixes (in prose, in this dialect's spelling).
             if self.suggestions:

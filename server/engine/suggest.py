@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from .error_model import INF, ErrorModel
 from .lexicon import CODE, DEFAULT_BUCKET, FLAG_BITS, Lexicon, dialect_bits
+from .never_suggest import is_listed
 
 #: Frequency buckets are tenths of a decimal logarithm; this turns one into nats.
 _NATS_PER_BUCKET = math.log(10) / 10
@@ -93,10 +94,13 @@ class _Index:
     def __init__(self, lexicon: Lexicon, bits: int) -> None:
         entries = lexicon.entry_dict()
         common = DEFAULT_BUCKET << FLAG_BITS
+        never = lexicon.never_suggested
         words = [
             w
             for w, v in entries.items()
-            if (v & bits or (v & CODE and v < common)) and (len(w) > 1 or w in ("a", "I"))
+            if (v & bits or (v & CODE and v < common))
+            and (len(w) > 1 or w in ("a", "I"))
+            and w.lower() not in never
         ]
         forms: dict[str, str] = {}
         by_length: dict[int, list[str]] = {}
@@ -242,9 +246,13 @@ class Suggester:
         out: list[str] = []
         seen: set[str] = set()
 
+        never = self.lexicon.never_suggested
+
         def add(form: str) -> None:
             shown = _apply_case(word, form)
             key = shown.lower()
+            if never and is_listed(key, never):
+                return  # a listed fix or contraction may be vulgar too: never offered
             if shown != word and key not in seen and len(out) < limit:
                 seen.add(key)
                 out.append(shown)

@@ -209,3 +209,23 @@ def test_grammar_findings_read_as_one_edit_each(tmp_path: Path) -> None:
         ).stdout.splitlines()
     ]
     assert ["buy a"] in [f["suggestions"] for f in found]
+
+
+def test_a_dense_misspelling_list_is_checked_not_taken_for_a_foreign_language(
+    tmp_path: Path,
+) -> None:
+    from tests.engine.test_langid import MISSPELLINGS
+
+    # One misspelling a line and no blank line: one paragraph where every word is unknown.
+    (tmp_path / "words.txt").write_text("\n".join(MISSPELLINGS) + "\n", encoding="utf-8")
+    result = run("check", "--format", "json", "words.txt", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    flagged = [json.loads(line)["text"] for line in result.stdout.splitlines()]
+    assert flagged == MISSPELLINGS
+    # A French paragraph next to it is still left alone.
+    (tmp_path / "fr.txt").write_text(
+        "Nous sommes arrivés à la gare vers huit heures, mais le train était déjà parti. "
+        "Il a fallu attendre le suivant pendant presque une heure dans le froid.\n",
+        encoding="utf-8",
+    )
+    assert run("check", "fr.txt", cwd=tmp_path).returncode == 0

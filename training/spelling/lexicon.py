@@ -365,6 +365,21 @@ def read_scowl(scowl_dir: Path, spelling: str, size: int) -> set[str]:
     return words
 
 
+#: Words English uses only inside a borrowed phrase, which SCOWL therefore lists only at size 95
+#: (its "rare" lists) although the phrase is common: ``déjà vu`` (``vu`` is already a word).
+#: Taken from SCOWL's lists, not added by hand, so the build fails loudly if SCOWL drops one.
+LOAN_PHRASE_PARTS = ("deja",)
+
+
+def loan_phrase_parts(scowl_dir: Path) -> set[str]:
+    """:data:`LOAN_PHRASE_PARTS`, each checked to be in SCOWL's ``english-words.95``."""
+    rare = set((scowl_dir / "english-words.95").read_text(encoding="utf-8").split())
+    missing = [w for w in LOAN_PHRASE_PARTS if w not in rare]
+    if missing:
+        raise SystemExit(f"SCOWL's english-words.95 lacks {', '.join(missing)}")
+    return set(LOAN_PHRASE_PARTS)
+
+
 def drop_possessives(words: set[str]) -> set[str]:
     """``word's`` is the caller's business when ``word`` is known: keep only the others."""
     return {w for w in words if not (w.endswith("'s") and w[:-2] in words)}
@@ -983,6 +998,7 @@ def main(argv: list[str] | None = None) -> int:
     hacker = scowl_dir / "special-hacker.50"
     if size >= 50 and hacker.exists():
         common |= set(hacker.read_text(encoding="utf-8").split())
+    common |= loan_phrase_parts(scowl_dir)
     us = read_scowl(scowl_dir, "american", size)
     gb = read_scowl(scowl_dir, "british", size) | read_scowl(scowl_dir, "british_z", size)
     common |= us & gb
@@ -1137,6 +1153,7 @@ def write_sources(
         f"| `{pkg}` | {ver} | {', '.join(f'`{f}`' for f in CSPELL[pkg][1])} |"
         for pkg, ver in cspell_versions.items()
     )
+    loan_parts = ", ".join(f"`{w}`" for w in LOAN_PHRASE_PARTS)
     stat_rows = "\n".join(
         f"| {k} | {v:,} |" if isinstance(v, int) else f"| {k} | {v} |" for k, v in stats.items()
     )
@@ -1151,6 +1168,8 @@ compatible with Quill's MIT licence; the licence notices required are reproduced
 | `variants.tsv.gz` | en-US <-> en-GB spelling pairs | SCOWL, paired by rewrite rules |
 | `typos.tsv.gz` | misspellings and their corrections | crate-ci/typos, CSpell corrections |
 | `error_model.json` | learned edit costs (statistics only) | crate-ci/typos and codespell pairs |
+| `never_suggest.txt` | words never offered as corrections | SCOWL's taboo lists, a few by hand |
+| `langid.json.gz` | letter-trigram statistics of 18 languages | Debian gettext catalogues, books |
 
 ## SCOWL (Spell Checker Oriented Word Lists)
 
@@ -1167,6 +1186,12 @@ compatible with Quill's MIT licence; the licence notices required are reproduced
   is" without express or implied warranty." Parts derive from public-domain sources (Moby
   Words II, Brian Kelk's UK wordlist) and others under similar terms; see
   `/usr/share/doc/scowl/copyright`.
+* Accents: SCOWL keeps them on some words (`café`, `fiancée`; its accent information comes from
+  UKACD) and strips them from others (`naive`, `resume`, `facade`). English writes both forms,
+  so the engine accepts a word whose accents differ from an entry's either way
+  (`server/engine/accents.py`; Hunspell's `en_US` strips all accents, Aspell ships SCOWL
+  `w_accents` and `wo_accents` builds). {loan_parts} (`déjà vu`), which SCOWL lists at
+  size 95 only, is added (`LOAN_PHRASE_PARTS`).
 
 ## Word frequencies
 
@@ -1203,6 +1228,23 @@ Learned by the script from the typo->correction pairs of crate-ci/typos (MIT OR 
 and codespell ({codespell_origin}; CC BY-SA 3.0). Only aggregate statistics (costs
 of letter edits) are shipped, not the pairs. One tenth of typos (a hash split, `held_out()` in the
 script) is excluded so it can serve as a held-out evaluation set.
+
+## Words never suggested (`never_suggest.txt`, edited by hand; not written by this script)
+
+SCOWL 2020.12.07's `misc/offensive.1`, `misc/offensive.2` and `misc/profane.1` (Debian source
+package `scowl` 2020.12.07-2; SCOWL licence above): the words SCOWL's own Hunspell build marks
+`NOSUGGEST`. Plus words by hand that those lists miss, whose every common sense is vulgar or a
+slur. The file's header says which are which.
+
+## Language identification (`langid.json.gz`, `python -m training langid`)
+
+Built by `training/spelling/langid.py`: the 4,000 most frequent letter trigrams per language and
+their log-probabilities, learned from the translations (`msgstr`) of Debian's gettext catalogues
+in `/usr/share/locale` (coreutils, apt, glib, gtk, systemd and the other packages of the machine;
+each under its package's licence, mostly GPL or LGPL) and, for English, their `msgid` strings
+and the public-domain Gutenberg books of `training/corpus/`. Only aggregate statistics are
+shipped, never text. A quarter of the packages (a hash of the name) is held out for
+`python -m benchmarks langid`.
 
 ## Build statistics
 
