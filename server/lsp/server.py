@@ -33,7 +33,7 @@ from ..engine.edits import changed_span
 from ..engine.extract import code_suffixes
 from ..engine.types import CheckCancelled
 from . import actions, commands, completion, transport
-from .convert import report_id, to_diagnostics
+from .convert import report_id, report_key, to_diagnostics
 from .documents import UTF16, Document, DocumentStore
 from .health import Health
 from .scheduler import Debouncer
@@ -120,8 +120,10 @@ class QuillServer(LanguageServer):
         #: The text each document's last foreground check read (worker thread): the next
         #: check finds what the edit changed by comparing with it.
         self.checked_text: dict[str, str] = {}
-        #: What each open document's last publication held (see :meth:`publish`).
+        #: What each open document's last publication held (see :meth:`publish`), and its
+        #: last pulled report (its result id and items).
         self.published: dict[str, tuple[Any, ...]] = {}
+        self.pulled: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         #: Publications sent, and skipped because the client already had them (quill.status).
         self.publications = {"sent": 0, "unchanged": 0}
         self.state.on_problem = self.show_once
@@ -437,6 +439,7 @@ class QuillServer(LanguageServer):
 
     def clear(self, uri: str) -> None:
         self.published.pop(uri, None)
+        self.pulled.pop(uri, None)
         self.checked_text.pop(uri, None)
         if not self.pull_mode:
             transport.send_notification(
@@ -579,13 +582,18 @@ async def pull_diagnostics(
     if checked is None:
         return {"kind": "full", "items": []}
     started = time.perf_counter()
-    items = to_diagnostics(
-        ls.state.visible(doc.uri, checked.issues), doc.uri, doc.lines, ls.settings, ls.encoding
-    )
-    ls.stages.add("serialise", 1000 * (time.perf_counter() - started))
-    result_id = report_id(checked.version, items)
+    visible = ls.state.visible(doc.uri, checked.issues)
+    key = report_key(checked.version, visible, ls.settings, ls.encoding)
+    result_id = report_id(key)
     if params.previous_result_id == result_id:
         return {"kind": "unchanged", "resultId": result_id}
+    last = ls.pulled.get(doc.uri)
+    if last is not None and last[0] == result_id:
+        items = last[1]  # a refresh re-pulls every open document: not built again
+    else:
+        items = to_diagnostics(visible, doc.uri, doc.lines, ls.settings, ls.encoding)
+        ls.pulled[doc.uri] = (result_id, items)
+    ls.stages.add("serialise", 1000 * (time.perf_counter() - started))
     # In its wire form, like the pushed diagnostics (see convert.to_diagnostic).
     return {"kind": "full", "resultId": result_id, "items": items}
 

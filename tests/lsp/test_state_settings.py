@@ -1,14 +1,14 @@
 """Settings changes that a pull-diagnostics client (VS Code, Neovim 0.11) must see: a change
 that alters what is found must bump a generation (the cached results are then checked again).
 Found by the editor tests (tests/editors, editors/vscode/test). The result id of
-``textDocument/diagnostic`` is a digest of the report itself (``convert.report_id``), so a
-client is told "unchanged" only when nothing it would be sent differs."""
+``textDocument/diagnostic`` is a digest of what the report is made of (``convert.report_id``),
+so a client is told "unchanged" only when nothing it would be sent differs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from server.lsp.convert import report_id, to_diagnostics
+from server.lsp.convert import report_id, report_key, to_diagnostics
 from server.lsp.documents import LineIndex
 from server.lsp.settings import parse_settings
 from server.lsp.state import QuillState
@@ -26,9 +26,9 @@ def pulled_id(s: QuillState) -> str:
     """The result id a pull client would get for TEXT at version 1 (as pull_diagnostics)."""
     issues = s.check_text(TEXT, "plaintext", lambda: False).issues
     uri = "file:///w/a.txt"
-    items = to_diagnostics(s.visible(uri, issues), uri, LineIndex(TEXT), s.settings)
-    assert items, "TEXT has a misspelling"
-    return report_id(1, items)
+    visible = s.visible(uri, issues)
+    assert to_diagnostics(visible, uri, LineIndex(TEXT), s.settings), "TEXT has a misspelling"
+    return report_id(report_key(1, visible, s.settings, "utf-16"))
 
 
 def test_severity_change_gives_new_result_ids(tmp_path: Path) -> None:
