@@ -13,6 +13,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run and every machine (``derandomize``): a
+# rare counterexample must not turn CI red at random. Exploring with fresh random examples is
+# one variable away: ``HYPOTHESIS_PROFILE=explore make test`` (what found the decoder's glued
+# fix in test_grammar_decode.py).
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Read by huggingface_hub when it is first imported: set before any test imports it.
 os.environ["HF_HUB_OFFLINE"] = "1"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from server.engine.grammar import RULES, FakeTagger, GrammarCorrector, GrammarOptions
@@ -225,6 +225,9 @@ TAGS = st.sampled_from(
     st.dictionaries(st.sampled_from(VOCAB), st.tuples(TAGS, st.floats(0.05, 1.0)), max_size=6),
     st.sampled_from(["", "😋 ", "\r\n", "Hi 👩‍💻 there all.\r\n\r\n"]),
 )
+# Found by a random run: "we ran and." -> "ran ran and." gave two adjacent fixes that glued
+# "ran" to "and." ("The ran ranand.").
+@example(["we", "ran", "and"], {"and": (T.MERGE_SPACE, 1.0), "we": ("$REPLACE_ran", 0.6)}, "")
 def test_issues_rebuild_the_tagged_correction(
     words: list[str], rules: dict[str, tuple[str, float]], prefix: str
 ) -> None:

@@ -260,10 +260,13 @@ class GrammarCorrector:
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 continue
-            # Same length: one issue per changed token ("he go" -> "He goes" is two mistakes).
+            # Same length: one issue per changed token ("he go" -> "He goes" is two mistakes),
+            # unless two of the old tokens touch: "and." -> "ran and." must stay one issue, or
+            # the two fixes glue "ran" to "and." (found by tests/engine/test_grammar_decode.py).
+            glued = any(words[k].end == words[k + 1].start for k in range(i1, i2 - 1))
             spans = (
                 [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
-                if i2 - i1 == j2 - j1
+                if i2 - i1 == j2 - j1 and not glued
                 else [(i1, i2, j1, j2)]
             )
             for a1, a2, b1, b2 in spans:
