@@ -77,20 +77,6 @@ PUBLISHED = [
     ("GECToR (published, BEA-2019 dev)", "55.5", "published figure, not measured here"),
 ]
 
-#: ERRANT error types given a column in the per-type table (those of ``training.grammar.evaluate``).
-TYPE_COLUMNS = (
-    "SPELL",
-    "DET",
-    "PREP",
-    "VERB:SVA",
-    "VERB:FORM",
-    "VERB:TENSE",
-    "NOUN:NUM",
-    "PUNCT",
-    "ORTH",
-    "OTHER",
-)
-
 
 # -- the sets --------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -545,7 +531,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             "versions": _versions(quill),
         }
     try:
-        from training.grammar.evaluate import Scorer, _norm, score
+        from training.grammar.evaluate import TABLE_TYPES, Scorer, _norm, score
 
         scorer = Scorer()
     except (ImportError, OSError) as error:  # errant, spaCy or its model not installed
@@ -658,11 +644,11 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
 
         per_type = Table(
             f"grammar {gec_set.name}: F0.5 by ERRANT error type",
-            ["tool", *TYPE_COLUMNS],
+            ["tool", *TABLE_TYPES],
         )
         for name in [FULL_SYSTEM, quill.label, *HARPER_ROWS]:
             if name in scores:
-                per_type.rows.append([name, *(_type_cell(scores[name], t) for t in TYPE_COLUMNS)])
+                per_type.rows.append([name, *(_type_cell(scores[name], t) for t in TABLE_TYPES)])
             elif name in errors:
                 per_type.rows.append([name, f"**{errors[name]}**"])
         if "no edits" in scores:
@@ -670,7 +656,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             per_type.rows.append(
                 [
                     "edits in the references",
-                    *(str(base[t]["fn"]) if t in base else "0" for t in TYPE_COLUMNS),
+                    *(str(base[t]["fn"]) if t in base else "0" for t in TABLE_TYPES),
                 ]
             )
         per_type.notes.append(

@@ -13,9 +13,10 @@ from tokenizers import Tokenizer
 
 from server.runtime.models import sha256_file
 from training.code.args import CodeDataArgs
-from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, read_files
+from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS
 from training.code.evaluate import NGram, folder_neighbours, make_cases, score
 from training.code.train import encode_examples, pieces
+from training.runlog import read_jsonl
 
 
 def test_the_tiny_run_writes_a_complete_model_directory(tiny_code_run: Path) -> None:
@@ -61,8 +62,8 @@ def test_the_card_says_how_to_remake_the_model_and_what_it_scored(tiny_code_run:
 
 
 def test_heldout_files_are_never_trained_on(tiny_code_run: Path) -> None:
-    train = read_files(tiny_code_run / "data" / "train.jsonl")
-    held = read_files(tiny_code_run / "data" / "heldout.jsonl")
+    train = read_jsonl(tiny_code_run / "data" / "train.jsonl")
+    held = read_jsonl(tiny_code_run / "data" / "heldout.jsonl")
     assert len(held) == 4 and len(train) == 36
     assert not {f["path"] for f in train} & {f["path"] for f in held}
     assert not {f["text"] for f in train} & {f["text"] for f in held}
@@ -98,7 +99,7 @@ def test_data_step_deduplicates_and_respects_gitignore(tmp_path: Path) -> None:
     )
     assert stats["files"] == 12 and stats["duplicates_dropped"] == 1
     assert stats["heldout_files"] == 3 and stats["train_files"] == 9
-    paths = [f["path"] for f in read_files(tmp_path / "data" / "train.jsonl")]
+    paths = [f["path"] for f in read_jsonl(tmp_path / "data" / "train.jsonl")]
     assert not any("generated" in p or p.endswith(".txt") for p in paths)
 
 

@@ -16,7 +16,6 @@ Output (``CodeDataArgs.output``)::
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import random
 import site
@@ -29,7 +28,7 @@ from typing import Any
 from server.workspace.text_files import UndecodableFile, read_text
 from server.workspace.walk import iter_files
 from training.code.args import CodeDataArgs
-from training.runlog import write_json
+from training.runlog import write_json, write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -110,25 +109,6 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, out: Path) -> Path:
     tok.train_from_iterator(texts, trainer=trainer)
     tok.save(str(out))
     return out
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
-
-def read_files(path: Path, limit: int = 0) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            rows.append(json.loads(line))
-            if limit and len(rows) >= limit:
-                break
-    return rows
 
 
 def run(args: CodeDataArgs) -> dict[str, Any]:

@@ -35,8 +35,7 @@ from rapidfuzz.distance import Levenshtein
 
 from server.engine.completion import complete_text
 from training.code.args import CodeEvaluateArgs
-from training.code.data import read_files
-from training.runlog import write_json
+from training.runlog import read_jsonl, write_json
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +231,7 @@ def evaluate_ngram(
     tokenizer = Tokenizer.from_file(str(data / "tokenizer.json"))
     eos = tokenizer.token_to_id("<|endoftext|>")
     stream: list[int] = []
-    for f in read_files(data / "train.jsonl"):
+    for f in read_jsonl(data / "train.jsonl"):
         stream += tokenizer.encode(f["text"], add_special_tokens=False).ids
         if eos is not None:
             stream.append(eos)
@@ -312,7 +311,7 @@ def run(args: CodeEvaluateArgs) -> dict[str, Any]:
         files = corpus_files(args.corpus, args.extensions)
         where = ", ".join(str(c) for c in args.corpus)
     else:
-        files = read_files(args.data / "heldout.jsonl")
+        files = read_jsonl(args.data / "heldout.jsonl")
         where = "held-out files"
     cases = make_cases(files, args.samples, args.seed)
     log.info("%d next-line cases from %d files (%s)", len(cases), len(files), where)

@@ -27,7 +27,7 @@ import numpy as np
 
 from training.card import duration, precision_table, remake_commands
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
-from training.code.data import PAD, read_files
+from training.code.data import PAD
 from training.code.evaluate import evaluate_model, make_cases
 from training.export import (
     export_onnx,
@@ -36,6 +36,7 @@ from training.export import (
     train_record,
     write_model_dir,
 )
+from training.runlog import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
         raise SystemExit(f"{final}: no trained model (run the train step first)")
     train = train_record(args.run)
     data_dir = Path(train["args"]["data"])
-    held = read_files(data_dir / "heldout.jsonl")
+    held = read_jsonl(data_dir / "heldout.jsonl")
     cases = make_cases(held, args.check_samples, seed=7)
     with tempfile.TemporaryDirectory(prefix="quill-code-export-") as tmp:
         work = Path(tmp)

@@ -43,9 +43,10 @@ import torch
 from tokenizers import AddedToken, Tokenizer
 
 from training.code.args import CodeTrainArgs
-from training.code.data import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PAD, read_files
+from training.code.data import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PAD
 from training.loop import Hooks, Trainer, log_parameters, save_model
 from training.plots import plot_losses
+from training.runlog import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -352,8 +353,8 @@ def run(args: CodeTrainArgs, *, steps_override: int | None = None) -> dict[str, 
     if not tok_path.is_file():
         raise SystemExit(f"{tok_path}: no tokenizer.json")
     tokenizer, fim, eos = prepare_tokenizer(tok_path)
-    files = read_files(args.data / "train.jsonl", args.max_train_files)
-    held = read_files(args.data / "heldout.jsonl")
+    files = read_jsonl(args.data / "train.jsonl", args.max_train_files)
+    held = read_jsonl(args.data / "heldout.jsonl")
     enc = {
         "context": args.context,
         "fim_rate": args.fim_rate,

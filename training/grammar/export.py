@@ -34,8 +34,8 @@ from training.export import (
     write_model_dir,
 )
 from training.grammar.args import DataArgs, ExportArgs, TrainArgs
-from training.grammar.data.build import read_jsonl
 from training.grammar.scoring import corpus_f05
+from training.runlog import read_jsonl
 
 log = logging.getLogger(__name__)
 

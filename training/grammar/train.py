@@ -29,7 +29,6 @@ from tokenizers import Tokenizer
 from torch.utils.data import DataLoader, Sampler
 
 from training.grammar.args import TrainArgs
-from training.grammar.data.build import read_jsonl
 from training.grammar.model import (
     IGNORE,
     Example,
@@ -41,6 +40,7 @@ from training.grammar.model import (
 )
 from training.loop import Hooks, Trainer, log_parameters, save_model
 from training.plots import plot_history
+from training.runlog import read_jsonl
 
 log = logging.getLogger(__name__)
 

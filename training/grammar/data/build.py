@@ -28,6 +28,7 @@ from training.grammar.data import parallel
 from training.grammar.data.corpus import load_sentences
 from training.grammar.data.noise import DEFAULT_WEIGHTS, Noiser
 from training.grammar.data.spelling_noise import VENDORED_TYPOS, load_typo_lists
+from training.runlog import write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +81,6 @@ def noisy_pairs(
             kinds.update(made)
             pairs.append(make_pair(src, tgt))
     return pairs, kinds
-
-
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def read_jsonl(path: Path, limit: int = 0) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            rows.append(json.loads(line))
-            if limit and len(rows) >= limit:
-                break
-    return rows
 
 
 def run(args: DataArgs) -> dict[str, Any]:
