@@ -302,13 +302,34 @@ def precision_coverage(
     return out
 
 
+async def _serve(folder: Path) -> tuple[Any, float]:
+    """A server over stdio with ``folder`` as its workspace (grammar off, inline completion),
+    initialised; and when it was started (``perf_counter``)."""
+    from .lsp_client import Client, initialize_params, start_server
+
+    client = Client(await start_server())
+    params = initialize_params({"grammar": {"enabled": False}}, inline_completion=True)
+    params["workspaceFolders"] = [{"uri": folder.as_uri(), "name": folder.name}]
+    started = time.perf_counter()
+    await client.request("initialize", params)
+    await client.notify("initialized", {})
+    return client, started
+
+
+async def _status(client: Any) -> dict[str, Any]:
+    status: dict[str, Any] = await client.request(
+        "workspace/executeCommand", {"command": "quill.status"}
+    )
+    return status
+
+
 async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any]:
     """Round trips of ``textDocument/inlineCompletion`` through the real server over stdio,
     with ``root`` copied in as the workspace folder: requests start as soon as the server is
     initialised, so the first ones run while the index is still being built."""
     import shutil
 
-    from .lsp_client import CACHE_HOME, Client, initialize_params, start_server
+    from .lsp_client import CACHE_HOME
 
     folder = WORK / "completion-workspace" / root.name
     shutil.rmtree(folder, ignore_errors=True)
@@ -318,12 +339,7 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
     cases = [
         c for kind in ("next", "mid") for c in make_cases(root.name, files, per_kind, kind, seed)
     ]
-    client = Client(await start_server())
-    params = initialize_params({"grammar": {"enabled": False}}, inline_completion=True)
-    params["workspaceFolders"] = [{"uri": folder.as_uri(), "name": root.name}]
-    started = time.perf_counter()
-    await client.request("initialize", params)
-    await client.notify("initialized", {})
+    client, started = await _serve(folder)
     opened: list[tuple[float, bool]] = []
     typed: list[float] = []
     building = True
@@ -364,14 +380,14 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
         typed.append(await inline(uri, line, character))
         await client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         if building and k % 5 == 0:
-            status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+            status = await _status(client)
             building = status["completionIndex"] != "ready"
             if not building:
                 ready_after = time.perf_counter() - started
-    status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+    status = await _status(client)
     while status["completionIndexSnapshot"] != "saved":
         await asyncio.sleep(0.1)
-        status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+        status = await _status(client)
     await client.close()
     restarted_after, restarted = await _ready_after_restart(folder)
     return {
@@ -389,16 +405,9 @@ async def _server_latency(root: Path, per_kind: int, seed: int) -> dict[str, Any
 async def _ready_after_restart(folder: Path) -> tuple[float, str]:
     """Seconds from start-up until the index of ``folder`` is ready again, for a server that
     finds the snapshot its predecessor saved (the files unchanged), and what it said of it."""
-    from .lsp_client import Client, initialize_params, start_server
-
-    client = Client(await start_server())
-    params = initialize_params({"grammar": {"enabled": False}}, inline_completion=True)
-    params["workspaceFolders"] = [{"uri": folder.as_uri(), "name": folder.name}]
-    started = time.perf_counter()
-    await client.request("initialize", params)
-    await client.notify("initialized", {})
+    client, started = await _serve(folder)
     while True:
-        status = await client.request("workspace/executeCommand", {"command": "quill.status"})
+        status = await _status(client)
         if status["completionIndex"] == "ready":
             break
         await asyncio.sleep(0.02)
