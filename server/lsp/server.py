@@ -368,7 +368,7 @@ class QuillServer(LanguageServer):
         self.tell(doc, checked, first=True)
         loop = asyncio.get_running_loop()
         last = loop.time()
-        provisional = True  # the first told result may lack ranked suggestions
+        told = checked
         while not checked.complete:
             more = await self.check(doc, grammar_limit=GRAMMAR_BACKGROUND_BATCH, progress=True)
             if more is None:
@@ -377,10 +377,12 @@ class QuillServer(LanguageServer):
                 await asyncio.sleep(0.05)  # it stepped aside for an edit: go on after it
                 continue
             checked = more
-            if checked.complete or provisional or loop.time() - last > 1.0:
+            # At once when what was told lacked ranked suggestions (a long document's first
+            # look), else about once a second and at the end.
+            if checked.complete or not told.ranked or loop.time() - last > 1.0:
                 self.tell(doc, checked)
                 last = loop.time()
-                provisional = False
+                told = checked
 
     def tell(self, doc: Document, checked: CheckedVersion, first: bool = False) -> None:
         """Let the client have ``checked``: published (push), or, for a pull client that
