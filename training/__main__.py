@@ -22,7 +22,14 @@ import sys
 from pathlib import Path
 
 from training import steps
-from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
+from training.grammar.args import (
+    AllArgs,
+    DataArgs,
+    ErrorMixArgs,
+    EvaluateArgs,
+    ExportArgs,
+    TrainArgs,
+)
 from training.runlog import setup_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded
@@ -33,10 +40,13 @@ STEPS: steps.StepTable = {
     "train": (TrainArgs, "fine-tune a token classifier on the edit tags"),
     "export": (ExportArgs, "export to ONNX, check parity, quantise, write card and manifest"),
     "evaluate": (EvaluateArgs, "score exported models (span P/R/F0.5, ERRANT)"),
+    "error-mix": (ErrorMixArgs, "ERRANT error types of real corrections beside the synthetic data"),
     "all": (AllArgs, "the whole chain from a preset"),
 }
 
-RUNNERS = steps.runners("training.grammar", STEPS, data="data.build", all="pipeline")
+RUNNERS = steps.runners(
+    "training.grammar", STEPS, data="data.build", all="pipeline", **{"error-mix": "error_mix"}
+)
 
 
 def parser() -> argparse.ArgumentParser:

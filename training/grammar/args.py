@@ -25,7 +25,12 @@ class DataArgs:
         "in training/corpus plus the Python standard library's docstrings",
     )
     no_stdlib: bool = opt(
-        False, "leave the standard library's docstrings out of the default corpus"
+        False, "leave the docstrings (standard library and packages) out of the default corpus"
+    )
+    site_sentences: int = opt(
+        40000,
+        "default corpus: add at most this many sentences of the installed packages' docstrings "
+        "(present-tense expository prose; 0: none)",
     )
     parallel: list[str] = opt(
         [], "real parallel data as SOURCE_FILE:TARGET_FILE (one sentence per line); repeatable"
@@ -39,7 +44,14 @@ class DataArgs:
     max_sentences: int = opt(0, "clean sentences to use at most (0: all)")
     copies: int = opt(2, "noisy versions made of each clean training sentence")
     clean_fraction: float = opt(0.12, "share of training pairs left without errors (teaches $KEEP)")
-    errors_per_sentence: float = opt(1.6, "mean number of errors in a noisy sentence (1 to 4)")
+    errors_per_sentence: float = opt(
+        2.2, "mean number of errors in a noisy sentence (1 to 5; real essays: about 2)"
+    )
+    easy_share: float = opt(
+        0.0,
+        "curriculum: share of the clean training sentences whose noisy copies carry one error "
+        "each, marked stage 0 and trained on first (train --curriculum); 0: no easy stage",
+    )
     weights: str = opt(
         "",
         "error-kind weights as kind=w,kind=w (kinds: spelling, article, preposition, "
@@ -87,6 +99,11 @@ class TrainArgs(LoopArgs):
     cold_steps: int = opt(0, "first steps train only the head (GECToR's 'cold' epochs)")
     max_length: int = opt(96, "word pieces per sentence at most (longer sentences are cut)")
     max_train: int = opt(0, "training pairs to use at most (0: all)")
+    curriculum: bool = opt(
+        True,
+        "each epoch trains on the data's easy stage (one error per sentence) before the "
+        "realistic one; data without stages is simply shuffled",
+    )
 
 
 @dataclass
@@ -105,6 +122,20 @@ class EvaluateArgs:
     keep_bias: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
     min_error_probability: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
     max_iterations: int = opt(0, "override the model's decoding setting (0: keep)")
+
+
+@dataclass
+class ErrorMixArgs:
+    """``python -m training error-mix``: ERRANT types of real corrections beside the synthetic
+    data's."""
+
+    data: Path = opt(Path("runs/data"), "a data directory (its train.jsonl is sampled)")
+    pairs: int = opt(3000, "synthetic training pairs typed (the first N)")
+    source: Path | None = opt(None, "real source sentences, one per line")
+    reference: list[Path] = opt([], "their corrections (only the first annotator is counted)")
+    m2: Path | None = opt(None, "an M2 file instead of --source/--reference")
+    limit: int = opt(0, "real sentences to read at most (0: all)")
+    output: Path = opt(Path("benchmarks/results"), "directory for error-mix.md and error-mix.json")
 
 
 @dataclass

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger
-from training.grammar.args import EvaluateArgs
+from training.grammar.args import ErrorMixArgs, EvaluateArgs
 from training.grammar.data.parallel import apply_m2, m2_blocks
 from training.grammar.scoring import f_beta
 from training.runlog import write_json
@@ -103,7 +103,7 @@ class Scorer:
         return out
 
 
-def _type_name(etype: str) -> str:
+def type_name(etype: str) -> str:
     """ERRANT type without the operation: ``R:VERB:SVA`` -> ``VERB:SVA``."""
     return etype.split(":", 1)[1] if ":" in etype else etype
 
@@ -129,14 +129,14 @@ def score(scorer: Scorer, data: Dataset, hypotheses: Sequence[str]) -> dict[str,
             c = Counter[str]()
             types: dict[str, Counter[str]] = {}
             for span, etype in hyp_edits.items():
-                t = _type_name(ref_edits.get(span, etype))
+                t = type_name(ref_edits.get(span, etype))
                 hit = span in ref_edits
                 c["tp" if hit else "fp"] += 1
                 types.setdefault(t, Counter())["tp" if hit else "fp"] += 1
             for span, etype in ref_edits.items():
                 if span not in hyp_edits:
                     c["fn"] += 1
-                    types.setdefault(_type_name(etype), Counter())["fn"] += 1
+                    types.setdefault(type_name(etype), Counter())["fn"] += 1
             run = total + c
             f = f_beta(run["tp"], run["fp"], run["fn"])[2]
             key = (f, c["tp"], -c["fp"], -c["fn"])
@@ -243,7 +243,7 @@ def _cell(v: Any) -> str:
     return "-" if v is None else str(v)
 
 
-def load_dataset(args: EvaluateArgs) -> Dataset:
+def load_dataset(args: EvaluateArgs | ErrorMixArgs) -> Dataset:
     if args.m2 is not None:
         return Dataset.from_m2(args.m2, args.limit)
     if args.source is None or not args.reference:

@@ -50,27 +50,49 @@ log = logging.getLogger(__name__)
 
 class LengthBucketSampler(Sampler[list[int]]):
     """Shuffled batches of similar length: pieces are shuffled, then sorted by length within
-    windows of 50 batches, so little compute goes to padding while batch order stays random."""
+    windows of 50 batches, so little compute goes to padding while batch order stays random.
 
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int) -> None:
+    With ``stages`` (the curriculum), each stage's batches come after the previous stage's,
+    shuffled within the stage: easy pairs first, realistic ones after. One stage (data without
+    stages) is the plain shuffle."""
+
+    def __init__(
+        self,
+        lengths: Sequence[int],
+        batch_size: int,
+        seed: int,
+        stages: Sequence[int] | None = None,
+    ) -> None:
         self.lengths, self.batch_size, self.seed, self.epoch = lengths, batch_size, seed, 0
+        self.stages = stages
 
     def __len__(self) -> int:
-        return math.ceil(len(self.lengths) / self.batch_size)
+        groups = self._groups()
+        return sum(math.ceil(len(g) / self.batch_size) for g in groups)
+
+    def _groups(self) -> list[list[int]]:
+        if not self.stages:
+            return [list(range(len(self.lengths)))]
+        by_stage: dict[int, list[int]] = {}
+        for k, stage in enumerate(self.stages):
+            by_stage.setdefault(stage, []).append(k)
+        return [by_stage[s] for s in sorted(by_stage)]
 
     def __iter__(self) -> Iterator[list[int]]:
         rng = random.Random(self.seed + self.epoch)
-        order = list(range(len(self.lengths)))
-        rng.shuffle(order)
-        window = self.batch_size * 50
-        batches: list[list[int]] = []
-        for s in range(0, len(order), window):
-            part = sorted(order[s : s + window], key=lambda k: self.lengths[k])
-            batches.extend(
-                part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size)
-            )
-        rng.shuffle(batches)
-        return iter(batches)
+        out: list[list[int]] = []
+        for order in self._groups():
+            rng.shuffle(order)
+            window = self.batch_size * 50
+            batches: list[list[int]] = []
+            for s in range(0, len(order), window):
+                part = sorted(order[s : s + window], key=lambda k: self.lengths[k])
+                batches.extend(
+                    part[i : i + self.batch_size] for i in range(0, len(part), self.batch_size)
+                )
+            rng.shuffle(batches)
+            out.extend(batches)
+        return iter(out)
 
 
 def collate(examples: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
@@ -279,7 +301,10 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     dev_examples = encode_rows(dev_rows, tokenizer, vocab, args.max_length, lowercase)
     pad_id = tokenizer.token_to_id("[PAD]")
 
-    sampler = LengthBucketSampler([len(e.input_ids) for e in examples], args.batch_size, args.seed)
+    stages = [int(r.get("stage", 1)) for r in rows] if args.curriculum else None
+    sampler = LengthBucketSampler(
+        [len(e.input_ids) for e in examples], args.batch_size, args.seed, stages
+    )
     # Each DataLoader iterator draws a seed from its generator, by default torch's global one,
     # which also drives dropout: a resumed run starts one more iterator than an uninterrupted
     # one, so with the global generator its dropout masks (and weights) would drift apart.

@@ -16,7 +16,7 @@ import json
 import logging
 import random
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +51,20 @@ def tag_family(tag: str) -> str:
     return tag
 
 
-def make_pair(src: list[str], tgt: list[str]) -> dict[str, Any]:
-    return {"src": src, "tgt": tgt, "tags": align([START, *src], [START, *tgt])}
+def make_pair(src: list[str], tgt: list[str], stage: int = 1) -> dict[str, Any]:
+    """One training pair; ``stage`` 0 is the curriculum's easy part (``DataArgs.easy_share``)."""
+    return {"src": src, "tgt": tgt, "tags": align([START, *src], [START, *tgt]), "stage": stage}
+
+
+#: Most errors put in one sentence (real essays' sentences with errors have one to five).
+MAX_ERRORS = 5
 
 
 def _n_errors(rng: random.Random, mean: float) -> int:
-    # 1 + a geometric tail with the requested mean, capped at 4 (most learner sentences with an
-    # error have one or two).
+    # 1 + a geometric tail with the requested mean, capped at MAX_ERRORS.
     p = 1.0 / max(1.0, mean)
     n = 1
-    while n < 4 and rng.random() > p:
+    while n < MAX_ERRORS and rng.random() > p:
         n += 1
     return n
 
@@ -68,18 +72,24 @@ def _n_errors(rng: random.Random, mean: float) -> int:
 def noisy_pairs(
     sentences: list[list[str]], noiser: Noiser, args: DataArgs, copies: int, desc: str
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """``copies`` noisy versions of each sentence. The first ``args.easy_share`` of the
+    sentences make the curriculum's easy stage: one error each, marked ``stage`` 0; the rest
+    carry as many errors as real writers' sentences (``args.errors_per_sentence`` on average)."""
     rng = noiser.rng
     pairs: list[dict[str, Any]] = []
     kinds: Counter[str] = Counter()
-    for tgt in tqdm(sentences, desc=desc, unit="sent", mininterval=2.0):
+    n_easy = round(len(sentences) * args.easy_share)
+    for i, tgt in enumerate(tqdm(sentences, desc=desc, unit="sent", mininterval=2.0)):
+        stage = 0 if i < n_easy else 1
         for _ in range(copies):
             if rng.random() < args.clean_fraction:
-                pairs.append(make_pair(tgt, tgt))
+                pairs.append(make_pair(tgt, tgt, stage))
                 kinds["clean"] += 1
                 continue
-            src, made = noiser.corrupt(tgt, _n_errors(rng, args.errors_per_sentence))
+            n = 1 if stage == 0 else _n_errors(rng, args.errors_per_sentence)
+            src, made = noiser.corrupt(tgt, n)
             kinds.update(made)
-            pairs.append(make_pair(src, tgt))
+            pairs.append(make_pair(src, tgt, stage))
     return pairs, kinds
 
 
@@ -90,6 +100,7 @@ def run(args: DataArgs) -> dict[str, Any]:
     sentences = load_sentences(
         list(args.corpus),
         include_stdlib=not args.no_stdlib,
+        site_sentences=args.site_sentences,
         min_words=args.min_words,
         max_words=args.max_words,
         limit=args.max_sentences or None,
@@ -100,7 +111,7 @@ def run(args: DataArgs) -> dict[str, Any]:
     typos = load_typo_lists([VENDORED_TYPOS, *args.typo_list])
     noiser = Noiser(rng, typos, parse_weights(args.weights))
     train, kinds = noisy_pairs(train_clean, noiser, args, args.copies, "noise (train)")
-    dev, _ = noisy_pairs(dev_clean, noiser, args, 1, "noise (dev)")
+    dev, _ = noisy_pairs(dev_clean, noiser, replace(args, easy_share=0.0), 1, "noise (dev)")
     real = 0
     for spec in args.parallel:
         src_file, _, tgt_file = spec.partition(":")

@@ -74,11 +74,34 @@ def read_text(path: Path) -> str:
     return path.read_text("utf-8", errors="replace")
 
 
+_SKIP_DIRS = {"test", "tests", "testing", "idlelib", "site-packages", "dist-packages", "lib2to3"}
+
+
 def stdlib_docstrings(limit_files: int | None = None) -> Iterator[str]:
-    """Prose paragraphs of the standard library's docstrings (doctest and code lines dropped)."""
-    root = Path(sysconfig.get_paths()["stdlib"])
-    skip = {"test", "tests", "idlelib", "site-packages", "dist-packages", "lib2to3"}
-    files = sorted(p for p in root.rglob("*.py") if not skip & set(p.relative_to(root).parts))
+    """Prose paragraphs of the standard library's docstrings (doctest and code lines dropped),
+    then the Python reference manual's topics (``pydoc_data``): present-tense expository
+    English, the register of essays and documentation rather than of the books."""
+    yield from docstrings(Path(sysconfig.get_paths()["stdlib"]), limit_files)
+    try:
+        from pydoc_data.topics import topics
+    except ImportError:  # some distributions leave pydoc_data out
+        return
+    for name in sorted(topics):
+        yield from _prose_paragraphs(topics[name])
+
+
+def site_docstrings(limit_files: int | None = None) -> Iterator[str]:
+    """Docstring prose of the packages installed beside the trainer (the ``train`` extra's
+    pinned versions, so a rebuild reads the same text): numpy, torch, transformers... explain
+    what things do in the present tense, far more of it than the standard library has."""
+    yield from docstrings(Path(sysconfig.get_paths()["purelib"]), limit_files)
+
+
+def docstrings(root: Path, limit_files: int | None = None) -> Iterator[str]:
+    """Prose paragraphs of the docstrings of the ``.py`` files under ``root`` (tests left out)."""
+    files = sorted(
+        p for p in root.rglob("*.py") if not _SKIP_DIRS & set(p.relative_to(root).parts[:-1])
+    )
     for path in files[:limit_files]:
         try:
             tree = ast.parse(path.read_text("utf-8"))
@@ -135,6 +158,17 @@ def default_texts(include_stdlib: bool = True) -> Iterator[str]:
         yield "\n\n".join(stdlib_docstrings())
 
 
+def _distinct(texts: Iterable[str], min_words: int, max_words: int) -> list[list[str]]:
+    seen: set[tuple[str, ...]] = set()
+    out: list[list[str]] = []
+    for tokens in sentences_from(texts, min_words, max_words):
+        key = tuple(tokens)
+        if key not in seen:
+            seen.add(key)
+            out.append(tokens)
+    return out
+
+
 def load_sentences(
     paths: list[Path],
     *,
@@ -143,24 +177,28 @@ def load_sentences(
     max_words: int,
     limit: int | None,
     seed: int,
+    site_sentences: int = 0,
 ) -> list[list[str]]:
     """Deduplicated, shuffled sentences from ``paths`` (files or folders of ``.txt``/``.gz``)
-    or, when none are given, the default corpus; at most ``limit``."""
-    texts: Iterable[str]
+    or, when none are given, the default corpus plus up to ``site_sentences`` sentences of the
+    installed packages' docstrings (when ``include_stdlib``); at most ``limit``."""
     if paths:
         files: list[Path] = []
         for p in paths:
             files.extend(sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p])
-        texts = (read_text(f) for f in files)
+        out = _distinct((read_text(f) for f in files), min_words, max_words)
     else:
-        texts = default_texts(include_stdlib)
-    seen: set[tuple[str, ...]] = set()
-    out: list[list[str]] = []
-    for tokens in sentences_from(texts, min_words, max_words):
-        key = tuple(tokens)
-        if key not in seen:
-            seen.add(key)
-            out.append(tokens)
+        out = _distinct(default_texts(include_stdlib), min_words, max_words)
+        if include_stdlib and site_sentences:
+            known = set(map(tuple, out))
+            site = [
+                t
+                for t in _distinct(site_docstrings(), min_words, max_words)
+                if tuple(t) not in known
+            ]
+            random.Random(seed).shuffle(site)
+            log.info("corpus: %d of %d package docstring sentences", site_sentences, len(site))
+            out.extend(site[:site_sentences])
     random.Random(seed).shuffle(out)
     log.info("corpus: %d distinct sentences", len(out))
     return out[:limit] if limit else out

@@ -21,23 +21,30 @@ from training.grammar.data.spelling_noise import misspell
 
 Tokens = list[str]
 
-#: Relative weight of each error kind (roughly the shares of ERRANT types in learner corpora;
-#: spelling is high because learner essays, JFLEG's included, are full of misspellings).
+#: Relative weight of each error kind. Set so that the ERRANT types of the synthetic edits
+#: follow real learners' (JFLEG dev's corrections, and the W&I+LOCNESS type shares published
+#: with BEA-2019): punctuation, articles, prepositions and tense first, spelling well below
+#: them (the spelling checker catches most misspellings before grammar sees them), and the
+#: lexical VERB / NOUN / PRON choices real writers get wrong. ``python -m training error-mix``
+#: measures both sides; the table is in ``benchmarks/results/grammar-error-mix.md``.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "spelling": 0.20,
+    "spelling": 0.08,
     "article": 0.10,
     "preposition": 0.08,
-    "verb_form": 0.08,
-    "agreement": 0.08,
-    "noun_number": 0.07,
-    "missing_word": 0.06,
+    "verb_form": 0.05,
+    "verb_tense": 0.08,
+    "agreement": 0.06,
+    "noun_number": 0.05,
+    "pronoun": 0.04,
+    "word_choice": 0.08,
+    "missing_word": 0.05,
     "extra_word": 0.04,
-    "repeat_word": 0.02,
-    "word_order": 0.03,
-    "confusion": 0.06,
-    "punctuation": 0.12,
-    "capitalisation": 0.03,
-    "spacing": 0.03,
+    "repeat_word": 0.01,
+    "word_order": 0.01,
+    "confusion": 0.04,
+    "punctuation": 0.16,
+    "capitalisation": 0.04,
+    "spacing": 0.02,
 }
 
 _COMMON_PREPS = ["in", "on", "at", "for", "to", "of", "with", "by", "from", "about", "into"]
@@ -65,6 +72,88 @@ _MULTI_CONFUSIONS: tuple[tuple[Tokens, Tokens], ...] = (
     (["then"], ["than"]),
     (["a", "lot"], ["alot"]),
 )
+#: Tense pairs of auxiliaries (ERRANT's VERB:TENSE); lexical verbs go through the forms table.
+_TENSE = {
+    "is": ("was",),
+    "are": ("were",),
+    "was": ("is",),
+    "were": ("are",),
+    "has": ("had",),
+    "have": ("had",),
+    "had": ("has", "have"),
+    "does": ("did",),
+    "do": ("did",),
+    "did": ("does", "do"),
+    "will": ("would",),
+    "would": ("will",),
+    "can": ("could",),
+    "could": ("can",),
+}
+#: Pronoun case and choice slips (ERRANT's PRON).
+_PRONOUN_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("he", "him", "his"),
+    ("she", "her"),
+    ("they", "them", "their"),
+    ("we", "us", "our"),
+    ("i", "me", "my"),
+    ("it", "this", "its"),
+    ("who", "which", "that"),
+    ("themselves", "theirselves", "themself"),
+    ("this", "these"),
+    ("that", "those"),
+    ("someone", "anyone"),
+    ("something", "anything"),
+)
+#: Word choices learners confuse (ERRANT's VERB, NOUN, ADJ and ADV): verbs as lemmas, inflected
+#: like the word they replace.
+_VERB_CHOICES: tuple[tuple[str, ...], ...] = (
+    ("make", "do", "take", "have"),
+    ("say", "tell", "speak", "talk"),
+    ("see", "watch", "look"),
+    ("hear", "listen"),
+    ("learn", "teach", "study"),
+    ("borrow", "lend"),
+    ("bring", "take"),
+    ("rise", "raise"),
+    ("remember", "remind"),
+    ("win", "earn", "gain"),
+    ("go", "come"),
+    ("give", "provide"),
+    ("think", "believe", "feel"),
+    ("use", "spend"),
+    ("get", "become", "take"),
+    ("know", "meet"),
+    ("keep", "stay"),
+    ("help", "support"),
+    ("find", "discover"),
+    ("show", "tell"),
+)
+_WORD_CHOICES: tuple[tuple[str, ...], ...] = (
+    ("much", "many"),
+    ("few", "little"),
+    ("less", "fewer"),
+    ("also", "too", "as well"),
+    ("very", "too", "so"),
+    ("ago", "before"),
+    ("until", "by"),
+    ("job", "work"),
+    ("interesting", "interested"),
+    ("boring", "bored"),
+    ("economic", "economical"),
+    ("fun", "funny"),
+    ("big", "large", "great"),
+    ("problem", "trouble"),
+    ("people", "persons"),
+    ("other", "another", "others"),
+    ("possibility", "opportunity", "chance"),
+    ("important", "main"),
+    ("good", "well"),
+    ("hard", "hardly"),
+    ("near", "nearly"),
+    ("especially", "specially"),
+    ("nowadays", "now"),
+    ("really", "very"),
+)
 _SPACING: tuple[tuple[Tokens, Tokens], ...] = (
     *tuple(
         ([a + b], [a, b])
@@ -77,6 +166,18 @@ _SPACING: tuple[tuple[Tokens, Tokens], ...] = (
     (["maybe"], ["may", "be"]),
     (["everyday"], ["every", "day"]),
 )
+
+
+#: Words after which a verb-looking word is a noun ("the market", "his work"): inflecting it
+#: would teach the model to "correct" nouns into verbs ("the marketed").
+_NOUN_CONTEXT = ARTICLES | {
+    "this", "that", "these", "those", "my", "your", "his", "her", "its", "our", "their",
+    "of", "some", "any", "no", "every", "each",
+}  # fmt: skip
+
+
+def _after_determiner(tokens: Tokens, k: int) -> bool:
+    return k > 0 and tokens[k - 1].lower() in _NOUN_CONTEXT
 
 
 def _is_word(tok: str) -> bool:
@@ -102,8 +203,11 @@ class Noiser:
             "article": self.article,
             "preposition": self.preposition,
             "verb_form": self.verb_form,
+            "verb_tense": self.verb_tense,
             "agreement": self.agreement,
             "noun_number": self.noun_number,
+            "pronoun": self.pronoun,
+            "word_choice": self.word_choice,
             "missing_word": self.missing_word,
             "extra_word": self.extra_word,
             "repeat_word": self.repeat_word,
@@ -177,8 +281,9 @@ class Noiser:
         return None if j is None else [*tokens[:j], self.rng.choice(_COMMON_PREPS), *tokens[j:]]
 
     def _inflect(self, tokens: Tokens, pairs: set[tuple[str, str]]) -> Tokens | None:
-        def ok(_k: int, t: str) -> bool:
-            return any(a in self.forms.verb_tags.get(t.lower(), ()) for a, _ in pairs)
+        def ok(k: int, t: str) -> bool:
+            tags = self.forms.verb_tags.get(t.lower(), ())
+            return any(a in tags for a, _ in pairs) and not _after_determiner(tokens, k)
 
         k = self._pick(tokens, ok)
         if k is None:
@@ -200,6 +305,52 @@ class Noiser:
             if a != b and {a, b} != {"VB", "VBZ"}
         }
         return self._inflect(tokens, pairs)
+
+    def verb_tense(self, tokens: Tokens) -> Tokens | None:
+        """Present for past and back: an auxiliary's tense, or a lexical verb's."""
+        k = self._pick(tokens, lambda _k, t: t.lower() in _TENSE)
+        if k is not None and self.rng.random() < 0.5:
+            other = self.rng.choice(_TENSE[tokens[k].lower()])
+            return [*tokens[:k], _case_like(tokens[k], other), *tokens[k + 1 :]]
+        return self._inflect(tokens, {("VBD", "VBZ"), ("VBD", "VB"), ("VBZ", "VBD"), ("VB", "VBD")})
+
+    def _replace_from_groups(
+        self, tokens: Tokens, groups: tuple[tuple[str, ...], ...]
+    ) -> Tokens | None:
+        index = {w: g for g in groups for w in g if " " not in w}
+        k = self._pick(tokens, lambda _k, t: t.lower() in index)
+        if k is None:
+            return None
+        other = self.rng.choice([w for w in index[tokens[k].lower()] if w != tokens[k].lower()])
+        return [*tokens[:k], *_case_like(tokens[k], other).split(), *tokens[k + 1 :]]
+
+    def pronoun(self, tokens: Tokens) -> Tokens | None:
+        return self._replace_from_groups(tokens, _PRONOUN_GROUPS)
+
+    def word_choice(self, tokens: Tokens) -> Tokens | None:
+        """A verb, noun, adjective or adverb learners confuse with another (verbs inflected like
+        the word they replace: "made" -> "did")."""
+        verbs = {lemma: g for g in _VERB_CHOICES for lemma in g}
+
+        def lemma_of(t: str) -> tuple[str, str] | None:
+            for tag in self.forms.verb_tags.get(t.lower(), ()):
+                lemma = self.forms.verb(t.lower(), tag, "VB")
+                if lemma in verbs:
+                    return lemma, tag
+            return None
+
+        k = self._pick(
+            tokens, lambda i, t: lemma_of(t) is not None and not _after_determiner(tokens, i)
+        )
+        if k is not None and self.rng.random() < 0.6:
+            found = lemma_of(tokens[k])
+            assert found is not None
+            lemma, tag = found
+            other = self.rng.choice([w for w in verbs[lemma] if w != lemma])
+            form = self.forms.verb(other, "VB", tag) if tag != "VB" else other
+            if form:
+                return [*tokens[:k], _case_like(tokens[k], form), *tokens[k + 1 :]]
+        return self._replace_from_groups(tokens, _WORD_CHOICES)
 
     def agreement(self, tokens: Tokens) -> Tokens | None:
         k = self._pick(tokens, lambda _k, t: t.lower() in _AGREE)
