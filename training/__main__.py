@@ -29,6 +29,7 @@ from training.grammar.args import (
     EvaluateArgs,
     ExportArgs,
     TrainArgs,
+    TuneArgs,
 )
 from training.runlog import setup_logging
 
@@ -40,6 +41,7 @@ STEPS: steps.StepTable = {
     "train": (TrainArgs, "fine-tune a token classifier on the edit tags"),
     "export": (ExportArgs, "export to ONNX, check parity, quantise, write card and manifest"),
     "evaluate": (EvaluateArgs, "score exported models (span P/R/F0.5, ERRANT)"),
+    "tune": (TuneArgs, "choose decoding thresholds on real learner sentences, for precision"),
     "error-mix": (ErrorMixArgs, "ERRANT error types of real corrections beside the synthetic data"),
     "all": (AllArgs, "the whole chain from a preset"),
 }

@@ -3,6 +3,7 @@ and a real ERRANT run on the tiny model whose table goes into the model card."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -11,8 +12,8 @@ from typing import Any
 import pytest
 
 from server.runtime.models import verify_manifest
-from training.grammar import evaluate
-from training.grammar.args import EvaluateArgs
+from training.grammar import evaluate, tune
+from training.grammar.args import EvaluateArgs, TuneArgs
 from training.grammar.pipeline import update_card
 
 #: ERRANT's answers written out by hand: no spaCy, exact expectations.
@@ -117,3 +118,40 @@ def test_evaluating_the_tiny_model_with_errant_fills_the_card(
         assert card.index("## How it was made") < evaluation < card.index("## What a GPU")
         assert f"**{m['f05']:.1f}**" in card[evaluation:] and "(2 sentences)" in card
         verify_manifest(model)  # the manifest was refreshed for the new card
+
+
+def test_a_skipped_part_and_a_limit_pick_the_sentences_in_between(tmp_path: Path) -> None:
+    (tmp_path / "src").write_text("One a.\nTwo b.\nThree c.\nFour d.\n", "utf-8")
+    (tmp_path / "ref").write_text("One A.\nTwo B.\nThree C.\nFour D.\n", "utf-8")
+    data = evaluate.Dataset.from_files(tmp_path / "src", [tmp_path / "ref"], limit=2, skip=1)
+    assert data.sources == ["Two b .", "Three c ."]
+    assert data.references == [["Two B .", "Three C ."]]
+
+
+def test_tuning_keeps_the_best_f05_that_is_precise_enough() -> None:
+    def result(p: float, r: float, f: float) -> dict[str, Any]:
+        return {"settings": {"keep_bias": p}, "precision": p, "recall": r, "f05": f}
+
+    results = [result(50.0, 30.0, 45.0), result(65.0, 20.0, 44.0), result(70.0, 10.0, 33.0)]
+    assert tune.choose(results, 60.0) is results[1]  # the higher F0.5 is not precise enough
+    assert tune.choose(results, 80.0) is results[2]  # none is: the most precise
+    assert len(tune.settings_grid()) == len(list(itertools.product(*tune.GRID.values())))
+
+
+def test_tuning_the_tiny_model_writes_its_decoding_card_and_manifest(
+    tiny_grammar_model: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_grammar_model, model)
+    source, ref = tmp_path / "dev.src", tmp_path / "dev.ref0"
+    source.write_text("the cat sat on the mat.\nHe go to school every day.\n", "utf-8")
+    ref.write_text("The cat sat on the mat.\nHe goes to school every day.\n", "utf-8")
+    args = TuneArgs(model=model, source=source, reference=[ref], output=tmp_path / "tune")
+    for _ in range(2):  # tuning again replaces the card's section, never adds a second one
+        record = tune.run(args)
+        assert len(record["results"]) == len(tune.settings_grid())
+        decoding = json.loads((model / "config.json").read_text("utf-8"))["quill"]["decoding"]
+        assert {k: decoding[k] for k in tune.GRID} == record["chosen"]["settings"]
+        card = (model / "card.md").read_text("utf-8")
+        assert card.count(tune.CARD_SECTION) == 1 and "on every sentence of" in card
+        verify_manifest(model)

@@ -107,15 +107,23 @@ class TrainArgs(LoopArgs):
 
 
 @dataclass
-class EvaluateArgs:
+class LearnerSetArgs:
+    """Where real learner sentences and their corrections come from (evaluate, tune,
+    error-mix)."""
+
+    source: Path | None = opt(None, "source sentences, one per line (tokenised or not)")
+    reference: list[Path] = opt([], "reference corrections, one file per annotator; repeatable")
+    m2: Path | None = opt(None, "an M2 file instead of --source/--reference")
+    limit: int = opt(0, "use only the first N sentences (after --skip; 0: all)")
+    skip: int = opt(0, "leave out the first N sentences (e.g. the part decoding was tuned on)")
+
+
+@dataclass
+class EvaluateArgs(LearnerSetArgs):
     """``python -m training evaluate``: span P/R/F0.5 through the exported model and engine."""
 
     model: list[Path] = opt([], "exported model directories to score (each one row)")
     name: list[str] = opt([], "row names for the models (default: directory names)")
-    source: Path | None = opt(None, "source sentences, one per line (tokenised or not)")
-    reference: list[Path] = opt([], "reference corrections, one file per annotator; repeatable")
-    m2: Path | None = opt(None, "an M2 file instead of --source/--reference")
-    limit: int = opt(0, "score only the first N sentences (0: all)")
     output: Path = opt(Path("runs/eval"), "directory for metrics.json and table.md")
     threads: int = opt(2, "onnxruntime intra-op threads")
     min_confidence: float = opt(-1.0, "override the model's decoding setting (-1: keep)")
@@ -125,16 +133,23 @@ class EvaluateArgs:
 
 
 @dataclass
-class ErrorMixArgs:
+class TuneArgs(LearnerSetArgs):
+    """``python -m training tune``: decoding thresholds chosen on real learner sentences for
+    precision, written into the model directory."""
+
+    model: Path = opt(Path("models/grammar-minilm"), "exported model directory to tune")
+    min_precision: float = opt(60.0, "the chosen setting's span precision at least this")
+    output: Path = opt(Path("runs/tune"), "directory for tune.json (every setting's scores)")
+    threads: int = opt(2, "onnxruntime intra-op threads")
+
+
+@dataclass
+class ErrorMixArgs(LearnerSetArgs):
     """``python -m training error-mix``: ERRANT types of real corrections beside the synthetic
-    data's."""
+    data's (only the first annotator's corrections are counted)."""
 
     data: Path = opt(Path("runs/data"), "a data directory (its train.jsonl is sampled)")
     pairs: int = opt(3000, "synthetic training pairs typed (the first N)")
-    source: Path | None = opt(None, "real source sentences, one per line")
-    reference: list[Path] = opt([], "their corrections (only the first annotator is counted)")
-    m2: Path | None = opt(None, "an M2 file instead of --source/--reference")
-    limit: int = opt(0, "real sentences to read at most (0: all)")
     output: Path = opt(Path("benchmarks/results"), "directory for error-mix.md and error-mix.json")
 
 

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger
-from training.grammar.args import ErrorMixArgs, EvaluateArgs
+from training.grammar.args import EvaluateArgs, LearnerSetArgs
 from training.grammar.data.parallel import apply_m2, m2_blocks
 from training.grammar.scoring import f_beta
 from training.runlog import write_json
@@ -50,16 +50,17 @@ class Dataset:
     references: list[list[str]]
 
     @classmethod
-    def from_files(cls, source: Path, references: Sequence[Path], limit: int = 0) -> Dataset:
-        src = source.read_text("utf-8").splitlines()
-        refs = [p.read_text("utf-8").splitlines() for p in references]
-        if limit:
-            src, refs = src[:limit], [r[:limit] for r in refs]
+    def from_files(
+        cls, source: Path, references: Sequence[Path], limit: int = 0, skip: int = 0
+    ) -> Dataset:
+        part = slice(skip, skip + limit if limit else None)
+        src = source.read_text("utf-8").splitlines()[part]
+        refs = [p.read_text("utf-8").splitlines()[part] for p in references]
         return cls([_norm(s) for s in src], [[_norm(s) for s in r] for r in refs])
 
     @classmethod
-    def from_m2(cls, path: Path, limit: int = 0) -> Dataset:
-        blocks = list(m2_blocks(path))[: limit or None]
+    def from_m2(cls, path: Path, limit: int = 0, skip: int = 0) -> Dataset:
+        blocks = list(m2_blocks(path))[skip : skip + limit if limit else None]
         n_ann = max((max((e[4] for e in edits), default=0) for _, edits in blocks), default=0) + 1
         sources = [" ".join(s) for s, _ in blocks]
         refs = [[" ".join(apply_m2(s, e, k)) for s, e in blocks] for k in range(n_ann)]
@@ -243,12 +244,12 @@ def _cell(v: Any) -> str:
     return "-" if v is None else str(v)
 
 
-def load_dataset(args: EvaluateArgs | ErrorMixArgs) -> Dataset:
+def load_dataset(args: LearnerSetArgs) -> Dataset:
     if args.m2 is not None:
-        return Dataset.from_m2(args.m2, args.limit)
+        return Dataset.from_m2(args.m2, args.limit, args.skip)
     if args.source is None or not args.reference:
         raise SystemExit("give --m2 FILE, or --source FILE and at least one --reference FILE")
-    return Dataset.from_files(args.source, args.reference, args.limit)
+    return Dataset.from_files(args.source, args.reference, args.limit, args.skip)
 
 
 def run(args: EvaluateArgs, scorer: Scorer | None = None) -> dict[str, Any]:
