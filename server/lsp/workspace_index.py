@@ -42,7 +42,8 @@ from .index_snapshot import Signature, Snapshot, SnapshotError, load, save, snap
 
 log = logging.getLogger(__name__)
 
-#: Files and lines indexed at most (beyond: the rest of the workspace is left out, said once).
+#: Files and indexed (non-blank) lines at most (beyond: the rest of the workspace is left out,
+#: said once). Lines are counted the same whether a file is read or reused from the snapshot.
 MAX_FILES = 20_000
 MAX_LINES = 1_000_000
 #: Files larger than this are data or generated code: never indexed.
@@ -114,7 +115,7 @@ class WorkspaceIndex:
 
     def _read(self, path: Path, uri: str | None = None) -> int:
         """Index one file of the workspace (unless it is open in the editor) under ``uri``
-        (by default the path's); its lines, 0 when it cannot be read."""
+        (by default the path's); its indexed lines, 0 when it cannot be read."""
         uri = uri or path.as_uri()
         language = language_for_path(path)
         if uri in self._open or language is None:
@@ -136,7 +137,7 @@ class WorkspaceIndex:
         self._signatures[uri] = signature
         self._dirty = True
         self._reads += 1
-        return text.count("\n") + 1
+        return len(index.files.get(uri, ()))
 
     def _next_batch(self, paths: Iterator[Path]) -> bool:
         """Index the next :data:`BATCH` code files of the walk (walked here too: a huge folder

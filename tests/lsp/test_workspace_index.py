@@ -255,3 +255,18 @@ async def test_files_changed_on_disk_are_read_again_or_forgotten(tmp_path: Path)
     assert index.file_changed(outside.as_uri(), deleted=False) is None
     assert await next_line(index, folder, "import os\n") == "import re"
     index.shutdown()
+
+
+async def test_the_line_cap_counts_the_same_lines_cold_and_from_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache = tmp_path / "ws", tmp_path / "cache"
+    for k in range(6):  # three indexed lines each, among blank ones
+        write(folder, f"m{k}.py", f"import os\n\n\ndef f{k}():\n\n    return {k}\n\n")
+    monkeypatch.setattr(workspace_index, "MAX_LINES", 9)
+    cold = await built(folder, cache)
+    cold_files = cold.status()["completionIndexFiles"]
+    cold.shutdown()
+    warm = await built(folder, cache)  # every file reused from the snapshot
+    assert cold_files == warm.status()["completionIndexFiles"] == 3  # 3 files x 3 lines
+    warm.shutdown()
