@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 #: probability", and the per-tag probability floor).
 GRID: dict[str, tuple[float, ...]] = {
     "keep_bias": (0.0, 0.1, 0.2, 0.3),
-    "min_error_probability": (0.0, 0.4, 0.6),
-    "min_confidence": (0.4, 0.5),
+    "min_error_probability": (0.0, 0.5),
+    "min_confidence": (0.3, 0.4, 0.5),
 }
 
 CARD_SECTION = "## Decoding, tuned on real learner sentences"

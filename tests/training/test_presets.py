@@ -1,4 +1,4 @@
-"""Every value a code preset sets names a field of its step's arguments.
+"""Every value a preset (code or grammar model) sets names a field of its step's arguments.
 
 The pipeline passes a preset's values on by name and leaves out names a step does not know
 (``training.args.args_for``), so a misspelt key would be dropped without a word and the
@@ -12,21 +12,30 @@ import pytest
 
 from training.code.args import CodeDataArgs, CodeEvaluateArgs, CodeExportArgs, CodeTrainArgs
 from training.code.presets import PRESETS, preset
+from training.grammar import presets as grammar_presets
+from training.grammar.args import DataArgs, ExportArgs, TrainArgs
 
-STEPS = {
+CODE_STEPS: dict[str, type] = {
     "data": CodeDataArgs,
     "train": CodeTrainArgs,
     "export": CodeExportArgs,
     "evaluate": CodeEvaluateArgs,
 }
+GRAMMAR_STEPS: dict[str, type] = {"data": DataArgs, "train": TrainArgs, "export": ExportArgs}
+CASES = [("code", name, preset(name), CODE_STEPS) for name in sorted(PRESETS)] + [
+    ("grammar", name, grammar_presets.preset(name), GRAMMAR_STEPS)
+    for name in sorted(grammar_presets.PRESETS)
+]
 
 
-@pytest.mark.parametrize("name", sorted(PRESETS))
-def test_every_preset_value_is_a_field_of_its_step(name: str) -> None:
-    values = preset(name)
-    assert set(values) <= set(STEPS), f"{name}: unknown steps {set(values) - set(STEPS)}"
+@pytest.mark.parametrize(("model", "name", "values", "steps"), CASES)
+def test_every_preset_value_is_a_field_of_its_step(
+    model: str, name: str, values: dict[str, dict[str, object]], steps: dict[str, type]
+) -> None:
+    name = f"{model} {name}"
+    assert set(values) <= set(steps), f"{name}: unknown steps {set(values) - set(steps)}"
     for step, given in values.items():
-        fields = {f.name: f for f in dataclasses.fields(STEPS[step])}
+        fields = {f.name: f for f in dataclasses.fields(steps[step])}
         unknown = set(given) - set(fields)
         assert not unknown, f"{name}.{step}: no such option {sorted(unknown)}"
 
@@ -39,6 +48,14 @@ def test_the_gpu_preset_reads_site_packages_and_trains_a_larger_model() -> None:
     )
     assert gpu["train"]["hidden"] % gpu["train"]["heads"] == 0
     assert gpu["train"]["heads"] % gpu["train"]["kv_heads"] == 0
+
+
+def test_the_grammar_gpu_preset_sees_more_data_for_longer() -> None:
+    gpu, default = grammar_presets.preset("gpu"), grammar_presets.preset("default")
+    assert gpu["data"]["copies"] > default["data"]["copies"]
+    assert gpu["train"]["epochs"] * gpu["train"]["batch_size"] > (
+        default["train"]["epochs"] * default["train"]["batch_size"]
+    )
 
 
 def test_an_unknown_preset_names_the_known_ones() -> None:
