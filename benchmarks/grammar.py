@@ -65,6 +65,7 @@ from . import peers
 from .common import DATA, ROOT, WORK, Table, fmt, median, run_command
 
 DEFAULT_MODEL = ROOT / "models" / "grammar-minilm"
+SPELLING_ONLY = "quill fix, no grammar model (spelling only)"
 GEC = DATA / "gec"
 QUICK_SENTENCES = 100
 LATENCY_CALLS = 300
@@ -87,6 +88,13 @@ class GecSet:
     source: Path | None = None
     references: tuple[Path, ...] = ()
     m2: Path | None = None
+
+    @property
+    def file_name(self) -> str:
+        """``folder/file`` of the sources (as ``python -m training tune`` records it)."""
+        path = self.m2 or self.source
+        assert path is not None
+        return f"{path.parent.name}/{path.name}"
 
     def describe(self) -> str:
         if self.m2 is not None:
@@ -357,6 +365,17 @@ class QuillModel:
     load_seconds: float = float("nan")
     decoding: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
+    #: Where ``python -m training tune`` chose the decoding: ``{"set", "skip", "limit"}``.
+    tuned_on: dict[str, Any] = field(default_factory=dict)
+
+    def untuned(self, gec_set: GecSet, n: int) -> list[int]:
+        """Indices of ``gec_set``'s sentences the decoding was not tuned on (all of them when
+        it was tuned elsewhere)."""
+        if not self.tuned_on or self.tuned_on.get("set") != gec_set.file_name:
+            return list(range(n))
+        skip, limit = int(self.tuned_on.get("skip", 0)), int(self.tuned_on.get("limit", 0))
+        end = skip + limit if limit else n
+        return [i for i in range(n) if not skip <= i < end]
 
     @property
     def label(self) -> str:
@@ -396,6 +415,7 @@ def load_quill(path: Path, threads: int = THREADS) -> QuillModel:
     try:
         config = json.loads((path / "config.json").read_text("utf-8"))
         model.precision = str(config.get("quill", {}).get("precision", "?"))
+        model.tuned_on = dict(config.get("quill", {}).get("decoding_tuned_on") or {})
         manifest = json.loads((path / "manifest.json").read_text("utf-8"))
         model.digest = str(manifest["files"]["model.onnx"])[:12]
     except (OSError, ValueError, KeyError, TypeError):
@@ -428,15 +448,23 @@ def quill_throughput(
 FULL_SYSTEM = "quill fix (spelling + grammar)"
 
 
-def quill_full_system(model: QuillModel, plain: Sequence[str]) -> list[str]:
+def subset(data: Any, indices: Sequence[int]) -> Any:
+    """The sentences ``indices`` of a ``training.grammar.evaluate.Dataset``, with their
+    references."""
+    return type(data)(
+        [data.sources[i] for i in indices], [[refs[i] for i in indices] for refs in data.references]
+    )
+
+
+def quill_full_system(model: QuillModel | None, plain: Sequence[str]) -> list[str]:
     """What ``quill fix`` makes of each sentence: the engine's spelling and grammar findings
     with their first suggestions applied, on the sentences in ordinary spacing (as Harper gets
     them). The sentences go in as one document, a paragraph each, so grammar is batched as in
-    the server; no edit crosses a paragraph."""
+    the server; no edit crosses a paragraph. Without a model: spelling alone."""
     from server.engine.checker import Checker
     from server.engine.fix import apply_edits, first_suggestion_edits
 
-    checker = Checker(grammar=model.corrector)
+    checker = Checker(grammar=model.corrector if model else None)
     document = "\n\n".join(s.replace("\n", " ") for s in plain) + "\n"
     issues = checker.check(document, "plaintext").issues
     fixed = apply_edits(document, first_suggestion_edits(issues))
@@ -608,6 +636,11 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
                 + (f", {st.overlapping} overlapping" if st.overlapping else "")
                 + ")"
             )
+        if not quill.error:
+            hyps[SPELLING_ONLY] = [_norm(s) for s in quill_full_system(None, plain)]
+            notes[SPELLING_ONLY] = (
+                "`quill fix` without the grammar model: spelling's first suggestions only"
+            )
         hyps["no edits"] = sources
         notes["no edits"] = "the sources unchanged"
 
@@ -615,17 +648,27 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
         for name, hypotheses in hyps.items():
             print(f"[grammar] ERRANT scoring {name} on {gec_set.name}", flush=True)
             scores[name] = score(scorer, data, hypotheses)
+        untuned = quill.untuned(gec_set, n) if not quill.error else []
+        held_out_rows: list[str] = []
+        if 0 < len(untuned) < n:
+            part = subset(data, untuned)
+            for name in (FULL_SYSTEM, quill.label):
+                held = f"{name}, the {len(untuned)} sentences decoding was not tuned on"
+                scores[held] = score(scorer, part, [hyps[name][i] for i in untuned])
+                notes[held] = f"sentences {untuned[0] + 1}-{untuned[-1] + 1} only"
+                held_out_rows.append(held)
 
         quality = Table(
             f"grammar {gec_set.name}: span P/R/F0.5 (ERRANT), {title}",
             ["tool", "sentences", "P", "R", "F0.5", "TP", "FP", "FN", "note"],
         )
-        order = [FULL_SYSTEM, quill.label, *HARPER_ROWS, "no edits"]
+        order = [FULL_SYSTEM, quill.label, *held_out_rows, SPELLING_ONLY, *HARPER_ROWS, "no edits"]
         for name in order:
+            rows = len(untuned) if name in held_out_rows else n
             if name in errors:
                 quality.rows.append([name, str(n), f"**{errors[name]}**", "", "", "", "", "", ""])
             elif name in scores:
-                quality.rows.append(_quality_row(name, n, scores[name], notes.get(name, "")))
+                quality.rows.append(_quality_row(name, rows, scores[name], notes.get(name, "")))
         for name, value, where in PUBLISHED:
             quality.rows.append([name, "", "", "", value, "", "", "", f"**{where}**"])
         quality.notes += [
@@ -646,7 +689,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
             f"grammar {gec_set.name}: F0.5 by ERRANT error type",
             ["tool", *TABLE_TYPES],
         )
-        for name in [FULL_SYSTEM, quill.label, *HARPER_ROWS]:
+        for name in [FULL_SYSTEM, quill.label, SPELLING_ONLY, *HARPER_ROWS]:
             if name in scores:
                 per_type.rows.append([name, *(_type_cell(scores[name], t) for t in TABLE_TYPES)])
             elif name in errors:
@@ -684,7 +727,7 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
                 if any(h[i] != s for h in hyps.values())
             ][:15],
         }
-        best = {k: v["f05"] for k, v in scores.items() if k != "no edits"}
+        best = {k: v["f05"] for k, v in scores.items() if k not in ("no edits", *held_out_rows)}
         quill_part = (
             f"{FULL_SYSTEM} {scores[FULL_SYSTEM]['f05']:.1f}, "
             f"grammar model alone {scores[quill.label]['f05']:.1f}"

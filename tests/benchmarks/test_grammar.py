@@ -137,6 +137,21 @@ def test_sets_are_found_with_their_references(tmp_path: Path) -> None:
     assert grammar.find_sets(tmp_path / "nowhere") == []
 
 
+def test_sentences_the_decoding_was_tuned_on_are_scored_apart(tmp_path: Path) -> None:
+    jfleg = grammar.GecSet("jfleg-dev", tmp_path / "jfleg-dev" / "dev.src")
+    model = grammar.QuillModel(Path("m"), tuned_on={"set": "jfleg-dev/dev.src", "limit": 3})
+    assert model.untuned(jfleg, 6) == [3, 4, 5]
+    model.tuned_on = {"set": "jfleg-dev/dev.src", "skip": 2, "limit": 2}
+    assert model.untuned(jfleg, 6) == [0, 1, 4, 5]
+    model.tuned_on = {"set": "bea/dev.src", "limit": 3}  # tuned on another set: all count
+    assert model.untuned(jfleg, 6) == list(range(6))
+    from training.grammar.evaluate import Dataset
+
+    data = Dataset(["a", "b", "c"], [["A", "B", "C"], ["a1", "b1", "c1"]])
+    part = grammar.subset(data, [0, 2])
+    assert part.sources == ["a", "c"] and part.references == [["A", "C"], ["a1", "c1"]]
+
+
 def test_a_missing_or_broken_model_is_reported_not_raised(tmp_path: Path) -> None:
     missing = grammar.load_quill(tmp_path / "grammar-minilm")
     assert missing.error.startswith("missing: model directory") and missing.label == "quill"

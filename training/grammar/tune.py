@@ -114,11 +114,13 @@ def replace_section(card: str, section: str) -> str:
     return card.rstrip("\n") + "\n\n" + section
 
 
-def write_decoding(model_dir: Path, settings: dict[str, float]) -> None:
-    """Put ``settings`` into the model's decoding defaults (``config.json``'s quill section)."""
+def write_decoding(model_dir: Path, settings: dict[str, float], tuned_on: dict[str, Any]) -> None:
+    """Put ``settings`` into the model's decoding defaults (``config.json``'s quill section),
+    with the sentences they were chosen on (so a benchmark can score the others apart)."""
     path = model_dir / "config.json"
     config = json.loads(path.read_text("utf-8"))
     config["quill"]["decoding"] = {**config["quill"].get("decoding", {}), **settings}
+    config["quill"]["decoding_tuned_on"] = tuned_on
     path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
@@ -135,7 +137,8 @@ def run(args: TuneArgs, scorer: Scorer | None = None) -> dict[str, Any]:
         best["recall"],
         best["f05"],
     )
-    write_decoding(args.model, best["settings"])
+    tuned_on = {"set": _name(args), "skip": args.skip, "limit": args.limit}
+    write_decoding(args.model, best["settings"], tuned_on)
     card = args.model / "card.md"
     text = card.read_text("utf-8") if card.is_file() else ""
     card.write_text(replace_section(text, card_section(results, best, args)), "utf-8")
