@@ -94,10 +94,12 @@ def test_the_easy_stage_has_one_error_per_sentence_and_is_trained_first() -> Non
 def test_the_table_sets_real_and_synthetic_shares_side_by_side() -> None:
     real = Mix(Counter({"PUNCT": 6, "DET": 3, "SPELL": 1}), sentences=8, with_edits=5)
     synthetic = Mix(Counter({"SPELL": 5, "DET": 5}), sentences=10, with_edits=10)
-    lines = table(real, synthetic).splitlines()
-    assert lines[2] == "| PUNCT | 60.0 | 0.0 | -60.0 |"
-    assert lines[3] == "| DET | 30.0 | 50.0 | +20.0 |"
-    assert "real: 8 sentences, 5 with edits, 10 edits (2.00 per sentence with edits)" in lines
+    before = Mix(Counter({"SPELL": 9, "PUNCT": 1}), sentences=10, with_edits=10)
+    lines = table(real, {"before": before, "after": synthetic}).splitlines()
+    assert lines[0] == "| ERRANT type | real % | before % | after % | after - real |"
+    assert lines[2] == "| PUNCT | 60.0 | 10.0 | 0.0 | -60.0 |"
+    assert lines[3] == "| DET | 30.0 | 0.0 | 50.0 | +20.0 |"
+    assert "- real: 8 sentences, 5 with edits, 10 edits (2.00 per sentence with edits)" in lines
 
 
 def test_the_error_mix_step_types_both_sides_with_errant(
@@ -122,6 +124,6 @@ def test_the_error_mix_step_types_both_sides_with_errant(
     assert main(argv) == 0
     result = json.loads((out / "error-mix.json").read_text("utf-8"))
     assert result["real"]["types"] == {"VERB:SVA": 1, "DET": 1}
-    synthetic = Counter(result["synthetic"]["types"])
+    synthetic = Counter(result["data"]["types"])  # named after its directory
     assert synthetic["DET"] >= 0.8 * sum(synthetic.values())  # article noise is typed DET
     assert "| DET |" in capsys.readouterr().out

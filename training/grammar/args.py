@@ -148,8 +148,9 @@ class ErrorMixArgs(LearnerSetArgs):
     """``python -m training error-mix``: ERRANT types of real corrections beside the synthetic
     data's (only the first annotator's corrections are counted)."""
 
-    data: Path = opt(Path("runs/data"), "a data directory (its train.jsonl is sampled)")
-    pairs: int = opt(3000, "synthetic training pairs typed (the first N)")
+    data: list[Path] = opt([], "data directories (each one's train.jsonl is sampled); repeatable")
+    name: list[str] = opt([], "column names for the data directories (default: their names)")
+    pairs: int = opt(3000, "synthetic training pairs typed (the first N of each)")
     output: Path = opt(Path("benchmarks/results"), "directory for error-mix.md and error-mix.json")
 
 

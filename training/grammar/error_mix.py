@@ -65,19 +65,22 @@ def synthetic_pairs(data: Path, limit: int) -> list[tuple[str, str]]:
     return [(" ".join(r["src"]), " ".join(r["tgt"])) for r in rows]
 
 
-def table(real: Mix, synthetic: Mix, top: int = 20) -> str:
-    """Markdown: the real mix's most frequent types, each with both shares and the gap."""
-    lines = [
-        "| ERRANT type | real % | synthetic % | synthetic - real |",
-        "|---|---|---|---|",
-    ]
+def table(real: Mix, synthetic: dict[str, Mix], top: int = 20) -> str:
+    """Markdown: the real mix's most frequent types, each with its share in every synthetic
+    data set and the gap (the last set's share minus the real one)."""
+    names = list(synthetic)
+    head = ["ERRANT type", "real %", *(f"{n} %" for n in names), f"{names[-1]} - real"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for etype, _ in real.types.most_common(top):
-        r, s = real.share(etype), synthetic.share(etype)
-        lines.append(f"| {etype} | {r:.1f} | {s:.1f} | {s - r:+.1f} |")
-    for name, mix in (("real", real), ("synthetic", synthetic)):
+        r = real.share(etype)
+        shares = [synthetic[n].share(etype) for n in names]
+        cells = [etype, f"{r:.1f}", *(f"{x:.1f}" for x in shares), f"{shares[-1] - r:+.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for name, mix in (("real", real), *synthetic.items()):
         per = mix.edits / mix.with_edits if mix.with_edits else 0.0
         lines.append(
-            f"\n{name}: {mix.sentences:,} sentences, {mix.with_edits:,} with edits, "
+            f"- {name}: {mix.sentences:,} sentences, {mix.with_edits:,} with edits, "
             f"{mix.edits:,} edits ({per:.2f} per sentence with edits)"
         )
     return "\n".join(lines)
@@ -88,11 +91,15 @@ def run(args: ErrorMixArgs, scorer: Scorer | None = None) -> dict[str, Any]:
     data = load_dataset(args)
     real_pairs = [(s, r[i]) for i, s in enumerate(data.sources) for r in data.references[:1]]
     real = measure(scorer, real_pairs, "errant (real)")
-    synthetic = measure(scorer, synthetic_pairs(args.data, args.pairs), "errant (synthetic)")
+    names = list(args.name) + [d.name for d in args.data[len(args.name) :]]
+    synthetic = {
+        name: measure(scorer, synthetic_pairs(d, args.pairs), f"errant ({name})")
+        for name, d in zip(names, args.data, strict=True)
+    }
     args.output.mkdir(parents=True, exist_ok=True)
-    result = {
+    result: dict[str, Any] = {
         name: {"types": dict(mix.types), "sentences": mix.sentences, "with_edits": mix.with_edits}
-        for name, mix in (("real", real), ("synthetic", synthetic))
+        for name, mix in (("real", real), *synthetic.items())
     }
     result["args"] = json.loads(json.dumps(vars(args), default=str))
     write_json(args.output / "error-mix.json", result)
