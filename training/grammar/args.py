@@ -188,6 +188,11 @@ class AllArgs:
     )
     eval_reference: list[Path] = opt([], "evaluation references (default: JFLEG dev.ref0..3)")
     eval_limit: int = opt(0, "evaluate on the first N sentences only (0: all)")
+    tune_limit: int = opt(
+        0,
+        "before evaluating, choose decoding thresholds on the evaluation set's first N "
+        "sentences (the tune step; 0: keep the thresholds tuned on synthetic dev pairs)",
+    )
     before: bool = opt(True, "also score the base model before fine-tuning (the 'before' row)")
     threads: int = opt(0, "torch threads for training (0: the preset's, else all cores)")
     max_minutes: float = opt(

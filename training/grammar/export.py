@@ -261,8 +261,9 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         f"{export['parity_max_abs_diff']:.1e}; shipped precision **{export['precision']}** "
         f"({export.get('size_int8_mb', export['size_fp32_mb'])} MB int8, "
         f"{export['size_fp32_mb']} MB fp32).",
-        "- Decoding defaults (tuned on the synthetic dev set): "
-        f"`{json.dumps(export['decoding'])}`.",
+        "- Decoding defaults tuned on the synthetic dev set: "
+        f'`{json.dumps(export["decoding"])}` (replaced by those of the section "Decoding, '
+        'tuned on real learner sentences" when the card has one).',
         "",
         "## Development scores while exporting (fast span F0.5 on synthetic dev pairs)",
         "",

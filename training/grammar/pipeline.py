@@ -23,7 +23,14 @@ from typing import Any
 
 from training.args import args_for
 from training.export import ship
-from training.grammar.args import AllArgs, DataArgs, EvaluateArgs, ExportArgs, TrainArgs
+from training.grammar.args import (
+    AllArgs,
+    DataArgs,
+    EvaluateArgs,
+    ExportArgs,
+    TrainArgs,
+    TuneArgs,
+)
 from training.grammar.presets import preset
 from training.runlog import write_json
 
@@ -94,6 +101,18 @@ def run(args: AllArgs) -> dict[str, Any]:
         from training.grammar.evaluate import run as run_eval
 
         source, refs = files
+        if args.tune_limit:
+            from training.grammar.tune import run as run_tune
+
+            record["tune"] = run_tune(
+                TuneArgs(
+                    model=out / "model",
+                    source=source,
+                    reference=refs,
+                    limit=args.tune_limit,
+                    output=out / "tune",
+                )
+            )["chosen"]
         eval_args = EvaluateArgs(
             model=[m for _, m in rows],
             name=[n for n, _ in rows],
