@@ -38,7 +38,7 @@ from tokenizers import Tokenizer
 
 from server.engine.completion import CompletionContext, Generation
 from server.runtime.models import Device, ModelError, check_model_dir
-from server.runtime.session import open_session
+from server.runtime.session import open_session, run_options
 
 __all__ = ["FimTokens", "OnnxLM"]
 
@@ -327,7 +327,9 @@ class OnnxLM:
         if "position_ids" in self._inputs:
             feeds["position_ids"] = np.arange(past_len, past_len + len(ids), dtype=np.int64)[None]
         feeds.update(zip(self.past_names, past, strict=True))
-        logits, *present = self.session.run(["logits", *self.present_names], feeds)
+        logits, *present = self.session.run(
+            ["logits", *self.present_names], feeds, run_options(self.session)
+        )
         cache.ids = [*cache.ids, *ids]
         cache.past = [np.asarray(p) for p in present]
         return np.asarray(logits[0, -1], dtype=np.float32)
@@ -344,7 +346,7 @@ class OnnxLM:
             feeds["position_ids"] = np.arange(len(ids), dtype=np.int64)[None]
         for name in self.past_names:
             feeds[name] = np.zeros((1, heads, 0, size), dtype=self.past_dtype)
-        (out,) = self.session.run(["logits"], feeds)
+        (out,) = self.session.run(["logits"], feeds, run_options(self.session))
         return np.asarray(out[0], dtype=np.float32)
 
     def reset(self) -> None:

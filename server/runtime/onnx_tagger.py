@@ -31,7 +31,7 @@ from server.engine.grammar.tagger import TagResult
 from server.engine.grammar.tags import KEEP, START, is_valid
 from server.runtime.encoding import encode, prepare
 from server.runtime.models import Device, ModelError, check_model_dir
-from server.runtime.session import open_session
+from server.runtime.session import open_session, run_options
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class OnnxTagger:
         names = {i.name for i in self.session.get_inputs()}
         if "token_type_ids" in names:
             feeds["token_type_ids"] = enc.token_type_ids
-        (out,) = self.session.run(["logits"], feeds)
+        (out,) = self.session.run(["logits"], feeds, run_options(self.session))
         return np.asarray(out, dtype=np.float32), enc.positions
 
     def _tag_chunk(self, chunk: Sequence[Sequence[str]]) -> list[TagResult]:
