@@ -155,3 +155,19 @@ def test_tuning_the_tiny_model_writes_its_decoding_card_and_manifest(
         card = (model / "card.md").read_text("utf-8")
         assert card.count(tune.CARD_SECTION) == 1 and "on every sentence of" in card
         verify_manifest(model)
+
+
+def test_the_recall_table_follows_the_most_frequent_types() -> None:
+    def types(**counts: tuple[int, int]) -> dict[str, Any]:
+        return {
+            "types": {t.replace("_", ":"): {"tp": tp, "fn": fn} for t, (tp, fn) in counts.items()}
+        }
+
+    before = types(PUNCT=(1, 9), DET=(0, 4), VERB_SVA=(1, 0))
+    after = types(PUNCT=(5, 5), DET=(2, 2))
+    table = evaluate.recall_table([("before", before), ("after", after)], top=2).splitlines()
+    assert table[0] == "| model | PUNCT | DET |"
+    assert table[2:] == [
+        "| before | 10.0 (1/10) | 0.0 (0/4) |",
+        "| after | 50.0 (5/10) | 50.0 (2/4) |",
+    ]

@@ -236,6 +236,24 @@ def markdown_table(rows: Sequence[tuple[str, dict[str, Any]]], extra: Sequence[s
     return "\n".join(lines)
 
 
+def recall_table(rows: Sequence[tuple[str, dict[str, Any]]], top: int = 10) -> str:
+    """Recall by ERRANT type for the ``top`` types with the most reference edits (as the first
+    row's chosen references count them): what each model finds of the errors writers make
+    most. Cells: recall % (found / reference edits)."""
+    first = rows[0][1]["types"]
+    types = sorted(first, key=lambda t: -(first[t]["tp"] + first[t]["fn"]))[:top]
+    head = ["model", *types]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, m in rows:
+        cells = [name]
+        for t in types:
+            c = m["types"].get(t, {"tp": 0, "fn": 0})
+            total = c["tp"] + c["fn"]
+            cells.append(f"{100 * c['tp'] / total:.1f} ({c['tp']}/{total})" if total else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _cell(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.1f}" if v < 1000 else f"{v:,.0f}"
@@ -253,7 +271,8 @@ def load_dataset(args: LearnerSetArgs) -> Dataset:
 
 
 def run(args: EvaluateArgs, scorer: Scorer | None = None) -> dict[str, Any]:
-    """Score every ``--model``; writes ``metrics.json`` and ``table.md`` to ``--output``."""
+    """Score every ``--model``; writes ``metrics.json``, ``table.md`` (F0.5 overall and by
+    type) and ``recall.md`` (recall on the ten most frequent error types) to ``--output``."""
     data = load_dataset(args)
     scorer = scorer or Scorer()
     names = list(args.name) + [m.name for m in args.model[len(args.name) :]]
@@ -274,6 +293,8 @@ def run(args: EvaluateArgs, scorer: Scorer | None = None) -> dict[str, Any]:
     write_json(args.output / "metrics.json", results)
     table = markdown_table(list(results.items()))
     (args.output / "table.md").write_text(table + "\n", "utf-8")
+    recall = recall_table(list(results.items()))
+    (args.output / "recall.md").write_text(recall + "\n", "utf-8")
     print(table)  # the table is the command's result: stdout, not a log
     return results
 
