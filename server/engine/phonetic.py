@@ -68,19 +68,19 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 #: The letters left: one sound each, or none (vowels, silent h, w, y).
-_LETTERS = str.maketrans(
-    {
-        **dict.fromkeys("aeiouyhw", ""),
-        **{c: c.upper() for c in "bfjklmnpr"},
-        "d": "T",  # t and d trade places in speech (reconized, sekond)
-        "t": "T",
-        "q": "K",
-        "s": "S",
-        "z": "S",
-        "v": "F",
-    }
-)
-_WITH_VOWELS = str.maketrans({**_LETTERS, **dict.fromkeys("aeiouy", "A")})
+_SOUNDS: dict[str, str] = {
+    **dict.fromkeys("aeiouyhw", ""),
+    **{c: c.upper() for c in "bfjklmnpr"},
+    "d": "T",  # t and d trade places in speech (reconized, sekond)
+    "t": "T",
+    "q": "K",
+    "s": "S",
+    "z": "S",
+    "v": "F",
+}
+_LETTERS = str.maketrans(_SOUNDS)
+#: The same, with every vowel one ``A`` (runs of them are one after the repeats go).
+_WITH_VOWELS = str.maketrans({**_SOUNDS, **dict.fromkeys("aeiouy", "A")})
 _REPEATS = re.compile(r"(.)\1+")
 #: A final ``e`` after a consonant is silent (``nite``, ``because``), but not in ``be``.
 _SILENT_E = re.compile(r"(?<=[a-z][^aeiou\n])e$", _M)
