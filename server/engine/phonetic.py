@@ -82,8 +82,9 @@ _LETTERS = str.maketrans(_SOUNDS)
 #: The same, with every vowel one ``A`` (runs of them are one after the repeats go).
 _WITH_VOWELS = str.maketrans({**_SOUNDS, **dict.fromkeys("aeiouy", "A")})
 _REPEATS = re.compile(r"(.)\1+")
-#: A final ``e`` after a consonant is silent (``nite``, ``because``), but not in ``be``.
-_SILENT_E = re.compile(r"(?<=[a-z][^aeiou\n])e$", _M)
+#: A final ``e`` after a consonant sound is silent (``nite``, ``because``), but not in ``be``
+#: (read after the rewrites: ``page`` is ``paJe`` by then).
+_SILENT_E = re.compile(r"(?<=[^\n][^aeiouyA\n])e$", _M)
 
 
 def sound_key(word: str, vowels: bool = False) -> str:
@@ -98,17 +99,22 @@ def sound_keys(words: Iterable[str], vowels: bool = False) -> list[str]:
     silent ``e`` goes (``becuz`` and ``because`` are ``BAKAS``, ``books`` is ``BAKS``): the
     suggester measures with it how far two sound-alikes are; it finds them by the plain key.
     """
+    plain, voweled = both_keys(words)
+    return voweled if vowels else plain
+
+
+def both_keys(words: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The plain and the vowel keys of many words, sharing the rewriting (the slow part)."""
     listed = [w.replace("\n", "") for w in words]
     if not listed:
-        return []
+        return [], []
     text = _NOT_LETTERS.sub("", "\n".join(listed).lower())
     text = _SILENT_START.sub(lambda m: m.group()[1], text)
-    if vowels:
-        text = _SILENT_E.sub("", text)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
-    text = text.translate(_WITH_VOWELS if vowels else _LETTERS)
-    return _REPEATS.sub(r"\1", text).split("\n")
+    plain = _REPEATS.sub(r"\1", text.translate(_LETTERS)).split("\n")
+    voweled = _REPEATS.sub(r"\1", _SILENT_E.sub("", text).translate(_WITH_VOWELS)).split("\n")
+    return plain, voweled
 
 
 _NOT_LETTERS = re.compile(r"[^a-z\n]+")

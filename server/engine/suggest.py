@@ -37,7 +37,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from .error_model import INF, ErrorModel
 from .lexicon import CODE, DEFAULT_BUCKET, FLAG_BITS, Lexicon, dialect_bits
 from .never_suggest import is_listed
-from .phonetic import sound_key, sound_keys
+from .phonetic import both_keys, sound_key
 
 #: Frequency buckets are tenths of a decimal logarithm; this turns one into nats.
 _NATS_PER_BUCKET = math.log(10) / 10
@@ -143,11 +143,12 @@ class _Index:
             by_length.setdefault(len(low), []).append(low)
             if entries[word] < common and len(low) >= 3:
                 sounding.append(low)
-        for low, key in zip(sounding, sound_keys(sounding), strict=True):
+        plain, voweled = both_keys(sounding)
+        for low, key in zip(sounding, plain, strict=True):
             if key:
                 phonetic.setdefault(key, []).append(low)
         #: The sound-alikes' keys with vowels: how far two sound-alikes are.
-        self.voweled = dict(zip(sounding, sound_keys(sounding, vowels=True), strict=True))
+        self.voweled = dict(zip(sounding, voweled, strict=True))
         keys_by_length: dict[int, list[str]] = {}
         for key in phonetic:
             keys_by_length.setdefault(len(key), []).append(key)
