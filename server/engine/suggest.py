@@ -448,6 +448,8 @@ class Suggester:
                 packed = entries.get(shown)
                 if packed is None or packed >> FLAG_BITS >= DEFAULT_BUCKET:
                     break
+                if len(shown) > 1 and shown.isupper():
+                    break  # an abbreviation is no half of a word: "fashional" is not "fashion AL"
                 forms.append(shown)
                 total += packed >> FLAG_BITS
             else:
