@@ -41,9 +41,12 @@ class Ranking:
 
     #: Weight of the context's evidence (nats of channel per nat of context).
     weight: float = 1.0
-    #: Channel score given to a suggestion the channel did not score (a listed fix of a known
-    #: misspelling, a contraction): the best scored candidate's plus this.
-    listed_bonus: float = 2.0
+    #: Channel score given to a suggestion the channel did not score (a contraction) or that a
+    #: list of known misspellings gives: the best scored candidate's plus this ...
+    listed_bonus: float = 5.0
+    #: ... less this for each listed fix before it (the lists put the likeliest first, and
+    #: word pairs from 1.4 million words are too few to overrule them often).
+    listed_step: float = 3.0
     #: Only the first this many suggestions are reordered.
     depth: int = 5
     #: Weight of a pair's count against the word's own probability in ``P(c | left)``.
@@ -181,21 +184,28 @@ def rerank(
     right: str | None,
     pairs: WordPairs,
     ranking: Ranking = Ranking(),
+    listed: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """``suggestions`` in the order the channel and the neighbours agree on.
 
     ``channel`` maps a suggestion (lower case) to its noisy-channel score; a suggestion it
-    lacks gets the best score plus :attr:`Ranking.listed_bonus`. Ties keep the given order.
+    lacks, or one of the ``listed`` fixes of a known misspelling (lower case, best first),
+    gets the best score plus :attr:`Ranking.listed_bonus` (less :attr:`Ranking.listed_step`
+    per listed fix before it). Ties keep the given order.
     """
     if (left is None and right is None) or len(suggestions) < 2:
         return tuple(suggestions)
     head = list(suggestions[: ranking.depth])
     known = [channel[s.lower()] for s in head if s.lower() in channel]
     top = max(known) if known else 0.0
+    rank = {fix: i for i, fix in reversed(list(enumerate(listed)))}
     scored = []
     for i, s in enumerate(head):
         low = s.lower()
-        base = channel.get(low, top + ranking.listed_bonus)
+        if low in rank:
+            base = top + ranking.listed_bonus - rank[low] * ranking.listed_step
+        else:
+            base = channel.get(low, top + ranking.listed_bonus)
         scored.append((-(base + ranking.weight * pairs.evidence(left, low, right, ranking)), i, s))
     scored.sort()
     return (*(s for _, _, s in scored), *suggestions[ranking.depth :])

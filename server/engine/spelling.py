@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .context import Ranking, WordPairs, neighbours, rerank
 from .lexicon import Lexicon
 from .never_suggest import is_listed
-from .suggest import Suggester
+from .suggest import FINGERS, Suggester
 from .types import Category, CheckCancelled, Issue, RegionKind, Rule, Token
 from .typo_model import TypoModel, shipped_weights
 
@@ -106,8 +106,9 @@ class Speller:
         self.ranking = ranking or Ranking()
         self.suggester = Suggester(lexicon, dialect)
         #: In code, corrections come from both dialects (APIs say ``cancelled`` and ``color``)
-        #: and are ranked by how common words are in code as well as in English.
-        self.code_suggester = Suggester(lexicon, "en", priors=lexicon.code_priors())
+        #: and are ranked by how common words are in code as well as in English; sound-alikes
+        #: are priced for typing slips, as the typo model learnt them (``FINGERS``).
+        self.code_suggester = Suggester(lexicon, "en", priors=lexicon.code_priors(), tuning=FINGERS)
         #: Decides, in code, whether an unknown word is a typo or a name (None: flag all).
         self.typo_model = (
             TypoModel(lexicon, self.code_suggester, shipped_weights()) if use_typo_model else None
@@ -292,7 +293,13 @@ class Speller:
         suggester = self.code_suggester if token.kind in _CODE_KINDS else self.suggester
         query = token.text.lower().replace("\u2019", "'")
         channel = {form.lower(): score for score, form in suggester.score_candidates(query)}
-        order = rerank(verdict.suggestions, channel, left, right, pairs, self.ranking)
+        # A listed misspelling's fixes come first, in the list's order, whatever the channel
+        # says (see Ranking.listed_bonus and listed_step).
+        listed: list[str] = []
+        for fix in self.lexicon.known_typo(query):
+            other = self.lexicon.other_dialect_form(fix, self.dialect)
+            listed.append((other or fix).lower())
+        order = rerank(verdict.suggestions, channel, left, right, pairs, self.ranking, listed)
         return verdict.reordered(order)
 
     def check_tokens(

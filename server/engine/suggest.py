@@ -84,6 +84,19 @@ class Tuning:
     margin: float = 12.0
 
 
+#: Code's misspellings are slips of the fingers far more than spellings by ear, and the typo
+#: model (``typo_model.json``) was fitted on this suggester's scores with sound-alikes priced
+#: so: the code suggester keeps sound-alikes for same-key words at a flat, high price.
+FINGERS = Tuning(
+    phonetic_base=14.0,
+    phonetic_step=3.0,
+    phonetic_letter=0.0,
+    phonetic_vowel=0.0,
+    phonetic_far_key=99,
+    sound_shortlist=0,
+)
+
+
 class _Index:
     """One dialect's suggestable vocabulary, bucketed for fast candidate generation.
 

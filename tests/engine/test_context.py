@@ -115,3 +115,15 @@ def test_the_checker_ranks_by_the_shipped_counts() -> None:
 
     assert first(channel_only) == "hours"
     assert first(checker) == "house"
+
+
+def test_listed_fixes_lead_in_the_list_s_order(pairs: WordPairs) -> None:
+    """A known misspelling's fixes outrank the channel's other candidates, and the first
+    listed one stays first unless the neighbours speak strongly for a later one."""
+    channel = {"from": -10.0, "form": -9.0, "farm": -8.0}
+    order = ("farm", "form", "from")
+    assert rerank(order, channel, None, None, pairs, listed=["from"]) == order  # no context
+    assert rerank(order, channel, "x", "y", pairs, listed=["from"])[0] == "from"
+    assert rerank(order, channel, None, "the", pairs, listed=["from", "form"])[0] == "from"
+    weak = Ranking(listed_step=0.0)
+    assert rerank(order, channel, "a", "of", pairs, weak, listed=["from", "form"])[0] == "form"
