@@ -23,7 +23,7 @@ def run(quick: bool) -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
     out = WORK / "isolated.json"
     heldout = 100 if quick else 500
-    argv = ["--json", str(out), "--heldout", str(heldout)]
+    argv = ["--json", str(out), "--heldout", str(heldout), "--far"]
     printed = io.StringIO()
     error = ""
     try:

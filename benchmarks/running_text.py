@@ -16,6 +16,10 @@ word counts as wrong); *false flags* = every other finding, per 1,000 clean word
 file. codespell has no column: its finding counts as the planted one when its word is the
 misspelling. Harper's grammar and style lints are left out (only ``Spelling``/``Typo`` kinds),
 so it is compared as a spell-checker. Quill runs as its CLI on the file.
+
+A last table takes real misspellings in real context: learners' sentences of JFLEG dev, each
+flag judged by what four annotators wrote in its place (``learner_spelling.py``), with Quill's
+suggestions ranked with and without their neighbouring words.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from . import corpora, peers
+from . import corpora, learner_spelling, peers
 from .common import WORK, Finding, Table, fmt, pct
 
 SEED = "running-text-v1"
@@ -282,15 +286,24 @@ def run(quick: bool) -> dict[str, object]:
         tables["b-held"].notes.append(
             f"Hunspell detects but Quill misses: {len(missed)}, e.g. " + ", ".join(missed[:20])
         )
+    learners, learner_raw = learner_spelling.run(quick)
+    learner_summary = [
+        f"{name} {pct(int(r['first']), int(r['flags']))}"
+        for name, r in learner_raw.items()
+        if isinstance(r, dict) and r.get("flags")
+    ]
     return {
         "suite": "running-text",
-        "tables": [t.as_dict() for t in tables.values()],
+        "tables": [*(t.as_dict() for t in tables.values()), learners.as_dict()],
+        "learners": learner_raw,
         "commands": {t: r.command for t, r in runs.items()},
         "planted": [asdict(p) for p in planted],
         "tools": per_tool,
         "false_words": false_words,
         "seconds": time.perf_counter() - started,
         "summary": [
-            "running-text (b) detected/top-1/false flags per 1k words: " + ", ".join(summary_bits)
+            "running-text (b) detected/top-1/false flags per 1k words: " + ", ".join(summary_bits),
+            "learner sentences (JFLEG dev), first suggestion right among flags: "
+            + ", ".join(learner_summary),
         ],
     }

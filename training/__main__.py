@@ -7,8 +7,9 @@ The grammar model (:mod:`training.grammar`): ``data`` (synthetic errors -> edit 
 ``forms`` (rebuild the engine's verb/noun tables with lemminflect) and ``corpus`` (re-vendor
 the public-domain books from ../shared/data/text). The code-completion model
 (:mod:`training.code`): ``code STEP``. The spelling data (:mod:`training.spelling`):
-``lexicon`` (dictionary and error model), ``typo-model`` (typos or names in code) and
-``langid`` (the language guesser that skips passages in other languages).
+``lexicon`` (dictionary and error model), ``typo-model`` (typos or names in code),
+``langid`` (the language guesser that skips passages in other languages) and ``ngrams`` (the
+word-pair counts that rank suggestions by their neighbours).
 
 Every option is listed by ``python -m training STEP --help``.
 """
@@ -130,6 +131,10 @@ OWN_OPTIONS = {
     "langid": (
         "build the letter-trigram language guesser (server/engine/data/langid.json.gz)",
         "training.spelling.langid:main",
+    ),
+    "ngrams": (
+        "count word pairs for ranking suggestions in context (server/engine/data/bigrams.tsv.gz)",
+        "training.spelling.ngrams:main",
     ),
 }
 

@@ -463,7 +463,7 @@ class Checker:
         tokens = tokenize(body, local, patterns)
         stats.tokens += len(tokens)
         near_misses: list[tuple[Token, str]] = []
-        found = tuple(speller.check_tokens(tokens, near_misses, should_stop))
+        found = tuple(speller.check_tokens(tokens, near_misses, should_stop, body))
         near = tuple(near_misses)
         if (
             (found or near)

@@ -17,9 +17,12 @@ languages):
 * a passage that reads as English is checked however many of its words are unknown, unless
   its letters fit no language (English's trigram score below :data:`DATA_SCORE`: base64, hex
   runs, random identifiers);
-* in code (comments, docstrings, strings) the old rule stays as well: a comment or string whose
-  words are mostly unknown is names and abbreviations (``nrows ncols xdim``) far more often
-  than misspelt English, and letters cannot tell those from English.
+* comments and docstrings are prose, and are judged like it: a misspelling-dense comment
+  that reads as English is checked (the typo model still lets names such as ``nrows`` through
+  word by word);
+* in strings the old rule stays as well: a string whose words are mostly unknown is names,
+  keys and abbreviations (``nrows ncols xdim``) far more often than misspelt English, and
+  letters cannot tell those from English.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ MIN_LATIN_SHARE = 0.5
 #: -12 to -13.
 DATA_SCORE = -11.0
 
-_SHARE_RULE_KINDS = frozenset({RegionKind.COMMENT, RegionKind.DOCSTRING, RegionKind.STRING})
+_SHARE_RULE_KINDS = frozenset({RegionKind.STRING})
 
 
 def _unknown_share(words: Sequence[str], lexicon: Lexicon, dialect: str) -> float:

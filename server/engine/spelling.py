@@ -14,9 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from .context import Ranking, WordPairs, neighbours, rerank
 from .lexicon import Lexicon
 from .never_suggest import is_listed
-from .suggest import Suggester
+from .suggest import FINGERS, Suggester
 from .types import Category, CheckCancelled, Issue, RegionKind, Rule, Token
 from .typo_model import TypoModel, shipped_weights
 
@@ -44,6 +45,10 @@ MIN_LISTED_IDENTIFIER_LENGTH = 4
 _CODE_KINDS = frozenset(
     {RegionKind.COMMENT, RegionKind.DOCSTRING, RegionKind.STRING, RegionKind.IDENTIFIER}
 )
+#: Where the words around a misspelling help rank its suggestions: running text.
+_SENTENCE_KINDS = frozenset({RegionKind.PROSE, RegionKind.COMMENT, RegionKind.DOCSTRING})
+#: The rules whose suggestions are corrections of the word, ranked by the channel.
+_RANKED_RULES = frozenset({Rule.UNKNOWN_WORD, Rule.KNOWN_TYPO})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,14 @@ class Verdict:
     message: str
     suggestions: tuple[str, ...]
     confidence: float
+
+    def reordered(self, suggestions: tuple[str, ...]) -> Verdict:
+        """The same verdict with its suggestions in another order (the message names the
+        new first one); unchanged when the message does not name the first suggestion."""
+        old, new = f"'{self.suggestions[0]}'", f"'{suggestions[0]}'"
+        if suggestions == self.suggestions or old not in self.message:
+            return self
+        return Verdict(self.rule, self.message.replace(old, new), suggestions, self.confidence)
 
     def issue_at(self, token: Token) -> Issue:
         """This verdict as an issue at ``token``'s place."""
@@ -80,15 +93,22 @@ class Speller:
         *,
         use_typo_model: bool = True,
         suggestions: bool = True,
+        context: bool = True,
+        ranking: Ranking | None = None,
     ):
         self.lexicon = lexicon
         self.dialect = dialect
         #: Rank corrections for every flagged word (False: only listed fixes, for a fast list).
         self.suggestions = suggestions
+        #: Word-pair counts that let the neighbours reorder suggestions (None: the channel's
+        #: order stands), and how much they count.
+        self.pairs = WordPairs.shipped() if context and suggestions else None
+        self.ranking = ranking or Ranking()
         self.suggester = Suggester(lexicon, dialect)
         #: In code, corrections come from both dialects (APIs say ``cancelled`` and ``color``)
-        #: and are ranked by how common words are in code as well as in English.
-        self.code_suggester = Suggester(lexicon, "en", priors=lexicon.code_priors())
+        #: and are ranked by how common words are in code as well as in English; sound-alikes
+        #: are priced for typing slips, as the typo model learnt them (``FINGERS``).
+        self.code_suggester = Suggester(lexicon, "en", priors=lexicon.code_priors(), tuning=FINGERS)
         #: Decides, in code, whether an unknown word is a typo or a name (None: flag all).
         self.typo_model = (
             TypoModel(lexicon, self.code_suggester, shipped_weights()) if use_typo_model else None
@@ -255,15 +275,45 @@ class Speller:
             0.7,
         )
 
+    def in_context(self, verdict: Verdict, token: Token, text: str) -> Verdict:
+        """``verdict`` with its suggestions reordered by the words around ``token`` in
+        ``text`` (token offsets index ``text``): in running text only, among the suggestions
+        the channel found (see :mod:`.context`)."""
+        pairs = self.pairs
+        if (
+            pairs is None
+            or len(verdict.suggestions) < 2
+            or verdict.rule not in _RANKED_RULES
+            or token.kind not in _SENTENCE_KINDS
+        ):
+            return verdict
+        left, right = neighbours(text, token.start, token.end)
+        if left is None and right is None:
+            return verdict
+        suggester = self.code_suggester if token.kind in _CODE_KINDS else self.suggester
+        query = token.text.lower().replace("\u2019", "'")
+        channel = {form.lower(): score for score, form in suggester.score_candidates(query)}
+        # A listed misspelling's fixes come first, in the list's order, whatever the channel
+        # says (see Ranking.listed_bonus and listed_step).
+        listed: list[str] = []
+        for fix in self.lexicon.known_typo(query):
+            other = self.lexicon.other_dialect_form(fix, self.dialect)
+            listed.append((other or fix).lower())
+        order = rerank(verdict.suggestions, channel, left, right, pairs, self.ranking, listed)
+        return verdict.reordered(order)
+
     def check_tokens(
         self,
         tokens: list[Token],
         near_misses: list[tuple[Token, str]] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        text: str | None = None,
     ) -> list[Issue]:
         """Issues for ``tokens``; near misses are appended to ``near_misses`` when given.
         ``should_stop`` is looked at before every word (ranking one misspelling's suggestions
-        takes 15 ms, and a paragraph of learner prose holds a dozen): raises CheckCancelled."""
+        takes 15 ms, and a paragraph of learner prose holds a dozen): raises CheckCancelled.
+        With ``text`` (what the token offsets index), the words around each misspelling
+        reorder its suggestions (:meth:`in_context`)."""
         issues: list[Issue] = []
         for token in tokens:
             if should_stop is not None and should_stop():
@@ -275,6 +325,8 @@ class Speller:
                     if correction is not None:
                         near_misses.append((token, correction))
                 continue
+            if text is not None:
+                verdict = self.in_context(verdict, token, text)
             issues.append(verdict.issue_at(token))
         return issues
 

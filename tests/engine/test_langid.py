@@ -156,3 +156,21 @@ def test_data_in_prose_is_skipped_but_code_keeps_the_share_rule(checker: Checker
     # Names and abbreviations in a code string: mostly unknown, letters cannot tell.
     code = 'COLUMNS = "nrows ncols xdim ydim zdim nchan nbins npix"\n'
     assert checker.check(code, "python").issues == []
+
+
+def test_a_misspelling_dense_comment_is_checked_like_prose(checker: Checker) -> None:
+    """Comments and docstrings take the letters' decision, not the share of unknown words."""
+    code = (
+        "def count(items):\n"
+        "    # Thes functon retuns teh numbr of itmes wich are stord in teh lsit\n"
+        '    """Retuns teh numbr of itmes, wich may be zreo."""\n'
+        "    return len(items)\n"
+    )
+    flagged = [i.text for i in checker.check(code, "python").issues]
+    assert flagged[:6] == ["Thes", "functon", "retuns", "teh", "numbr", "itmes"]
+    assert {"wich", "stord", "lsit", "Retuns", "zreo"} <= set(flagged)
+    # ... while a foreign comment is still left alone, and names in a comment are names.
+    french = f"# {PASSAGES['fr'][0]}\nx = 1\n"
+    assert checker.check(french, "python").issues == []
+    names = "# nrows ncols xdim ydim zdim nchan nbins npix\nx = 1\n"
+    assert checker.check(names, "python").issues == []

@@ -216,3 +216,7 @@ def test_a_dropped_apostrophe_suggests_the_contraction_first(
 
 def test_plain_plurals_are_not_turned_into_contractions(model_only: Suggester) -> None:
     assert all("'" not in s for s in model_only.suggest("bookz"))
+
+
+def test_an_abbreviation_is_no_half_of_a_split(us: Suggester) -> None:
+    assert not any(" " in s and s.split()[-1].isupper() for s in us.suggest("fashional"))
