@@ -101,6 +101,74 @@ def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) ->
     return kept
 
 
+#: Rules whose finding in a comment or docstring is a misspelt word the writer meant as one.
+_TWIN_RULES = frozenset({Rule.UNKNOWN_WORD.value, Rule.KNOWN_TYPO.value})
+_PROSE_KINDS = frozenset({RegionKind.COMMENT, RegionKind.DOCSTRING})
+
+
+def _with_prose_twins(
+    issues: list[Issue],
+    near: list[tuple[Token, str]],
+    regions: list[Region],
+    speller: Speller,
+) -> list[Issue]:
+    """Join a misspelt identifier part and the same misspelling in the file's comments and
+    docstrings into one finding: ``def load_polypropalene():`` documented as "Read the
+    polypropalene table" is one mistake, and one fix must change both (the prose occurrences
+    with the same letters and case become related places of the identifier's finding; others
+    stay findings of their own). An identifier part the typo model let through narrowly
+    (``near``: document-offset tokens) is flagged after all when the prose misspells it too:
+    the writer meant a word there, not a name (alone, each place is dropped: the identifier
+    as a name, the prose word as naming the code; see ``_without_own_names``)."""
+    prose_ranges = [(r.start, r.end) for r in regions if r.kind in _PROSE_KINDS]
+    if not prose_ranges:
+        return issues
+    starts = [s for s, _ in prose_ranges]
+    in_prose: dict[str, list[int]] = {}
+    for index, issue in enumerate(issues):
+        if issue.rule in _TWIN_RULES and _inside(issue.start, starts, prose_ranges):
+            in_prose.setdefault(issue.text.lower(), []).append(index)
+    if not in_prose:
+        return issues
+    ident_ranges = [(r.start, r.end) for r in regions if r.kind is RegionKind.IDENTIFIER]
+    ident_starts = [s for s, _ in ident_ranges]
+    joined: dict[int, list[tuple[int, int]]] = {}
+    taken: set[int] = set()
+    for index, issue in enumerate(issues):
+        if issue.rule not in _TWIN_RULES or not _inside(issue.start, ident_starts, ident_ranges):
+            continue
+        same = [i for i in in_prose.get(issue.text.lower(), ()) if issues[i].text == issue.text]
+        same = [i for i in same if i not in taken]
+        if same:
+            joined[index] = [(issues[i].start, issues[i].end) for i in same]
+            taken.update(same)
+    confirmed: dict[str, Issue] = {}
+    for token, _correction in near:
+        low = token.text.lower()
+        twins = in_prose.get(low)
+        if not twins:
+            continue
+        first = confirmed.get(token.text)
+        if first is None:
+            verdict = speller.confirm_twin(token.text, token.kind, issues[twins[0]])
+            same = [i for i in twins if i not in taken and issues[i].text == token.text]
+            taken.update(same)
+            confirmed[token.text] = verdict.issue_at(token).with_related(
+                tuple((issues[i].start, issues[i].end) for i in same)
+            )
+        else:
+            confirmed[token.text] = first.with_related((*first.related, (token.start, token.end)))
+    if not joined and not confirmed:
+        return issues
+    out = [
+        issue.with_related((*issue.related, *joined[i])) if i in joined else issue
+        for i, issue in enumerate(issues)
+        if i not in taken
+    ]
+    out.extend(confirmed.values())
+    return sorted(out, key=lambda i: (i.start, i.end))
+
+
 def _edited_spans(
     changed: tuple[int, int] | None, fresh: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
@@ -391,6 +459,8 @@ class Checker:
         first_seen: dict[tuple[str, str], int] = {}
         repeats: dict[int, list[tuple[int, int]]] = {}
         document_words: frozenset[str] | None = None
+        #: Identifier parts the typo model let through narrowly (document offsets).
+        near_names: list[tuple[Token, str]] = []
         for region in _pieces(text, regions):
             # The stop flag at every region, and inside one at every word (it costs a
             # microsecond): a region that misses the cache can take 100 ms (ranking
@@ -407,6 +477,17 @@ class Checker:
                 if document_words is None:
                     document_words = _words_of(text)
                 found = _with_confirmed(found, near, document_words, speller)
+                if region.kind is RegionKind.IDENTIFIER:
+                    near_names.extend(
+                        (
+                            token._replace(
+                                start=token.start + region.start, end=token.end + region.start
+                            ),
+                            correction,
+                        )
+                        for token, correction in near
+                        if correction not in document_words
+                    )
             if not found:
                 continue
             for issue in found:
@@ -427,6 +508,7 @@ class Checker:
             issues[position] = issues[position].with_related(tuple(spans))
         issues = _without_recurring_names(issues)
         if is_code(lang) and issues:
+            issues = _with_prose_twins(issues, near_names, regions, speller)
             issues = _without_own_names(issues, text, regions)
         return issues
 

@@ -279,6 +279,21 @@ class Speller:
             0.7,
         )
 
+    def confirm_twin(self, word: str, kind: RegionKind, prose: Issue) -> Verdict:
+        """The verdict for a near miss of an identifier that the file's own prose (a comment
+        or docstring) misspells too: the prose finding's suggestions, in ``word``'s case."""
+        suggestions = tuple(dict.fromkeys(_match_case(word, s) for s in prose.suggestions))
+        if not suggestions:
+            return Verdict(
+                Rule.UNKNOWN_WORD, f"Unknown word '{word}' (also in this file's prose)", (), 0.6
+            )
+        return Verdict(
+            Rule.UNKNOWN_WORD,
+            f"Unknown word '{word}': did you mean '{suggestions[0]}' (also in this file's prose)?",
+            suggestions,
+            0.7,
+        )
+
     def in_context(self, verdict: Verdict, token: Token, text: str) -> Verdict:
         """``verdict`` with its suggestions reordered by the words around ``token`` in
         ``text`` (token offsets index ``text``): in running text only, among the suggestions

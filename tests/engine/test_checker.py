@@ -81,6 +81,38 @@ def test_comments_may_name_the_files_own_identifiers(checker: Checker) -> None:
     assert in_comment == ["realy"]
 
 
+def test_prose_that_misspells_an_identifier_joins_its_finding(checker: Checker) -> None:
+    from server.engine.fix import apply_edits, first_suggestion_edits
+
+    # Alone, "polypropalene" reads enough like a name to pass, and the docstring's word is
+    # dropped as naming the code; together they are one misspelling, flagged once.
+    alone = "def load_polypropalene(path):\n    return path\n"
+    assert flagged(checker, alone, "python") == []
+    text = (
+        "def load_polypropalene(path):\n"
+        '    """Read the polypropalene table from a file."""\n'
+        "    return path\n"
+    )
+    (issue,) = checker.check(text, "python").issues
+    assert (issue.text, issue.suggestions[0]) == ("polypropalene", "polypropylene")
+    assert issue.start == text.index("polypropalene")
+    assert issue.related == ((text.rindex("polypropalene"), text.rindex("polypropalene") + 13),)
+    assert "also in this file's prose" in issue.message
+    fixed = apply_edits(text, first_suggestion_edits([issue]))
+    assert fixed.count("polypropylene") == 2 and "polypropalene" not in fixed
+
+
+def test_a_flagged_identifier_carries_the_same_misspelling_in_comments(checker: Checker) -> None:
+    text = "def tempature_of(cell):\n    # the tempature in kelvin\n    return cell\n"
+    (issue,) = checker.check(text, "python").issues
+    assert issue.rule == Rule.KNOWN_TYPO.value and issue.start == text.index("tempature")
+    assert issue.related == ((text.rindex("tempature"), text.rindex("tempature") + 9),)
+    # In another case the prose word keeps a finding of its own (one fix cannot serve both).
+    capital = "def tempature_of(cell):\n    # Tempature in kelvin\n    return cell\n"
+    issues = checker.check(capital, "python").issues
+    assert [(i.text, i.related) for i in issues] == [("tempature", ()), ("Tempature", ())]
+
+
 def test_fixing_an_identifier_renames_every_occurrence(checker: Checker) -> None:
     from server.engine.fix import apply_edits, first_suggestion_edits
 
