@@ -30,6 +30,8 @@ every unknown part would detect every typo.
 
 Fairness: every tool reads the same case files in one run (Quill's engine in-process per file,
 as in ``identifier_typos``; the peers' CLIs on the case directory, CSpell with suggestions).
+The peers run on the check half only: the tuning half is there to tune Quill on, and
+CSpell's suggestions are most of the suite's time.
 """
 
 from __future__ import annotations
@@ -301,21 +303,20 @@ def clean_code_rate(quick: bool) -> dict[str, float | int]:
 
 # -- the suite ---------------------------------------------------------------------------------
 def run_tools(cases: Sequence[Case], case_dir: Path) -> dict[str, peers.ToolRun]:
-    """Every tool on the case files; Quill's engine per file."""
-    corpora.write_corpus(
-        [corpora.SourceFile(Path(c.path), c.path, c.text) for c in cases], case_dir
-    )
-    texts = peers.FileTexts({str(case_dir / c.path): c.text for c in cases})
+    """Quill's engine on every case (per file, in-process); the peers' CLIs on the cases of
+    the check half only, written under ``case_dir``."""
     quill = peers.ToolRun("quill", command="Checker(CheckOptions(dialect='en-US')).check per file")
     started = time.perf_counter()
     for case in cases:
         quill.findings.extend(
-            f
-            for f, _ in peers.quill_engine_check(
-                str(case_dir / case.path), case.text, case.language
-            )
+            f for f, _ in peers.quill_engine_check(case.path, case.text, case.language)
         )
     quill.seconds = time.perf_counter() - started
+    checked = [c for c in cases if c.row.half == "check"]
+    corpora.write_corpus(
+        [corpora.SourceFile(Path(c.path), c.path, c.text) for c in checked], case_dir
+    )
+    texts = peers.FileTexts({str(case_dir / c.path): c.text for c in checked})
     return {
         "quill": quill,
         "typos": peers.run_typos([case_dir], texts),
@@ -336,7 +337,7 @@ def evaluate(
         case.case_id: {
             tool: score(case, grouped.get(tool, {}).get(case.path, []))
             for tool, tool_run in runs.items()
-            if tool_run.ok
+            if tool_run.ok and (tool == "quill" or case.row.half == "check")
         }
         for case in cases
     }
@@ -365,6 +366,9 @@ def half_table(
             if not tool_run.ok:
                 row.append(f"**{tool_run.error}**")
                 continue
+            if tool != "quill" and half != "check":
+                row.append("-")
+                continue
             found = [verdicts[c.case_id][tool] for c in group]
             row.append(
                 f"{pct(sum(v.detected for v in found), len(found))} / "
@@ -386,7 +390,7 @@ def run(quick: bool, csv_path: Path = CSV_PATH, clean_code: bool = True) -> dict
     totals: dict[str, dict[str, dict[str, int]]] = {}
     for half in HALVES:
         for tool, tool_run in runs.items():
-            if not tool_run.ok:
+            if not tool_run.ok or (tool != "quill" and half != "check"):
                 continue
             found = [verdicts[c.case_id][tool] for c in cases if c.row.half == half]
             totals.setdefault(half, {})[tool] = {
@@ -395,7 +399,7 @@ def run(quick: bool, csv_path: Path = CSV_PATH, clean_code: bool = True) -> dict
                 "fixed": sum(v.fixed for v in found),
                 "other_flags": sum(v.other_flags for v in found),
             }
-    lines = sum(count_lines(c.text) for c in cases)
+    lines = sum(count_lines(c.text) for c in cases if c.row.half == "check") or 1
     tables[0].notes += [
         f"{len(rows)} rows read, {len(cases)} in a language Quill reads; not scored: "
         + ", ".join(f"{suffix} {n}" for suffix, n in skipped.most_common()),
@@ -403,13 +407,14 @@ def run(quick: bool, csv_path: Path = CSV_PATH, clean_code: bool = True) -> dict
         "whole identifier parts); right fix = every finding's first suggestion applied to "
         "the identifier gives the correct one (case-insensitive).",
         "Quill = engine in-process per file (no project vocabulary); peers = their CLIs on the "
-        "case directory in one run, CSpell with suggestions. codespell does not split "
-        "identifiers.",
-        "other flags in the contexts (per 1,000 lines, both halves): "
+        "check half's case directory in one run, CSpell with suggestions (the tuning half is "
+        "for tuning Quill: peers are compared on the check half only). codespell does not "
+        "split identifiers.",
+        "other flags in the check half's contexts (per 1,000 lines): "
         + ", ".join(
-            f"{tool} {fmt(1000 * sum(totals[h][tool]['other_flags'] for h in HALVES) / lines)}"
+            f"{tool} {fmt(1000 * totals['check'][tool]['other_flags'] / lines)}"
             for tool in runs
-            if runs[tool].ok
+            if tool in totals.get("check", {})
         ),
     ]
     clean = clean_code_rate(quick) if clean_code else {}

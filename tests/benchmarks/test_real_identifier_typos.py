@@ -97,6 +97,12 @@ def test_a_whole_run_with_the_peers_missing(
     for table in tables:
         assert table["columns"][:3] == ["language", "cases", "quill"]
         assert all("missing" in cell for cell in table["rows"][0][3:])
+    # The peers read the check half only (the tuning half is Quill's to tune on).
+    cases, _ = rit.make_cases(rit.read_rows(csv_path))
+    written = sorted(
+        p.name for p in (tmp_path / "work" / "real-identifier-typos" / "cases").iterdir()
+    )
+    assert written == sorted(c.path for c in cases if c.row.half == "check")
     totals = result["totals"]
     assert isinstance(totals, dict)
     quill = [totals[h]["quill"] for h in rit.HALVES if h in totals]
