@@ -316,6 +316,7 @@ def run_tools(cases: Sequence[Case], case_dir: Path) -> dict[str, peers.ToolRun]
     corpora.write_corpus(
         [corpora.SourceFile(Path(c.path), c.path, c.text) for c in checked], case_dir
     )
+    case_dir.mkdir(parents=True, exist_ok=True)  # a check half may be empty (a tiny CSV)
     texts = peers.FileTexts({str(case_dir / c.path): c.text for c in checked})
     return {
         "quill": quill,

@@ -16,8 +16,8 @@ from benchmarks.common import Finding
 CSV = """repository,wrong,correct,commit,file,line
 acme/shop,getDescritpion,getDescription,abc,src/Shop.java,10
 acme/shop,recieve_count,receive_count,abc,shop/cart.py,3
-other/tool,MAX_LENGHT,MAX_LENGTH,def,tool.go,7
-other/tool,Componet,Component,def,ui/widget.js,1
+other/tools,MAX_LENGHT,MAX_LENGTH,def,tool.go,7
+other/tools,Componet,Component,def,ui/widget.js,1
 third/lib,argv,args,123,main.c,5
 third/lib,Teh,The,123,Program.cs,5
 """
@@ -37,7 +37,8 @@ def test_rows_languages_and_halves(csv_path: Path) -> None:
     assert [c.language for c in cases] == ["java", "python", "go", "javascript", "c"]
     assert skipped == {".cs": 1}  # Quill reads no C#: counted, not scored
     # A repository's rows all fall in one half, whatever else is in the file.
-    assert rit.half_of("acme/shop") == rows[0].half == rows[1].half
+    assert rit.half_of("acme/shop") == rows[0].half == rows[1].half == "tuning"
+    assert rows[2].half == rows[3].half == "check"
     assert {rit.half_of(f"owner/repo{i}") for i in range(20)} == set(rit.HALVES)
 
 
