@@ -171,11 +171,7 @@ class Speller:
         if typo_fixes and len(word) >= MIN_TYPO_LENGTH and not self._listed_but_a_name(word, kind):
             # The suggester leads with the listed fixes (in prose, in this dialect's spelling).
             if self.suggestions:
-                suggestions = tuple(
-                    suggester.suggest(
-                        word, limit=5, listed_by_channel=kind is RegionKind.IDENTIFIER
-                    )
-                )
+                suggestions = tuple(suggester.suggest(word, limit=5))
             else:
                 suggestions = tuple(dict.fromkeys(_match_case(word, f) for f in typo_fixes))
             return Verdict(

@@ -261,21 +261,8 @@ class Suggester:
             self._model = ErrorModel.shipped()
         return self._model
 
-    def suggest(
-        self,
-        word: str,
-        limit: int = 5,
-        extra_words: Collection[str] = (),
-        *,
-        listed_by_channel: bool = False,
-    ) -> list[str]:
-        """Up to ``limit`` corrections of ``word``, best first, in ``word``'s case.
-
-        A listed misspelling's fixes lead, in the list's order, or with
-        ``listed_by_channel`` in the error model's order when it scores them all (identifier
-        parts: the lists put ``descriptions`` before ``description`` for ``descritpion``,
-        ``login`` before ``logging`` for ``loggin``; the edits and how common each fix is in
-        code tell them apart)."""
+    def suggest(self, word: str, limit: int = 5, extra_words: Collection[str] = ()) -> list[str]:
+        """Up to ``limit`` corrections of ``word``, best first, in ``word``'s case."""
         if limit <= 0 or not word:
             return []
         query = word.lower().replace("\u2019", "'")
@@ -297,10 +284,7 @@ class Suggester:
             add(contraction)  # "isnt" -> "isn't": a dropped apostrophe, not a typo
         if self.use_known_typos:
             lexicon = self.lexicon
-            fixes = lexicon.known_typo(query)
-            if listed_by_channel and len(fixes) > 1:
-                fixes = self._by_channel(query, fixes)
-            for fix in fixes:
+            for fix in lexicon.known_typo(query):
                 # The lists are mostly American: offer "behaviour" for "behavour" in en-GB.
                 if not lexicon.knows(fix, self.dialect):
                     fix = lexicon.other_dialect_form(fix, self.dialect) or fix
@@ -308,15 +292,6 @@ class Suggester:
         for form in self.ranked(query, limit + len(out) + 1, extra_words):
             add(form)
         return out
-
-    def _by_channel(self, query: str, fixes: tuple[str, ...]) -> tuple[str, ...]:
-        """``fixes`` best channel score first; in the list's order when one is not scored (a
-        fix the ranker would not find, such as ``config`` for ``confing``, is the list's
-        knowledge)."""
-        scores = {form.lower(): score for score, form in self.score_candidates(query)}
-        if any(fix.lower() not in scores for fix in fixes):
-            return fixes
-        return tuple(sorted(fixes, key=lambda fix: -scores[fix.lower()]))
 
     def ranked(self, query: str, limit: int, extra_words: Collection[str] = ()) -> list[str]:
         """The error model's best candidates for a lower-case ``query`` (display forms)."""

@@ -220,16 +220,3 @@ def test_plain_plurals_are_not_turned_into_contractions(model_only: Suggester) -
 
 def test_an_abbreviation_is_no_half_of_a_split(us: Suggester) -> None:
     assert not any(" " in s and s.split()[-1].isupper() for s in us.suggest("fashional"))
-
-
-def test_listed_fixes_by_the_channel(lex: Lexicon) -> None:
-    # The typo list puts the plural first; for identifier parts the edits decide.
-    code = Suggester(lex, "en")
-    assert code.suggest("descritpion")[0] == "descriptions"
-    assert code.suggest("descritpion", listed_by_channel=True)[:2] == [
-        "description",
-        "descriptions",
-    ]
-    assert code.suggest("Loggin", listed_by_channel=True)[0] == "Logging"
-    # A listed fix the ranker does not find keeps the list's order.
-    assert code.suggest("confing", listed_by_channel=True)[0] == "config"
