@@ -108,7 +108,8 @@ def test_a_whole_run_with_the_peers_missing(
     assert isinstance(totals, dict)
     quill = [totals[h]["quill"] for h in rit.HALVES if h in totals]
     assert sum(t["cases"] for t in quill) == 5
-    assert sum(t["fixed"] for t in quill) >= 3  # Descritpion, recieve, LENGHT at least
+    # recieve and LENGHT are fixed; Descritpion gets the typo list's first fix, Descriptions.
+    assert sum(t["fixed"] for t in quill) >= 2
     details = [
         json.loads(line)
         for line in (tmp_path / "work" / "real-identifier-typos" / "details.jsonl")
@@ -122,3 +123,5 @@ def test_a_whole_run_with_the_peers_missing(
         "Componet",
         "argv",
     }
+    fixed = {d["wrong"] for d in details if d["tools"]["quill"][1]}
+    assert {"recieve_count", "MAX_LENGHT"} <= fixed, fixed

@@ -118,7 +118,9 @@ def test_stdin(tmp_path: Path) -> None:
 
 
 def test_fix_stdout_keeps_lines(tmp_path: Path) -> None:
-    text = "Teh wrod is misspeled.\n\nSecond line stays.\r\nAnothr one.\n"
+    """Line ends (LF, CRLF, blank lines) survive the fix; spelling and grammar both run (the
+    grammar model leaves these sentences alone)."""
+    text = "Teh wrod is misspeled.\n\nThe second line stays.\r\nAnothr one.\n"
     (tmp_path / "f.txt").write_bytes(text.encode())
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
     result = subprocess.run(
@@ -129,7 +131,7 @@ def test_fix_stdout_keeps_lines(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0
-    assert result.stdout == b"The word is misspelled.\n\nSecond line stays.\r\nAnother one.\n"
+    assert result.stdout == b"The word is misspelled.\n\nThe second line stays.\r\nAnother one.\n"
 
 
 def test_identifier_found_once_with_its_other_places(tmp_path: Path) -> None:

@@ -88,20 +88,20 @@ def grammar(diagnostics: list[types.Diagnostic]) -> list[types.Diagnostic]:
 async def test_shipped_model_flags_agreement_with_a_fix(start: Any) -> None:
     assert (SHIPPED / "model.onnx").is_file(), "the shipped grammar model is missing"
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    text = "# Notes 😀\r\n\r\n😀 She have a new car.\r\n"
+    text = "# Notes 😀\r\n\r\n😀 They was at home.\r\n"
     uri = quill.open("g.md", text, "markdown")
     found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     (issue,) = [d for d in found if d.range.start.line == 2]
-    # "have", after an emoji: 4 UTF-8 bytes or 2 UTF-16 units, in the negotiated encoding
+    # "was", after an emoji: 4 UTF-8 bytes or 2 UTF-16 units, in the negotiated encoding
     width = {"utf-8": 4, "utf-16": 2, "utf-32": 1}[(await status(quill))["positionEncoding"]]
-    start = width + len(" She ")
-    assert issue.range == types.Range(types.Position(2, start), types.Position(2, start + 4))
+    start = width + len(" They ")
+    assert issue.range == types.Range(types.Position(2, start), types.Position(2, start + 3))
     assert issue.severity == types.DiagnosticSeverity.Warning
-    assert issue.data["suggestions"][0] == "has"
+    assert issue.data["suggestions"][0] == "were"
     actions = await quill.code_actions(uri, [issue])
     titles = [a.title for a in actions]
-    assert "Change 'have' to 'has'" in titles
-    fix = actions[titles.index("Change 'have' to 'has'")]
+    assert "Change 'was' to 'were'" in titles
+    fix = actions[titles.index("Change 'was' to 'were'")]
     assert fix.edit is not None and fix.edit.document_changes is not None
     change = fix.edit.document_changes[0]
     assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 1
@@ -115,7 +115,7 @@ async def test_shipped_model_flags_agreement_with_a_fix(start: Any) -> None:
 
 async def test_grammar_reads_comments_not_code(start: Any) -> None:
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    code = "# She have a new car.\nshe_go = 'She have a new car.'\n"
+    code = "# They was at home.\nthey_go = 'They was at home.'\n"
     uri = quill.open("c.py", code, "python")
     found = grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     assert {d.range.start.line for d in found} == {0}
@@ -123,7 +123,7 @@ async def test_grammar_reads_comments_not_code(start: Any) -> None:
 
 async def test_min_confidence_and_enabled_settings(start: Any) -> None:
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
-    uri = quill.open("s.txt", "She have a new car.\n", "plaintext")
+    uri = quill.open("s.txt", "They was at home.\n", "plaintext")
     assert grammar(await quill.diagnostics(uri, 1, predicate=lambda d: bool(grammar(d))))
     mark = len(quill.recorder.published)
     quill.lsp.workspace_did_change_configuration(
@@ -158,14 +158,14 @@ async def test_a_long_new_document_publishes_at_once_and_completes_in_the_backgr
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON)
     await wait_for_status(quill, "grammar model")
     lines = [f"This is quiet sentence number {n} of the report." for n in range(150)]
-    text = "\n".join([*lines, "She have a new car.", ""])
+    text = "\n".join([*lines, "They was at home.", ""])
     uri = quill.open("long.txt", text, "plaintext")
     last = len(lines)
     found = await quill.diagnostics(
         uri, 1, predicate=lambda d: any(x.range.start.line == last for x in grammar(d))
     )
     (issue,) = [d for d in grammar(found) if d.range.start.line == last]
-    assert issue.data["suggestions"][0] == "has"
+    assert issue.data["suggestions"][0] == "were"
     first = next(p for p in quill.recorder.published if p.uri == uri and p.version == 1)
     assert not [d for d in grammar(list(first.diagnostics)) if d.range.start.line == last]
 
@@ -226,7 +226,7 @@ async def test_an_edit_gets_its_own_sentences_grammar_first(start: Any, mode: st
         await quill.diagnostics(uri, 1)
     line = 399
     old = "This is quiet sentence number 399 of the long report."
-    quill.change(uri, 2, (line, 0), (line, len(old)), "She have a new car.")
+    quill.change(uri, 2, (line, 0), (line, len(old)), "They was at home.")
     if mode == "pull":
         found = await pull(quill, uri)
     else:
@@ -234,7 +234,7 @@ async def test_an_edit_gets_its_own_sentences_grammar_first(start: Any, mode: st
         first = next(p for p in quill.recorder.published if p.uri == uri and p.version == 2)
         found = list(first.diagnostics)
     (issue,) = [d for d in grammar(found) if d.range.start.line == line]
-    assert issue.data["suggestions"][0] == "has"
+    assert issue.data["suggestions"][0] == "were"
 
 
 async def test_a_pull_client_is_answered_before_the_grammar_is_done_and_asked_to_pull_again(
@@ -242,7 +242,7 @@ async def test_a_pull_client_is_answered_before_the_grammar_is_done_and_asked_to
 ) -> None:
     quill: QuillClient = await start(initialization_options=GRAMMAR_ON, pull=True)
     await wait_for_status(quill, "grammar model")
-    text = report_text(300) + "She have a new car.\n"
+    text = report_text(300) + "They was at home.\n"
     uri = quill.open("pulled.txt", text, "plaintext")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DEADLINE

@@ -25,7 +25,7 @@ PROBE = VSCODE / "test" / "code-server" / "probe"
 DEADLINE = 240.0
 MARKDOWN = (
     "# Notes\n\nWe will recieve the package tomorrow.\n\nThe zorblaxian engine is ready.\n\n"
-    "Another sentance with a typo.\n\nShe have a new car.\n"
+    "Another sentance with a typo.\n\nThey was at home.\n"
 )
 
 
@@ -164,9 +164,9 @@ def main(argv: list[str]) -> int:
             problems.append(f"flagged: {checks['flagged']}")
         if checks["line"] != "We will receive the package tomorrow.":
             problems.append(f"quick fix: {checks['line']!r}")
-        if checks["grammar"] != {"word": "have", "suggestion": "has"}:
+        if checks["grammar"] != {"word": "was", "suggestion": "were"}:
             problems.append(f"grammar: {checks['grammar']}")
-        if checks["grammarLine"] != "She has a new car.":
+        if checks["grammarLine"] != "They were at home.":
             problems.append(f"grammar quick fix: {checks['grammarLine']!r}")
         if checks["settings"] != {
             "dialect": "en-US",

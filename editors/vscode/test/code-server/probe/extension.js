@@ -54,12 +54,12 @@ exports.activate = async function activate() {
     if (!fix) throw new Error('no quick fix offered');
     await vscode.workspace.applyEdit(fix.edit);
     report.checks.line = document.lineAt(2).text;
-    // Grammar, from the shipped model through the real server: 'She have' -> 'has'.
+    // Grammar, from the shipped model through the real server: 'They was' -> 'were'.
     const grammarLine = document.lineCount - 2;
-    const grammar = await waitFor("Quill's grammar diagnostic on 'have'", () => quill(document, 'have')
+    const grammar = await waitFor("Quill's grammar diagnostic on 'was'", () => quill(document, 'was')
       .find((g) => code(g).startsWith('grammar.') && g.range.start.line === grammarLine));
     report.checks.grammar = { word: document.getText(grammar.range), suggestion: (grammar.data.suggestions || [])[0] };
-    const grammarFix = (await actionsFor(grammar)).find((a) => a.title === "Change 'have' to 'has'");
+    const grammarFix = (await actionsFor(grammar)).find((a) => a.title === "Change 'was' to 'were'");
     if (!grammarFix) throw new Error('no grammar quick fix offered');
     await vscode.workspace.applyEdit(grammarFix.edit);
     report.checks.grammarLine = document.lineAt(grammarLine).text;
