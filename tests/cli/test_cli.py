@@ -202,7 +202,9 @@ def test_grammar_findings_read_as_one_edit_each(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert "g.txt:1:5: grammar.article: Missing article: insert “a”." in lines, lines
     assert any(line.endswith("Punctuation: remove “,”.") for line in lines), lines
-    assert not any("(suggestions: )" in line or "(suggestions: is a" in line for line in lines), lines
+    assert not any("(suggestions: )" in line or "(suggestions: is a" in line for line in lines), (
+        lines
+    )
     assert any("'recieve'" in line and "(suggestions: receive" in line for line in lines), lines
     found = [
         json.loads(x)

@@ -50,6 +50,8 @@ def test_readme_has_fix_examples() -> None:
 def test_readme_fix_examples_through_the_shipped_model(
     tmp_path: Path, sentence: str, fixed: str
 ) -> None:
-    result = run("fix", "--select", "spelling,grammar", "--stdout", "-", cwd=tmp_path, stdin=sentence)
+    result = run(
+        "fix", "--select", "spelling,grammar", "--stdout", "-", cwd=tmp_path, stdin=sentence
+    )
     assert result.returncode in (0, 1), result.stderr
     assert result.stdout.rstrip("\n") == fixed
