@@ -71,6 +71,21 @@ def test_new_kinds_make_the_errors_real_writers_make(
     assert seen and seen <= allowed
 
 
+def test_a_past_verb_after_he_she_it_is_never_made_bare() -> None:
+    """"She go" is an agreement slip ("goes"); made from "She went" it taught the past."""
+    made: dict[str, set[str]] = {"She": set(), "They": set()}
+    for subject in made:
+        tokens = f"{subject} went to the market and had lunch .".split()
+        for seed in range(200):
+            noiser = Noiser(random.Random(seed))
+            for kind in ("verb_tense", "verb_form"):
+                out = noiser.kinds[kind](tokens)
+                if out is not None and out[1] != tokens[1]:
+                    made[subject].add(out[1].lower())
+    assert "go" not in made["She"] and made["She"] & {"goes", "gone", "going"}
+    assert "go" in made["They"]  # other subjects keep the tense slip
+
+
 def test_the_easy_stage_has_one_error_per_sentence_and_is_trained_first() -> None:
     noiser = Noiser(random.Random(3))
     args = DataArgs(clean_fraction=0.0, errors_per_sentence=3.0, easy_share=0.5)

@@ -176,6 +176,13 @@ _NOUN_CONTEXT = ARTICLES | {
 }  # fmt: skip
 
 
+#: Subjects after which a bare verb is an agreement slip, not one of tense: learners write
+#: "She go to work" for "goes". Making "She go" out of a clean "She went" taught the model to
+#: turn every "She go" / "She have" into the past (the model shipped in December 2026 does), so
+#: the past becomes bare only after other subjects; "She goes" -> "She go" is still made.
+_SINGULAR_SUBJECTS = frozenset({"he", "she", "it"})
+
+
 def _after_determiner(tokens: Tokens, k: int) -> bool:
     return k > 0 and tokens[k - 1].lower() in _NOUN_CONTEXT
 
@@ -289,8 +296,12 @@ class Noiser:
         if k is None:
             return None
         word = tokens[k].lower()
+        singular_subject = k > 0 and tokens[k - 1].lower() in _SINGULAR_SUBJECTS
         options = [
-            self.forms.verb(word, a, b) for a, b in pairs if a in self.forms.verb_tags.get(word, ())
+            self.forms.verb(word, a, b)
+            for a, b in pairs
+            if a in self.forms.verb_tags.get(word, ())
+            and not (singular_subject and (a, b) == ("VBD", "VB"))
         ]
         options = [o for o in options if o and o != word]
         if not options:
