@@ -72,7 +72,7 @@ def test_new_kinds_make_the_errors_real_writers_make(
 
 
 def test_a_past_verb_after_he_she_it_is_never_made_bare() -> None:
-    """"She go" is an agreement slip ("goes"); made from "She went" it taught the past."""
+    """ "She go" is an agreement slip ("goes"); made from "She went" it taught the past."""
     made: dict[str, set[str]] = {"She": set(), "They": set()}
     for subject in made:
         tokens = f"{subject} went to the market and had lunch .".split()
