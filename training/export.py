@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -90,6 +91,20 @@ def write_model_dir(
     (out / "config.json").write_text(
         json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
+
+
+#: The repository's root: cards name paths relative to it.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def repo_relative(path: str | Path) -> str:
+    """``path`` as a card names it: relative to the repository when it lies inside it or beside
+    it (``../shared/data/...``), so that no machine's home or work folder ends up in a shipped
+    file; other paths as given."""
+    resolved = Path(path).resolve()
+    if resolved.is_relative_to(REPO_ROOT.parent):
+        return os.path.relpath(resolved, REPO_ROOT)
+    return str(path)
 
 
 def write_manifest(out: Path) -> dict[str, str]:

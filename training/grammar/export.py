@@ -30,6 +30,7 @@ from training.export import (
     export_onnx,
     finish,
     quantize_int8,
+    repo_relative,
     train_record,
     write_model_dir,
 )
@@ -188,15 +189,6 @@ def run(args: ExportArgs, *, tune_decoding: bool | None = None) -> dict[str, Any
     return finish(args, record, t0, write_card)
 
 
-def _repo_relative(path: str) -> str:
-    """``path`` relative to the repository when it lies inside it (cards name no home folders)."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        return str(Path(path).resolve().relative_to(root))
-    except ValueError:
-        return path
-
-
 def _fmt(x: Any) -> str:
     return f"{x:.1f}" if isinstance(x, float) else str(x)
 
@@ -209,7 +201,7 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
     # The commands that remake this model: every option that differs from its default, from
     # the arguments each step recorded (run-specific paths are left as DATA, RUN and MODEL).
     data_args = dict(stats.get("args", {}))
-    data_args["corpus"] = [_repo_relative(c) for c in data_args.get("corpus", [])]
+    data_args["corpus"] = [repo_relative(c) for c in data_args.get("corpus", [])]
     commands = remake_commands(
         "",
         (DataArgs, TrainArgs, ExportArgs),

@@ -133,13 +133,14 @@ def run(args: AllArgs) -> dict[str, Any]:
 
 def update_card(model_dir: Path, metrics_path: Path, source: Path, extra_rows: str = "") -> None:
     """Put the evaluation table into ``card.md`` and refresh the manifest."""
-    from training.export import write_manifest
+    from training.export import repo_relative, write_manifest
     from training.grammar.evaluate import markdown_table
 
     metrics = json.loads(metrics_path.read_text("utf-8"))
     table = markdown_table(list(metrics.items()), extra=("sentences_per_second",))
     text = (
-        f"Span P/R/F0.5 (ERRANT edits, best of the references per sentence) on `{source}` "
+        f"Span P/R/F0.5 (ERRANT edits, best of the references per sentence) on "
+        f"`{repo_relative(source)}` "
         f"({len(source.read_text('utf-8').splitlines())} sentences), through the exported model "
         "and the engine's `GrammarCorrector`.\n\n"
         + table
