@@ -130,11 +130,19 @@ def test_a_skipped_part_and_a_limit_pick_the_sentences_in_between(tmp_path: Path
 
 def test_tuning_keeps_the_best_f05_that_is_precise_enough() -> None:
     def result(p: float, r: float, f: float) -> dict[str, Any]:
-        return {"settings": {"keep_bias": p}, "precision": p, "recall": r, "f05": f}
+        settings = {"keep_bias": p, "min_error_probability": 0.0, "min_confidence": 0.5}
+        return {"settings": settings, "precision": p, "recall": r, "f05": f}
 
     results = [result(50.0, 30.0, 45.0), result(65.0, 20.0, 44.0), result(70.0, 10.0, 33.0)]
     assert tune.choose(results, 60.0) is results[1]  # the higher F0.5 is not precise enough
     assert tune.choose(results, 80.0) is results[2]  # none is: the most precise
+    # The card says which of the two rules chose.
+    args = TuneArgs(source=Path("dev.src"), min_precision=60.0)
+    assert "the best F0.5 with precision >= 60," in tune.card_section(results, results[1], args)
+    args = TuneArgs(source=Path("dev.src"), min_precision=80.0)
+    section = tune.card_section(results, results[2], args)
+    assert "no setting reached precision 80, so the most precise," in section
+    assert "the best F0.5" not in section
     assert len(tune.settings_grid()) == len(list(itertools.product(*tune.GRID.values())))
 
 

@@ -77,8 +77,13 @@ def card_section(results: list[dict[str, Any]], best: dict[str, Any], args: Tune
         CARD_SECTION,
         "",
         f"Chosen: `{json.dumps(best['settings'])}` (span P {best['precision']:.1f}, "
-        f"R {best['recall']:.1f}, F0.5 {best['f05']:.1f} on the tuning sentences): the best "
-        f"F0.5 with precision >= {args.min_precision:g}, searched over "
+        f"R {best['recall']:.1f}, F0.5 {best['f05']:.1f} on the tuning sentences): "
+        + (
+            f"the best F0.5 with precision >= {args.min_precision:g}"
+            if best["precision"] >= args.min_precision
+            else f"no setting reached precision {args.min_precision:g}, so the most precise"
+        )
+        + ", searched over "
         f"{len(results)} settings on {_part(args)} of "
         f"`{_name(args)}`"
         + ("; the sentences after them are left for the evaluation." if args.limit else "."),
