@@ -75,24 +75,42 @@ def _with_confirmed(
     return tuple(sorted((*found, *confirmed), key=lambda i: (i.start, i.end)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """Where a document's regions of some kinds lie, for "is this offset in one of them?"
+    asked once per finding (regions come sorted and do not overlap)."""
+
+    ranges: list[tuple[int, int]]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, regions: list[Region], kinds: Collection[RegionKind]) -> _Spans:
+        ranges = [(r.start, r.end) for r in regions if r.kind in kinds]
+        return cls(ranges, [start for start, _ in ranges])
+
+    def __contains__(self, offset: int) -> bool:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and self.ranges[index][0] <= offset < self.ranges[index][1]
+
+
+_IDENTIFIER_KINDS = frozenset({RegionKind.IDENTIFIER})
+
+
 def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) -> list[Issue]:
     """Drop unknown words of comments, docstrings and strings that the same file uses in its
     identifiers: ``# the ttext rule`` in a file with ``get_ttext()`` names the code (a typo
     in the identifier itself is judged, and flagged, where it stands)."""
-    identifier_ranges = [(r.start, r.end) for r in regions if r.kind is RegionKind.IDENTIFIER]
-    if not identifier_ranges:
+    identifiers = _Spans.of(regions, _IDENTIFIER_KINDS)
+    if not identifiers.ranges:
         return issues
-    starts = [s for s, _ in identifier_ranges]
     own: set[str] | None = None
     kept: list[Issue] = []
     for issue in issues:
-        if issue.rule == Rule.UNKNOWN_WORD.value and not _inside(
-            issue.start, starts, identifier_ranges
-        ):
+        if issue.rule == Rule.UNKNOWN_WORD.value and issue.start not in identifiers:
             if own is None:
                 own = {
                     part.lower()
-                    for start, end in identifier_ranges
+                    for start, end in identifiers.ranges
                     for _, part in split_identifier(text[start:end])
                 }
             if issue.text.lower() in own:
@@ -120,22 +138,20 @@ def _with_prose_twins(
     (``near``: document-offset tokens) is flagged after all when the prose misspells it too:
     the writer meant a word there, not a name (alone, each place is dropped: the identifier
     as a name, the prose word as naming the code; see ``_without_own_names``)."""
-    prose_ranges = [(r.start, r.end) for r in regions if r.kind in _PROSE_KINDS]
-    if not prose_ranges:
+    prose = _Spans.of(regions, _PROSE_KINDS)
+    if not prose.ranges:
         return issues
-    starts = [s for s, _ in prose_ranges]
     in_prose: dict[str, list[int]] = {}
     for index, issue in enumerate(issues):
-        if issue.rule in _TWIN_RULES and _inside(issue.start, starts, prose_ranges):
+        if issue.rule in _TWIN_RULES and issue.start in prose:
             in_prose.setdefault(issue.text.lower(), []).append(index)
     if not in_prose:
         return issues
-    ident_ranges = [(r.start, r.end) for r in regions if r.kind is RegionKind.IDENTIFIER]
-    ident_starts = [s for s, _ in ident_ranges]
+    identifiers = _Spans.of(regions, _IDENTIFIER_KINDS)
     joined: dict[int, list[tuple[int, int]]] = {}
     taken: set[int] = set()
     for index, issue in enumerate(issues):
-        if issue.rule not in _TWIN_RULES or not _inside(issue.start, ident_starts, ident_ranges):
+        if issue.rule not in _TWIN_RULES or issue.start not in identifiers:
             continue
         same = [i for i in in_prose.get(issue.text.lower(), ()) if issues[i].text == issue.text]
         same = [i for i in same if i not in taken]
@@ -150,7 +166,7 @@ def _with_prose_twins(
             continue
         first = confirmed.get(token.text)
         if first is None:
-            verdict = speller.confirm_twin(token.text, token.kind, issues[twins[0]])
+            verdict = speller.confirm_twin(token.text, issues[twins[0]])
             same = [i for i in twins if i not in taken and issues[i].text == token.text]
             taken.update(same)
             confirmed[token.text] = verdict.issue_at(token).with_related(
@@ -207,11 +223,6 @@ def _pieces(text: str, regions: list[Region]) -> list[Region]:
 def _piece(region: Region, start: int, end: int) -> Region:
     holes = tuple((s, e) for s, e in region.holes if start <= s and e <= end)
     return Region(start, end, region.kind, holes)
-
-
-def _inside(offset: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
-    index = bisect.bisect_right(starts, offset) - 1
-    return index >= 0 and ranges[index][0] <= offset < ranges[index][1]
 
 
 #: An unknown capitalised word used this often in one document is a name (Bingley, Kubernetes).

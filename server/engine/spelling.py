@@ -275,7 +275,7 @@ class Speller:
             0.7,
         )
 
-    def confirm_twin(self, word: str, kind: RegionKind, prose: Issue) -> Verdict:
+    def confirm_twin(self, word: str, prose: Issue) -> Verdict:
         """The verdict for a near miss of an identifier that the file's own prose (a comment
         or docstring) misspells too: the prose finding's suggestions, in ``word``'s case."""
         suggestions = tuple(dict.fromkeys(_match_case(word, s) for s in prose.suggestions))
