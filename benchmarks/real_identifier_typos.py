@@ -326,6 +326,12 @@ def run_tools(cases: Sequence[Case], case_dir: Path) -> dict[str, peers.ToolRun]
     }
 
 
+def scored(tool: str, half: str) -> bool:
+    """Whether ``tool`` is scored on ``half``: Quill on both, the peers on the check half only
+    (the tuning half is Quill's to tune on)."""
+    return tool == "quill" or half == "check"
+
+
 def evaluate(
     cases: Sequence[Case], runs: dict[str, peers.ToolRun]
 ) -> dict[str, dict[str, Verdict]]:
@@ -338,7 +344,7 @@ def evaluate(
         case.case_id: {
             tool: score(case, grouped.get(tool, {}).get(case.path, []))
             for tool, tool_run in runs.items()
-            if tool_run.ok and (tool == "quill" or case.row.half == "check")
+            if tool_run.ok and scored(tool, case.row.half)
         }
         for case in cases
     }
@@ -367,7 +373,7 @@ def half_table(
             if not tool_run.ok:
                 row.append(f"**{tool_run.error}**")
                 continue
-            if tool != "quill" and half != "check":
+            if not scored(tool, half):
                 row.append("-")
                 continue
             found = [verdicts[c.case_id][tool] for c in group]
@@ -391,7 +397,7 @@ def run(quick: bool, csv_path: Path = CSV_PATH, clean_code: bool = True) -> dict
     totals: dict[str, dict[str, dict[str, int]]] = {}
     for half in HALVES:
         for tool, tool_run in runs.items():
-            if not tool_run.ok or (tool != "quill" and half != "check"):
+            if not tool_run.ok or not scored(tool, half):
                 continue
             found = [verdicts[c.case_id][tool] for c in cases if c.row.half == half]
             totals.setdefault(half, {})[tool] = {
