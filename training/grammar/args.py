@@ -198,3 +198,8 @@ class AllArgs:
     max_minutes: float = opt(
         0.0, "override the preset's training time budget in minutes (0: keep it)"
     )
+    base_model: str = opt(
+        "",
+        "override the preset's base model, e.g. a finished run's train/final to continue "
+        "training it on new data with its own labels ('': keep the preset's)",
+    )

@@ -128,6 +128,22 @@ class LabelVocab:
         words = [t for t, c in counts.most_common() if c >= min_count][:room]
         return cls(base + words)
 
+    @classmethod
+    def of_tagger(cls, base: Path) -> LabelVocab | None:
+        """The labels of ``base`` when it already is one of Quill's taggers, else None.
+
+        Continuing a trained tagger on new data (``--base-model runs/X/train/final``) must keep
+        its labels in their order: a vocabulary rebuilt from the new data would give the
+        trained head's rows other meanings (or another size, which ``from_pretrained``
+        refuses). Labels the new data uses beyond these are ignored, as rare labels always are.
+        """
+        config = json.loads((base / "config.json").read_text("utf-8"))
+        id2label = config.get("id2label") or {}
+        tagger = any("TokenClassification" in a for a in config.get("architectures") or [])
+        if not tagger or T.KEEP not in id2label.values():
+            return None
+        return cls([id2label[str(i)] for i in range(len(id2label))])
+
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.labels, ensure_ascii=False, indent=0) + "\n", "utf-8")
 

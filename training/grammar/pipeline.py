@@ -59,7 +59,13 @@ def run(args: AllArgs) -> dict[str, Any]:
 
         record["data"] = run_data(args_for(DataArgs, p.get("data", {}), output=data_dir))
     overrides = {
-        k: v for k, v in (("threads", args.threads), ("max_minutes", args.max_minutes)) if v
+        k: v
+        for k, v in (
+            ("threads", args.threads),
+            ("max_minutes", args.max_minutes),
+            ("base_model", args.base_model),
+        )
+        if v
     }
     train_args: TrainArgs = args_for(
         TrainArgs,

@@ -284,8 +284,12 @@ def run(args: TrainArgs, *, steps_override: int | None = None) -> dict[str, Any]
     tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
     lowercase = tokenizer_is_lowercase(base / "tokenizer.json")
     labels_path = out / "labels.json"
+    inherited = LabelVocab.of_tagger(base)
     if args.resume and labels_path.is_file():
         vocab = LabelVocab.load(labels_path)
+    elif inherited is not None:
+        vocab = inherited
+        vocab.save(labels_path)
     else:
         vocab = LabelVocab.build(rows, lowercase, args.label_vocab, args.min_label_count)
         vocab.save(labels_path)
