@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .accepted import accepts_word
 from .extract import canonical_language, extract_regions, is_code
-from .foreign import looks_foreign
+from .foreign import looks_foreign, strings_foreign
 from .grammar.decode import GrammarCorrector
 from .grammar.document import GrammarPass
 from .lexicon import Lexicon
@@ -117,6 +117,23 @@ def _without_own_names(issues: list[Issue], text: str, regions: list[Region]) ->
                 continue
         kept.append(issue)
     return kept
+
+
+_STRING_KINDS = frozenset({RegionKind.STRING})
+
+
+def _without_foreign_strings(
+    issues: list[Issue], text: str, regions: list[Region], speller: Speller
+) -> list[Issue]:
+    """Drop the findings in strings when the file's strings, read together, are another
+    language (a translation table: each string alone is too short to tell)."""
+    strings = _Spans.of(regions, _STRING_KINDS)
+    if not any(issue.start in strings for issue in issues):
+        return issues
+    bodies = (text[start:end] for start, end in strings.ranges)
+    if not strings_foreign(bodies, speller.lexicon, speller.dialect):
+        return issues
+    return [issue for issue in issues if issue.start not in strings]
 
 
 #: Rules whose finding in a comment or docstring is a misspelt word the writer meant as one.
@@ -521,6 +538,7 @@ class Checker:
         if is_code(lang) and issues:
             issues = _with_prose_twins(issues, near_names, regions, speller)
             issues = _without_own_names(issues, text, regions)
+            issues = _without_foreign_strings(issues, text, regions, speller)
         return issues
 
     def _region_issues(

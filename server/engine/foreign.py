@@ -22,12 +22,16 @@ languages):
   word by word);
 * in strings the old rule stays as well: a string whose words are mostly unknown is names,
   keys and abbreviations (``nrows ncols xdim``) far more often than misspelt English, and
-  letters cannot tell those from English.
+  letters cannot tell those from English;
+* a file's strings are also judged together (:func:`strings_foreign`): a translation table
+  (``secondsAgo: "vor {{time}} Sekunden"``, one short string per key) has too few letters per
+  string for statistics, but all of them read as German at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 from .langid import LanguageModel, latin_share
 from .lexicon import Lexicon
@@ -52,6 +56,8 @@ MIN_LATIN_SHARE = 0.5
 DATA_SCORE = -11.0
 
 _SHARE_RULE_KINDS = frozenset({RegionKind.STRING})
+#: A word of letters (any script); digits and underscores end it.
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _unknown_share(words: Sequence[str], lexicon: Lexicon, dialect: str) -> float:
@@ -90,3 +96,34 @@ def looks_foreign(
     if not mostly_unknown:
         return False
     return kind in _SHARE_RULE_KINDS or guess.english < DATA_SCORE
+
+
+#: Characters of a file's strings read to judge their language together (enough for a clear
+#: guess; a huge generated table need not be read whole).
+STRINGS_CHARS = 20_000
+
+
+def strings_foreign(
+    texts: Iterable[str], lexicon: Lexicon, dialect: str, model: LanguageModel | None = None
+) -> bool:
+    """Are a file's strings, read together, another language?
+
+    Strict on purpose, since a wrong "yes" silences every string of the file: most of the
+    distinct words unknown to English, at least :data:`MIN_WORDS` of them, and English trailing
+    the best language by :data:`SHORT_MARGIN`. A file of English messages with a few keys, or
+    of keys alone (``'utf8' 'sha512' 'onFail'``), stays English.
+    """
+    words: dict[str, str] = {}
+    read = 0
+    for text in texts:
+        for word in _WORD.findall(text):
+            if len(word) >= 3:
+                words.setdefault(word.lower(), word)
+        read += len(text)
+        if read >= STRINGS_CHARS:
+            break
+    distinct = list(words.values())
+    if len(distinct) < MIN_WORDS or _unknown_share(distinct, lexicon, dialect) < FOREIGN_SHARE:
+        return False
+    guess = (model or LanguageModel.shipped()).guess(distinct)
+    return guess.margin <= -SHORT_MARGIN

@@ -174,3 +174,33 @@ def test_a_misspelling_dense_comment_is_checked_like_prose(checker: Checker) -> 
     assert checker.check(french, "python").issues == []
     names = "# nrows ncols xdim ydim zdim nchan nbins npix\nx = 1\n"
     assert checker.check(names, "python").issues == []
+
+
+#: A translation table as i18n libraries ship them: one short string per key, too few letters
+#: each for the language to show.
+TRANSLATIONS = {
+    "de": ["gerade eben", "vor {{time}} Sekunden", "vor einer Minute", "vor {{time}} Minuten",
+           "vor einer Stunde", "gestern", "letzte Woche", "nächsten Monat", "morgen"],
+    "es": ["recién", "hace {{time}} segundos", "hace un minuto", "hace una hora", "ayer",
+           "dentro de {{time}} días", "hace una semana", "mañana", "hace mas de un año"],
+    "en": ["just now", "{{time}} seconds ago", "a minute ago", "{{time}} minuets ago",
+           "an hour ago", "yesterday", "last week", "next month", "tomorow"],
+}  # fmt: skip
+
+
+def _table(strings: list[str]) -> str:
+    rows = "".join(f'  key{i}: "{s}",\n' for i, s in enumerate(strings))
+    return f"module.exports = {{\n{rows}}}\n"
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_a_foreign_translation_table_gets_no_findings(checker: Checker, language: str) -> None:
+    """Each string alone is too short to tell; the file's strings together are not English."""
+    assert checker.check(_table(TRANSLATIONS[language]), "javascript").issues == []
+
+
+def test_an_english_table_and_a_few_foreign_strings_are_still_checked(checker: Checker) -> None:
+    flagged = [i.text for i in checker.check(_table(TRANSLATIONS["en"]), "javascript").issues]
+    assert flagged == ["tomorow"]  # "minuets" is a word (dances)
+    mixed = TRANSLATIONS["en"] + ["hace un minuto"]
+    assert "tomorow" in [i.text for i in checker.check(_table(mixed), "javascript").issues]
