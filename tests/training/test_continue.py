@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.training.test_resume import small_run
 from training.grammar import train as train_module
+from training.grammar.export import continued_from
 from training.grammar.model import LabelVocab
 
 
@@ -39,6 +40,11 @@ def test_a_continued_tagger_keeps_its_labels_and_its_trained_head(
     assert before.keys() == after.keys() and before
     for name, weight in before.items():
         assert torch.equal(weight, after[name]), name  # type: ignore[arg-type]
+    # The card of the continued model says what it was continued from, and how to remake it.
+    line = continued_from(first / "final")
+    assert line is not None and "2 steps of 16 sentences" in line
+    assert "`python -m training train " in line and "--max-steps 2" in line
+    assert continued_from(tiny_grammar_run / "train" / "base") is None
 
 
 def test_only_a_tagger_lends_its_labels(tiny_grammar_run: Path) -> None:

@@ -25,7 +25,8 @@ from tqdm import tqdm
 from server.engine.grammar.decode import GrammarCorrector, GrammarOptions
 from server.engine.grammar.sentences import tokenize
 from server.runtime.onnx_tagger import OnnxTagger
-from training.card import duration, precision_table, remake_commands
+from training.args import command_line
+from training.card import MACHINE_OPTIONS, duration, precision_table, remake_commands
 from training.export import (
     export_onnx,
     finish,
@@ -193,6 +194,25 @@ def _fmt(x: Any) -> str:
     return f"{x:.1f}" if isinstance(x, float) else str(x)
 
 
+def continued_from(base: Path) -> str | None:
+    """The card line for a run that continued a trained tagger (``--base-model RUN/final``):
+    what that tagger had been trained from and for how long, so the chain can be remade."""
+    earlier = base.parent / "train.json"
+    if not (base / "quill_train.json").is_file() or not earlier.is_file():
+        return None
+    prior = json.loads(earlier.read_text("utf-8"))
+    train = command_line(
+        "train", TrainArgs, prior["args"], skip=MACHINE_OPTIONS, always=("base_model", "seed")
+    )
+    return (
+        f"- Continued from a tagger already trained (`{repo_relative(base)}`, labels kept): "
+        f"{prior['steps']} steps of {prior['args']['batch_size']} sentences from "
+        f"`{Path(prior['base_model']).name}` in {duration(prior['train_seconds'])} "
+        f"(`{train} --data DATA0 --output RUN0`, on data made as below "
+        "with the data step of that time); the steps below come on top of those."
+    )
+
+
 def write_card(out: Path, info: dict[str, Any]) -> None:
     """``card.md``: how the model was made and what it scored (rewritten after evaluation)."""
     train, export, stats = info["train"], info["export"], info.get("data", {})
@@ -237,6 +257,7 @@ def write_card(out: Path, info: dict[str, Any]) -> None:
         f"- Base encoder: `{Path(train['base_model']).name}` "
         f"({train['total_parameters']:,} parameters with the head), {mode} fine-tuning, "
         f"{train['trainable_parameters']:,} trainable parameters.",
+        continued_from(Path(train["base_model"])),
         f"- Labels: {train['labels']} (`id2label` in `config.json`). The base model is uncased: "
         "capitalisation is left to the corrector's rules."
         if export.get("lowercase", True)
