@@ -262,8 +262,10 @@ def collect(
                 verdict = speller.judge(word, token.kind, token.whole)
                 if verdict is not None and verdict.rule is Rule.UNKNOWN_WORD:
                     seen[(word, token.kind)] += 1
-                elif verdict is None and lexicon.knows(word) and (
-                    generated_share > 0 or word.lower() in typo_pairs
+                elif (
+                    verdict is None
+                    and lexicon.knows(word)
+                    and (generated_share > 0 or word.lower() in typo_pairs)
                 ):
                     plantable.append((word, token.kind))
         for (word, kind), count in seen.items():
