@@ -44,7 +44,6 @@ from server.engine.spelling import Speller
 from server.engine.types import RegionKind, Rule
 from server.engine.typo_model import FEATURES, TypoModel
 from server.engine.words import split_identifier, tokenize
-from training.grammar.data.spelling_noise import misspell
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -231,17 +230,8 @@ def collect(
     lexicon: Lexicon,
     typo_pairs: dict[str, list[str]],
     seed: int,
-    generated_share: float = 0.0,
 ) -> tuple[list[Example], dict[str, int]]:
-    """Negatives (unknown words of the code) and planted positives, with lines per file.
-
-    A positive is a listed misspelling of a word of the code (``recieve``), or, for a share
-    ``generated_share`` of the planted words (and for words no list has), a generated slip:
-    a neighbouring key, a letter dropped, doubled, inserted or swapped, a sound-alike
-    spelling. Listed misspellings are how people misspell in prose; identifiers fixed in real
-    commits are mostly slips (``Eopch``, ``Wiazrd``, ``Boundss``), which a model trained on
-    lists alone takes for names.
-    """
+    """Negatives (unknown words of the code) and planted positives, with lines per file."""
     rng = random.Random(seed + 1)
     examples: list[Example] = []
     lines: dict[str, int] = {}
@@ -262,11 +252,7 @@ def collect(
                 verdict = speller.judge(word, token.kind, token.whole)
                 if verdict is not None and verdict.rule is Rule.UNKNOWN_WORD:
                     seen[(word, token.kind)] += 1
-                elif (
-                    verdict is None
-                    and lexicon.knows(word)
-                    and (generated_share > 0 or word.lower() in typo_pairs)
-                ):
+                elif verdict is None and lexicon.knows(word) and word.lower() in typo_pairs:
                     plantable.append((word, token.kind))
         for (word, kind), count in seen.items():
             examples.append(
@@ -274,13 +260,7 @@ def collect(
             )
         rng.shuffle(plantable)
         for word, kind in plantable[:8]:
-            listed = typo_pairs.get(word.lower())
-            if listed and (generated_share <= 0 or rng.random() >= generated_share):
-                typo: str | None = rng.choice(listed)
-            else:
-                typo = misspell(word.lower(), rng, {})
-            if typo is None:
-                continue
+            typo = rng.choice(typo_pairs[word.lower()])
             planted = _case_like(word, typo)
             if lexicon.knows(planted):
                 continue
@@ -345,12 +325,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-lines", type=int, default=50_000, help="lines per language")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--generated-share",
-        type=float,
-        default=0.0,
-        help="share of planted typos that are generated slips rather than listed misspellings",
-    )
-    parser.add_argument(
         "--code-words",
         type=Path,
         default=ROOT / "server" / "engine" / "data" / "code_words.tsv.gz",
@@ -376,9 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(code_words)} code words from {len(word_files)} files", file=sys.stderr)
     # Step 2: the model, whose typo features use that prior.
     speller = Speller(lexicon, use_typo_model=False)
-    examples, lines = collect(
-        files, speller, lexicon, reverse_typos(args.typos), args.seed, args.generated_share
-    )
+    examples, lines = collect(files, speller, lexicon, reverse_typos(args.typos), args.seed)
     model = TypoModel(lexicon, speller.code_suggester, None)
     x = featurise(examples, model)
     y = np.array([e.label for e in examples], dtype=np.float64)
