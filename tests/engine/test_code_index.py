@@ -150,6 +150,31 @@ def test_a_ranker_for_other_features_is_refused_with_the_command_that_remakes_it
         Ranker((1.0,), 0.5, 0.5)
 
 
+def test_line_starts_and_mid_line_cursors_are_scored_by_their_own_weights() -> None:
+    index = CodeIndex()
+    index.add("models.py", MODELS)
+    text = "class Box:\n    def __init__(self, x, y):\n        "
+    start = cursor_at(text, len(text))
+    mid = cursor_at("def f(self, w):\n    self.w", 26)
+    (at_start,) = candidates(index, start)
+    (typed,) = candidates(index, mid)
+    assert (at_start.line, typed.line) == ("super().__init__()", "self.w = w")
+    # Mid-line weights that like everything, line-start weights that like nothing.
+    likes = tuple([5.0] + [0.0] * (len(FEATURES) - 1))
+    dislikes = tuple([-5.0] + [0.0] * (len(FEATURES) - 1))
+    ranker = Ranker(likes, 0.5, 0.5, dislikes)
+    assert ranker.probability(typed) > 0.99 and ranker.probability(at_start) < 0.01
+    assert suggest_from_workspace(index, mid, ranker) is not None
+    assert suggest_from_workspace(index, start, ranker) is None
+    # The line-start weights survive a round trip; a ranker without them uses one set for both.
+    assert Ranker.from_json(ranker.to_json()) == ranker
+    single = Ranker(likes, 0.5, 0.5)
+    assert Ranker.from_json(single.to_json()).line_start_weights is None
+    assert suggest_from_workspace(index, start, single) is not None
+    with pytest.raises(ValueError, match="another version"):
+        Ranker(likes, 0.5, 0.5, (1.0,))
+
+
 def test_an_edited_file_is_counted_as_if_indexed_anew() -> None:
     """Only the changed lines are counted again; the tables must end up exactly as an index
     built from scratch (random edits: insertions, deletions, replacements, repeats)."""
