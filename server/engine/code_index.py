@@ -370,8 +370,17 @@ def _similar_context(cursor: Cursor, typed: str, delta: int) -> dict[str, float]
     for raw in cursor.after:
         if stripped := raw.strip():
             window.append((indent_width(raw), stripped))
-    names = [set(_IDENT.findall(text)) for _, text in window]
-    context: set[str] = set().union(*names[max(0, here - CONTEXT_LINES) : here])
+    names: dict[int, set[str]] = {}  # each line's names, found only when needed
+
+    def names_before(j: int) -> set[str]:
+        out: set[str] = set()
+        for k in range(max(0, j - CONTEXT_LINES), j):
+            if k not in names:
+                names[k] = set(_IDENT.findall(window[k][1]))
+            out |= names[k]
+        return out
+
+    context = names_before(here)
     out: dict[str, float] = {}
     if not context:
         return out
@@ -386,9 +395,9 @@ def _similar_context(cursor: Cursor, typed: str, delta: int) -> dict[str, float]
             or len(text) > MAX_LINE_CHARS
         ):
             continue
-        theirs = set().union(*names[max(0, j - CONTEXT_LINES) : j])
-        union = len(theirs | context)
-        sim = len(theirs & context) / union if union else 0.0
+        theirs = names_before(j)
+        shared = len(theirs & context)
+        sim = shared / (len(theirs) + len(context) - shared)
         if sim > out.get(text, 0.0):
             out[text] = sim
     return out
