@@ -17,6 +17,9 @@ across all files:
   for the next line: after ``def __init__(self, x):`` one step deeper comes
   ``super().__init__()`` or ``self.x = x``, and the same after ``def __init__(self, a, b):``).
 
+At the cursor, the file's own lines add candidates too: the lines that come after a context
+whose names are like those of the lines just before the cursor (``context``).
+
 Files are replaced whole (``add``) or dropped (``remove``), so an edit in the editor or on disk
 costs one file's lines. Everything here is pure: text in, candidates out.
 """
@@ -43,6 +46,12 @@ MAX_CANDIDATES = 40
 NEARBY_LINES = 4
 #: Lines before the cursor whose names and lines are "recent" (what the user is working with).
 RECENT_LINES = 30
+#: Lines before a line whose names make its context (:func:`_similar_context`).
+CONTEXT_LINES = 3
+#: A line after a context this similar to the cursor's (Jaccard of names) is a candidate.
+SIMILAR_AT_LEAST = 0.4
+#: Candidates from similar contexts, at most.
+MAX_SIMILAR = 10
 
 #: One indexed line: its indentation width (tabs count 4) and its stripped text.
 Line = tuple[int, str]
@@ -314,6 +323,7 @@ FEATURES = (
     "follows_indent_share",  # its share of the lines after the previous line at this indent
     "recent_names",  # share of the names in what it adds used in the last lines before the cursor
     "recent_line",  # it occurs among the last lines before the cursor (beyond the nearby ones)
+    "context_similarity",  # how like the cursor's last lines are those before it nearby (names)
 )
 
 
@@ -324,7 +334,7 @@ class Candidate:
     line: str
     text: str
     features: tuple[float, ...]
-    #: Which sources proposed it: ``follows``, ``follows2``, ``shape``, ``prefix``.
+    #: Which sources proposed it: ``follows``, ``follows2``, ``shape``, ``prefix``, ``context``.
     sources: frozenset[str]
 
 
@@ -343,6 +353,54 @@ def _matching(counter: Counter[tuple[int, str]] | None, typed: str) -> Counter[t
     if not counter:
         return Counter()
     return Counter({k: v for k, v in counter.items() if k[1].startswith(typed) and k[1] != typed})
+
+
+def _similar_context(cursor: Cursor, typed: str, delta: int) -> dict[str, float]:
+    """Lines of the editor's window around the cursor (its file) that come after lines like
+    the ones before the cursor: each line that starts as typed and comes at the cursor's change
+    of indentation, with the best Jaccard similarity between the names in the
+    :data:`CONTEXT_LINES` non-blank lines before it and in those before the cursor. A pattern
+    the file repeats with variations (a test per case, a branch per option) is found this way
+    even when the line just above differs from every earlier one."""
+    window: list[Line] = []
+    for raw in cursor.before:
+        if stripped := raw.strip():
+            window.append((indent_width(raw), stripped))
+    here = len(window)
+    for raw in cursor.after:
+        if stripped := raw.strip():
+            window.append((indent_width(raw), stripped))
+    names: dict[int, set[str]] = {}  # each line's names, found only when needed
+
+    def names_before(j: int) -> set[str]:
+        out: set[str] = set()
+        for k in range(max(0, j - CONTEXT_LINES), j):
+            if k not in names:
+                names[k] = set(_IDENT.findall(window[k][1]))
+            out |= names[k]
+        return out
+
+    context = names_before(here)
+    out: dict[str, float] = {}
+    if not context:
+        return out
+    for j in range(1, len(window)):
+        if here - CONTEXT_LINES < j < here + CONTEXT_LINES:  # its context is (partly) the cursor's
+            continue
+        ind, text = window[j]
+        if (
+            ind - window[j - 1][0] != delta
+            or not text.startswith(typed)
+            or text == typed
+            or len(text) > MAX_LINE_CHARS
+        ):
+            continue
+        theirs = names_before(j)
+        shared = len(theirs & context)
+        sim = shared / (len(theirs) + len(context) - shared)
+        if sim > out.get(text, 0.0):
+            out[text] = sim
+    return out
 
 
 def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
@@ -369,6 +427,10 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
         pool.setdefault(text, set()).add("follows2")
     for text, _ in by_shape_indent.most_common(MAX_CANDIDATES // 2):
         pool.setdefault(text, set()).add("shape")
+    similar = _similar_context(cursor, typed, delta) if prev else {}
+    for text, sim in sorted(similar.items(), key=lambda kv: -kv[1])[:MAX_SIMILAR]:
+        if sim >= SIMILAR_AT_LEAST:
+            pool.setdefault(text, set()).add("context")
     prefix_total = 0
     if typed:
         started = index.starting_with(typed)
@@ -442,6 +504,7 @@ def candidates(index: CodeIndex, cursor: Cursor) -> list[Candidate]:
             by_text1_indent[text] / total1_indent if total1_indent else 0.0,
             len(names & recent_names) / len(names) if names else 1.0,
             1.0 if text in recent_lines else 0.0,
+            similar.get(text, 0.0),
         )
         out.append(Candidate(text, added, features, frozenset(sources)))
     return out

@@ -1,8 +1,10 @@
 """Which workspace line to suggest, and whether to suggest one at all.
 
 A logistic model over each candidate's features (:data:`server.engine.code_index.FEATURES`)
-gives the probability that it is the line the user writes; the best candidate is shown only when
-that probability reaches the threshold calibrated for precision on training repositories
+gives the probability that it is the line the user writes (one set of weights once something is
+typed on the line, another at a line start: what makes a whole guessed line right is not what
+makes the rest of a typed one right); the best candidate is shown only when that probability
+reaches the threshold calibrated for precision on training repositories
 (``python -m training code ranker``): a wrong suggestion costs the user more attention than no
 suggestion. The weights ship in ``server/engine/data/completion_ranker.json`` with the
 repositories and the command that made them.
@@ -20,27 +22,39 @@ from pathlib import Path
 from .code_index import FEATURES, Candidate, CodeIndex, Cursor, candidates
 
 SHIPPED = "completion_ranker.json"
+#: The feature that tells a line-start candidate (nothing typed yet) from a mid-line one.
+_AT_LINE_START = FEATURES.index("at_line_start")
 
 
 @dataclass(frozen=True)
 class Ranker:
     """Weights (one per feature) and the probability a suggestion must reach to be shown:
-    ``threshold`` once something is typed on the line, ``line_start_threshold`` before (a
-    whole line guessed from nothing is a different bet, calibrated on its own)."""
+    ``weights`` and ``threshold`` once something is typed on the line,
+    ``line_start_weights`` and ``line_start_threshold`` before (a whole line guessed from
+    nothing is a different bet, fitted and calibrated on its own; without line-start weights
+    the mid-line ones serve both)."""
 
     weights: tuple[float, ...]
     threshold: float
     line_start_threshold: float
+    line_start_weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        if len(self.weights) != len(FEATURES):
-            raise ValueError(
-                f"the ranker has {len(self.weights)} weights for {len(FEATURES)} features: "
-                "it was made for another version of Quill (python -m training code ranker)"
-            )
+        for weights in (self.weights, self.line_start_weights):
+            if weights is not None and len(weights) != len(FEATURES):
+                raise ValueError(
+                    f"the ranker has {len(weights)} weights for {len(FEATURES)} features: "
+                    "it was made for another version of Quill (python -m training code ranker)"
+                )
+
+    def weights_for(self, candidate: Candidate) -> tuple[float, ...]:
+        if self.line_start_weights is not None and candidate.features[_AT_LINE_START]:
+            return self.line_start_weights
+        return self.weights
 
     def probability(self, candidate: Candidate) -> float:
-        z = sum(w * x for w, x in zip(self.weights, candidate.features, strict=True))
+        weights = self.weights_for(candidate)
+        z = sum(w * x for w, x in zip(weights, candidate.features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def threshold_for(self, cursor: Cursor) -> float:
@@ -55,7 +69,9 @@ class Ranker:
         return c, p
 
     def to_json(self, **extra: object) -> str:
-        body = {"features": list(FEATURES), "weights": list(self.weights)}
+        body: dict[str, object] = {"features": list(FEATURES), "weights": list(self.weights)}
+        if self.line_start_weights is not None:
+            body["line_start_weights"] = list(self.line_start_weights)
         thresholds = {
             "threshold": self.threshold,
             "line_start_threshold": self.line_start_threshold,
@@ -70,10 +86,12 @@ class Ranker:
                 "the ranker's features are not this Quill's: remake it with "
                 "python -m training code ranker"
             )
+        line_start = data.get("line_start_weights")
         return cls(
             tuple(float(w) for w in data["weights"]),
             float(data["threshold"]),
             float(data["line_start_threshold"]),
+            tuple(float(w) for w in line_start) if line_start is not None else None,
         )
 
     @classmethod

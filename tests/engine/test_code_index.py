@@ -121,6 +121,39 @@ def test_a_line_already_next_to_the_cursor_is_marked_nearby() -> None:
     assert dict(zip(FEATURES, c.features, strict=True))["nearby"] == 1.0
 
 
+TESTS = """\
+def test_read(client, token):
+    response = client.get("/items", headers=auth(token))
+    assert response.status_code == 200
+
+
+def test_write(client, token):
+    response = client.put("/items", json={}, headers=auth(token))
+"""
+
+
+def test_a_line_after_a_context_like_the_cursors_in_the_file_is_a_candidate() -> None:
+    """The line above the cursor occurs nowhere else, nor does its shape; but the lines before
+    the cursor share most of their names with those before a line earlier in the file."""
+    index = CodeIndex()
+    index.add("test_items.py", TESTS)
+    text = TESTS + "    "
+    found = {c.line: c for c in candidates(index, cursor_at(text, len(text), "test_items.py"))}
+    assert set(found) == {"assert response.status_code == 200"}
+    c = found["assert response.status_code == 200"]
+    assert c.sources == {"context"}
+    similarity = dict(zip(FEATURES, c.features, strict=True))["context_similarity"]
+    assert 0.4 <= similarity < 1.0
+    # Not at another change of indentation, and only lines that start as typed.
+    deeper = TESTS + "        "
+    assert candidates(index, cursor_at(deeper, len(deeper), "test_items.py")) == []
+    typed = TESTS + "    assert response.json"
+    assert candidates(index, cursor_at(typed, len(typed), "test_items.py")) == []
+    # A context with other names finds nothing.
+    other = TESTS + "\n\ndef unrelated(x):\n    y = x + 1\n    z = y * 2\n    "
+    assert candidates(index, cursor_at(other, len(other), "test_items.py")) == []
+
+
 def test_the_shipped_ranker_suggests_a_repeated_pattern_and_stays_silent_when_unsure() -> None:
     ranker = Ranker.load()
     index = CodeIndex()
@@ -148,6 +181,31 @@ def test_a_ranker_for_other_features_is_refused_with_the_command_that_remakes_it
         )
     with pytest.raises(ValueError, match="another version"):
         Ranker((1.0,), 0.5, 0.5)
+
+
+def test_line_starts_and_mid_line_cursors_are_scored_by_their_own_weights() -> None:
+    index = CodeIndex()
+    index.add("models.py", MODELS)
+    text = "class Box:\n    def __init__(self, x, y):\n        "
+    start = cursor_at(text, len(text))
+    mid = cursor_at("def f(self, w):\n    self.w", 26)
+    (at_start,) = candidates(index, start)
+    (typed,) = candidates(index, mid)
+    assert (at_start.line, typed.line) == ("super().__init__()", "self.w = w")
+    # Mid-line weights that like everything, line-start weights that like nothing.
+    likes = tuple([5.0] + [0.0] * (len(FEATURES) - 1))
+    dislikes = tuple([-5.0] + [0.0] * (len(FEATURES) - 1))
+    ranker = Ranker(likes, 0.5, 0.5, dislikes)
+    assert ranker.probability(typed) > 0.99 and ranker.probability(at_start) < 0.01
+    assert suggest_from_workspace(index, mid, ranker) is not None
+    assert suggest_from_workspace(index, start, ranker) is None
+    # The line-start weights survive a round trip; a ranker without them uses one set for both.
+    assert Ranker.from_json(ranker.to_json()) == ranker
+    single = Ranker(likes, 0.5, 0.5)
+    assert Ranker.from_json(single.to_json()).line_start_weights is None
+    assert suggest_from_workspace(index, start, single) is not None
+    with pytest.raises(ValueError, match="another version"):
+        Ranker(likes, 0.5, 0.5, (1.0,))
 
 
 def test_an_edited_file_is_counted_as_if_indexed_anew() -> None:

@@ -61,3 +61,12 @@ def test_the_ranker_step_writes_a_ranker_the_engine_loads(tmp_path: Path) -> Non
     assert 0 < ranker.threshold <= 1 and 0 < ranker.line_start_threshold <= 1
     assert json.loads((out / "code-ranker.json").read_text())["cases"] == metrics["cases"]
     assert ship.read_text() == (out / "ranker.json").read_text()
+    # One set of weights per kind of cursor, and the oracle's numbers for each.
+    assert ranker.line_start_weights is not None and ranker.line_start_weights != ranker.weights
+    recall = metrics["recall_and_rank_on_training_repositories"]
+    assert set(recall) == {"next", "mid"}
+    for row in recall.values():
+        assert 0 < row["rank_1"] <= row["among_candidates"] <= 100
+        ranked = row["rank_1"] + row["rank_2"] + row["rank_3"] + row["rank_4_or_lower"]
+        assert abs(ranked - row["among_candidates"]) < 0.5
+    assert recall["mid"]["source_prefix"] > 0 and recall["next"]["source_follows"] > 0
