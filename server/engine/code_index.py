@@ -27,10 +27,11 @@ costs one file's lines. Everything here is pure: text in, candidates out.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,14 +83,17 @@ def indent_width(line: str) -> int:
     return width
 
 
+def nonblank_lines(raws: Iterable[str]) -> Iterator[Line]:
+    """The non-blank lines of ``raws``, as (indentation, stripped text)."""
+    for raw in raws:
+        stripped = raw.strip()
+        if stripped:
+            yield indent_width(raw), stripped
+
+
 def index_lines(text: str) -> list[Line]:
     """The non-blank lines of ``text`` worth indexing, as (indentation, stripped text)."""
-    out: list[Line] = []
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if stripped and len(stripped) <= MAX_LINE_CHARS:
-            out.append((indent_width(raw), stripped))
-    return out
+    return [line for line in nonblank_lines(text.splitlines()) if len(line[1]) <= MAX_LINE_CHARS]
 
 
 def shape(line: str) -> str:
@@ -263,14 +267,7 @@ class Cursor:
 
     def previous(self, n: int) -> list[Line]:
         """The last ``n`` non-blank lines before the cursor's line, nearest last."""
-        out: list[Line] = []
-        for raw in reversed(self.before):
-            stripped = raw.strip()
-            if stripped:
-                out.append((indent_width(raw), stripped))
-                if len(out) == n:
-                    break
-        return out[::-1]
+        return list(itertools.islice(nonblank_lines(reversed(self.before)), n))[::-1]
 
 
 def cursor_at(text: str, offset: int, file: str | None = None, window: int = 200) -> Cursor:
@@ -362,14 +359,9 @@ def _similar_context(cursor: Cursor, typed: str, delta: int) -> dict[str, float]
     :data:`CONTEXT_LINES` non-blank lines before it and in those before the cursor. A pattern
     the file repeats with variations (a test per case, a branch per option) is found this way
     even when the line just above differs from every earlier one."""
-    window: list[Line] = []
-    for raw in cursor.before:
-        if stripped := raw.strip():
-            window.append((indent_width(raw), stripped))
+    window = list(nonblank_lines(cursor.before))
     here = len(window)
-    for raw in cursor.after:
-        if stripped := raw.strip():
-            window.append((indent_width(raw), stripped))
+    window.extend(nonblank_lines(cursor.after))
     names: dict[int, set[str]] = {}  # each line's names, found only when needed
 
     def names_before(j: int) -> set[str]:
