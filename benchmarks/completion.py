@@ -8,12 +8,14 @@ The repositories are installed packages that neither the ranker (``python -m tra
 ranker``: accelerate, optimum, huggingface_hub, hypothesis, anyio, rich, fsspec, packaging)
 nor any code model was fitted on.
 
-Rows: the full system (workspace candidates, the shipped ranker, silence below its threshold);
-the same with only the file itself as the workspace; retrieval alone (the ranker's best
-candidate, never silent); the no-model rule (the line that most often follows the previous
-line, or the most frequent line starting as typed); a workspace n-gram floor (greedy 4-gram
-over the workspace's tokens); and Jedi on the mid-line cases whose rest is one identifier
-(its first completion). No code model ships, so there is no model row.
+Rows: the full system (workspace candidates, the ranker's shortlist re-scored by the shipped
+code model with the ranker fitted with it, silence below its threshold); the same with only
+the file itself as the workspace; the full system without the code model (the shipped first
+stage alone); retrieval alone (the first stage's best candidate, never silent); the no-model
+rule (the line that most often follows the previous line, or the most frequent line starting
+as typed); a workspace n-gram floor (greedy 4-gram over the workspace's tokens); the code model
+alone (greedy to the end of the line from the file alone, never silent); and Jedi on the
+mid-line cases whose rest is one identifier (its first completion).
 
 *exact* counts every case (silence is a miss); *precision* is among the suggestions shown;
 *coverage* is the share of cases with a suggestion; *edit sim.* is the mean normalised
@@ -37,8 +39,10 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from server.engine.code_index import CodeIndex, Cursor, candidates, cursor_at, following
-from server.engine.completion_ranker import Ranker
+from server.engine.code_index import CodeIndex, Cursor, cursor_at, following
+from server.engine.completion import context_at
+from server.engine.completion_ranker import MiddleScorer, Ranker, rank_workspace
+from server.runtime.code_model import CodeModel
 from training.code.workspace_cases import (
     RepoFile,
     WorkspaceCase,
@@ -183,10 +187,11 @@ def index_footprint(files: Sequence[RepoFile]) -> dict[str, float]:
     }
 
 
-def code_model_for_benchmark() -> tuple[Any, str] | None:
-    """The code model the "model alone" row runs: the shipped ``models/code-small`` when there
-    is one, else the tiny model ``python -m benchmarks load`` builds with the training pipeline
-    (``--preset tiny``); None (no row) when neither exists."""
+def code_model_for_benchmark() -> tuple[CodeModel, str] | None:
+    """The code model the "model alone" row runs (and, with its own ranker, the full system
+    ranks with): the shipped ``models/code-small`` when there is one, else the tiny model
+    ``python -m benchmarks load`` builds with the training pipeline (``--preset tiny``); None
+    (no row) when neither exists."""
     from server.runtime.code_model import load_code_model, resolve
 
     from .load import TINY_CODE_DIR
@@ -198,7 +203,7 @@ def code_model_for_benchmark() -> tuple[Any, str] | None:
         if where.is_dir():
             model = load_code_model(str(where), "cpu", 2)
             if model.generator is not None:
-                return model.generator, label
+                return model, label
     return None
 
 
@@ -220,8 +225,14 @@ def evaluate_repo(
     per_kind: int,
     seed: int,
     with_jedi: bool,
-    generator: Any = None,
+    model: CodeModel | None = None,
 ) -> dict[str, Any]:
+    """Every row on ``per_kind`` cases of each kind of the repository ``root``: the full system
+    ranks with the model's own ranker and scores when the model ranks Python (else with
+    ``ranker``, the shipped first stage alone, which "retrieval alone" always uses)."""
+    ranks = model is not None and model.ranks("python")
+    full_ranker = model.ranker if ranks and model is not None and model.ranker else ranker
+    scorer = model.scorer if ranks and model is not None else None
     files = repo_files(root)
     index = index_of(files)
     ngram = NGramFloor(files)
@@ -234,17 +245,25 @@ def evaluate_repo(
             idx: CodeIndex,
             cursor: Cursor,
             case: WorkspaceCase,
-            latencies: list[float] = latencies,
+            latencies: list[float] | None = latencies,
+            ranker: Ranker = full_ranker,
+            scorer: MiddleScorer | None = scorer,
         ) -> tuple[float, str] | None:
-            """(probability minus the shipped threshold for this cursor, text) of the ranker's
-            best candidate: shown when the margin is not negative."""
+            """(probability minus the threshold it must reach, text) of the best candidate:
+            shown when the margin is not negative."""
             t0 = time.perf_counter()
-            found = ranker.best(candidates(idx, cursor))
-            latencies.append(time.perf_counter() - t0)
-            return (found[1] - ranker.threshold_for(cursor), found[0].text) if found else None
+            context = context_at(case.editor_text, case.offset) if scorer else None
+            found = rank_workspace(idx, cursor, ranker, scorer, context)
+            if latencies is not None:
+                latencies.append(time.perf_counter() - t0)
+            return (found[1] - found[2], found[0].text) if found else None
+
+        def first_stage(idx: CodeIndex, cursor: Cursor, case: WorkspaceCase) -> Any:
+            return full(idx, cursor, case, None, ranker, None)
 
         ranked = run_cases(files, cases, full, index=index)
         alone = run_cases(files, cases, full, workspace=False)
+        retrieval = run_cases(files, cases, first_stage, index=index) if scorer else ranked
         rule = run_cases(files, cases, lambda i, c, _: no_model_rule(i, c), index=index)
         floor = [ngram.complete(c) for c in _cursors(cases)]
 
@@ -254,12 +273,19 @@ def evaluate_repo(
         rows = {
             "full system": score(cases, shown(ranked)),
             "full system, only the file (no workspace)": score(cases, shown(alone)),
-            "retrieval alone (never silent)": score(cases, [r[1] if r else None for r in ranked]),
+        }
+        if scorer:
+            rows["full system without the code model"] = score(cases, shown(retrieval))
+        rows |= {
+            "retrieval alone (never silent)": score(
+                cases, [r[1] if r else None for r in retrieval]
+            ),
             "no-model rule": score(cases, rule),  # type: ignore[arg-type]
             "workspace 4-gram floor": score(cases, floor),
         }
-        if generator is not None:
-            rows["code model alone (never silent)"] = score(cases, model_alone(generator, cases))
+        if model is not None and model.generator is not None:
+            writes = model_alone(model.generator, cases)
+            rows["code model alone (never silent)"] = score(cases, writes)
         if with_jedi and kind == "mid":
             one = [c for c in cases if _IDENT.fullmatch(c.target)]
             mine = [

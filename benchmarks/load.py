@@ -567,9 +567,19 @@ async def drive(options: LoadOptions, model: Path | None) -> dict[str, Any]:
         raw["final_versions_missing"] = missing_final
         if pending:
             await asyncio.wait(pending, timeout=130)
+        # A check whose diagnostics are out may still be finishing (its task still counted as
+        # pending): the state after settling is taken once the queue is empty, however long a
+        # slow machine takes to get there.
+        drained = time.perf_counter()
+        raw["status_after"], _ = await _status(client)
+        while raw["status_after"].get("checkQueue", {}).get("pending") and (
+            time.perf_counter() - drained < options.settle_s
+        ):
+            await asyncio.sleep(0.05)
+            raw["status_after"], _ = await _status(client)
+        raw["drain_s"] = time.perf_counter() - drained
         stop.set()
         await sampler
-        raw["status_after"], _ = await _status(client)
         raw["rss_end_mb"] = vm_rss_mb(proc.pid)
         latencies, no_fresh = fresh_latencies(edits, client.published)
         raw["edit_latency"] = [

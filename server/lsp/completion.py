@@ -1,12 +1,15 @@
 """Code completion over LSP: ``textDocument/inlineCompletion`` and ``textDocument/completion``.
 
-The work is the engine's (:func:`server.engine.completion.complete_text`) over the code model
-(:mod:`server.runtime.code_model`); this module decides when to run it:
+The work is the engine's: the workspace's lines, shortlisted by the ranker
+(:mod:`server.engine.completion_ranker`) and re-scored by the code model when it ships with a
+ranker of its own; and, where ``completion.generate`` asks for it, lines the model writes
+(:func:`server.engine.completion.complete_text`). This module decides when to run them:
 
 * The model loads lazily, on the first completion request, in the completion worker thread, so
   diagnostics start at once and a server that is never asked for completions never loads it.
   A model that cannot be used turns completion off with one message; diagnostics go on.
-* Generation runs in its own worker thread (the checker has another), one at a time.
+* The index is queried in its worker thread; the model scores and generates in its own (the
+  checker has another), one request at a time.
 * A newer request for the same document supersedes an older one: the older generation stops
   at its next token and its request is answered with no suggestion. ``$/cancelRequest`` does
   the same (pygls cancels the handler's task), and so does an edit of the document.
@@ -37,6 +40,7 @@ from typing import Any, Protocol
 from lsprotocol import types
 
 from ..engine.completion import LastSuggestion, complete_text, context_at, tidy
+from ..engine.completion_ranker import WorkspaceSuggestion, decide
 from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
 from ..runtime.code_model import resolve as resolve_code_model
@@ -245,7 +249,7 @@ class Completer:
         # The workspace first: a line the project already has, when the ranker is sure of it.
         version, text = doc.version, doc.text
         offset = doc.offset_at(position, self.ls.encoding)
-        found = await self.index.suggest(doc.uri, doc.language_id, text, offset)
+        found = await self._from_workspace(doc, version, text, offset)
         if request.cancelled or doc.version != version:
             return None
         if found is not None:
@@ -253,8 +257,34 @@ class Completer:
             if rest:
                 self.counts["workspace"] += 1
                 return Offer(rest, FROM_WORKSPACE)
+        if not settings.generate:
+            return None
         suggestion = await self._generate(doc, position, request)
         return Offer(suggestion, FROM_MODEL) if suggestion else None
+
+    async def _from_workspace(
+        self, doc: Document, version: int, text: str, offset: int
+    ) -> WorkspaceSuggestion | None:
+        """The workspace line the ranker is sure of: re-scored by the code model when the model
+        ranks this language (its own ranker), else by Quill's shipped ranker alone."""
+        model = await self.ensure_model()
+        ranks = model.ranks(canonical_language(doc.language_id))
+        found = await self.index.shortlist(
+            doc.uri, doc.language_id, text, offset, model.ranker if ranks else None
+        )
+        if found is None or doc.version != version:
+            return None  # nothing, or the user typed on meanwhile: the newer request wins
+        ranker, shortlist = found
+        scores = None
+        if ranks and shortlist and model.scorer is not None:
+            scorer = model.scorer
+            middles = [c.text for c, _ in shortlist]
+            context = context_at(text, offset)
+            loop = asyncio.get_running_loop()
+            scores = await loop.run_in_executor(
+                self.executor, lambda: scorer.score_middles(context, middles)
+            )
+        return decide(ranker, shortlist, scores)
 
     async def _generate(
         self, doc: Document, position: types.Position, request: _Request

@@ -60,8 +60,12 @@ class ModelsSettings:
 
 @dataclass(frozen=True)
 class CompletionSettings:
-    #: Offer code completions (inline suggestions and a completion item) from the code model.
+    #: Offer code completions (inline suggestions and a completion item): lines of the
+    #: workspace the ranker (and the code model, when one ships with its ranker) is sure of.
     enabled: bool = True
+    #: Also let the code model write a line where the workspace has none it is sure of. Off by
+    #: default: a small model's own lines are rarely the exact one (see its card).
+    generate: bool = False
     #: Tokens generated per suggestion at most.
     max_tokens: int = 64
     #: Suggest a whole block (up to a blank line or a dedent) instead of the rest of the line.

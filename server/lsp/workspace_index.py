@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 
 from pygls.uris import to_fs_path
 
-from ..engine.code_index import CodeIndex, cursor_at
-from ..engine.completion_ranker import Ranker, WorkspaceSuggestion, suggest_from_workspace
+from ..engine.code_index import Candidate, CodeIndex, candidates, cursor_at
+from ..engine.completion_ranker import Ranker
 from ..engine.extract import canonical_language, is_code, language_for_path
 from ..workspace.text_files import UndecodableFile, read_text
 from ..workspace.walk import iter_files
@@ -57,6 +57,8 @@ SAVE_AFTER_IDLE_S = 2.0
 SAVE_TRIES = 20
 
 T = TypeVar("T")
+#: The ranker that made a shortlist, and the shortlist: candidates with their probabilities.
+Shortlist = tuple[Ranker, list[tuple[Candidate, float]]]
 
 
 class WorkspaceIndex:
@@ -173,23 +175,27 @@ class WorkspaceIndex:
                 break
             self._add(uri, language, text)
 
-    def _suggest(
-        self, uri: str, language: str, text: str, offset: int
-    ) -> WorkspaceSuggestion | None:
+    def _shortlist(
+        self, uri: str, language: str, text: str, offset: int, ranker: Ranker | None
+    ) -> Shortlist | None:
         self._flush()
-        if self.ranker_error:
-            return None  # said once, at the first request
-        if self.ranker is None:
-            try:
-                self.ranker = Ranker.load()
-            except (OSError, ValueError) as exc:
-                self.ranker_error = f"workspace completion is off: its ranker cannot load ({exc})"
-                log.error("%s", self.ranker_error)
-                return None
+        if ranker is None:
+            if self.ranker_error:
+                return None  # said once, at the first request
+            if self.ranker is None:
+                try:
+                    self.ranker = Ranker.load()
+                except (OSError, ValueError) as exc:
+                    self.ranker_error = (
+                        f"workspace completion is off: its ranker cannot load ({exc})"
+                    )
+                    log.error("%s", self.ranker_error)
+                    return None
+            ranker = self.ranker
         index = self.indexes.get(language)
         if index is None:
             return None
-        return suggest_from_workspace(index, cursor_at(text, offset, uri), self.ranker)
+        return ranker, ranker.shortlist(candidates(index, cursor_at(text, offset, uri)))
 
     # -- event-loop side -------------------------------------------------------------------
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -322,16 +328,19 @@ class WorkspaceIndex:
         if path is None or not self._read(path, uri):
             self._remove(uri)
 
-    async def suggest(
-        self, uri: str, language_id: str, text: str, offset: int
-    ) -> WorkspaceSuggestion | None:
-        """The workspace's suggestion at ``offset`` of the open document ``uri`` (None: unsure,
-        nothing indexed for its language, or the snapshot still loading)."""
+    async def shortlist(
+        self, uri: str, language_id: str, text: str, offset: int, ranker: Ranker | None = None
+    ) -> Shortlist | None:
+        """The workspace's candidates at ``offset`` of the open document ``uri`` that the
+        decision is among (:meth:`Ranker.shortlist`), by ``ranker`` (default: the one shipped
+        with Quill), and that ranker; None: nothing indexed for its language, the snapshot still
+        loading, or no ranker."""
         self._last_request = time.monotonic()
         self._wanted.set()
         if self.state == "loading":
             return None
-        return await self._run(self._suggest, uri, canonical_language(language_id), text, offset)
+        language = canonical_language(language_id)
+        return await self._run(self._shortlist, uri, language, text, offset, ranker)
 
     def status(self) -> dict[str, Any]:
         indexes = list(self.indexes.items())  # one atomic copy: the worker may add a language

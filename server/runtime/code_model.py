@@ -4,6 +4,11 @@ or the reason there is none (completion is off, the reason is shown once, diagno
 No model installed is not an error: completions then come from the workspace's own lines.
 Loading itself, and what a missing runtime or a broken model directory says, is shared with the
 grammar model (:mod:`server.runtime.loading`).
+
+A model directory may hold ``ranker.json``: the workspace ranker fitted together with a second
+stage that re-scores its shortlist with this model (``python -m training code ranker --model``).
+Without one the model is not used for ranking (a rescorer fitted to another model's scores
+would mislead), only for writing lines where that is asked for.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from server.engine.completion import Generator
+from server.engine.completion_ranker import RANKER_FILE, MiddleScorer, Ranker
 from server.runtime.loading import Open, load_runtime
 from server.runtime.models import MODELS
 from server.runtime.models import resolve as resolve_model_dir
@@ -40,6 +46,15 @@ class CodeModel:
     key: tuple[str, str] = ("", "auto")
     #: Language ids the model was trained on (empty: not recorded, any).
     languages: tuple[str, ...] = ()
+    #: The model as a scorer of the workspace's lines, and the ranker fitted with it (both
+    #: None when the directory has no ranker).
+    scorer: MiddleScorer | None = None
+    ranker: Ranker | None = None
+
+    def ranks(self, language: str) -> bool:
+        """Whether the model re-scores the workspace's candidates in ``language``."""
+        in_language = not self.languages or language in self.languages
+        return self.scorer is not None and self.ranker is not None and in_language
 
 
 def resolve(model_dir: str | Path | None) -> Path:
@@ -66,7 +81,25 @@ def load_code_model(
     if loaded.runtime is None:
         return CodeModel(None, loaded.status, path, failed=True, missing=loaded.missing, key=key)
     lm = loaded.runtime
-    return CodeModel(lm, loaded.status, path, loaded.providers, key=key, languages=lm.languages)
+    status = loaded.status
+    ranker = None
+    if (path / RANKER_FILE).is_file():
+        try:
+            ranker = Ranker.load(path / RANKER_FILE)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            status += f"; its {RANKER_FILE} cannot be used, so it ranks nothing ({exc})"
+    if ranker is not None and ranker.rescorer is not None:
+        status += "; it ranks the workspace's lines"
+    return CodeModel(
+        lm,
+        status,
+        path,
+        loaded.providers,
+        key=key,
+        languages=lm.languages,
+        scorer=lm if ranker is not None and ranker.rescorer is not None else None,
+        ranker=ranker if ranker is not None and ranker.rescorer is not None else None,
+    )
 
 
 def _lm() -> Open[OnnxLM]:

@@ -17,6 +17,11 @@ tokenizers and numpy only (no torch or transformers at serve time). A model dire
 Decoding is greedy. The prompt's keys and values are computed once and each new token costs
 one step; the cache of the last generation is kept, so a request whose prompt starts like the
 previous one (the usual case: the user typed a character) only feeds the tokens that differ.
+
+The model also scores lines it did not write (:meth:`OnnxLM.score_middles`, the engine's
+:class:`~server.engine.completion_ranker.MiddleScorer`): the workspace proposes candidate lines
+and the model says how likely each is at the cursor, the prompt fed once and every candidate in
+one batched pass over its keys and values.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from numpy.typing import NDArray
 from tokenizers import Tokenizer
 
 from server.engine.completion import CompletionContext, Generation
+from server.engine.completion_ranker import MiddleScore
 from server.runtime.models import Device, ModelError, check_model_dir
 from server.runtime.session import open_session, run_options
 
@@ -48,6 +54,8 @@ log = logging.getLogger(__name__)
 SUFFIX_SHARE = 0.25
 #: Prompt tokens always left for the prefix, however small the budget.
 MIN_PROMPT = 16
+#: Tokens of a scored middle at most (a longer one is scored on its start, without its end).
+MAX_MIDDLE_TOKENS = 40
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ class OnnxLM:
     languages: tuple[str, ...] = ()
     #: A prompt-tuned model's soft prompt (token ids), before every prompt.
     soft_prompt: tuple[int, ...] = ()
+    #: The token that ends a fill-in-the-middle middle (end of text), or None when unknown.
+    end_id: int | None = None
     _inputs: frozenset[str] = frozenset()
     _cache: _Cache = field(default_factory=_Cache)
 
@@ -124,8 +134,10 @@ class OnnxLM:
         soft_prompt = tuple(int(i) for i in quill.get("prompt") or ())
         if any(not 0 <= i < tokenizer.get_vocab_size() for i in soft_prompt):
             raise ModelError(f"{path / 'config.json'}: soft prompt ids outside the vocabulary")
-        found = (tokenizer.token_to_id(t) for t in quill.get("stop_tokens", []))
-        stop_ids = {int(i) for i in found if i is not None}
+        stop_tokens = [tokenizer.token_to_id(t) for t in quill.get("stop_tokens", [])]
+        stop_ids = {int(i) for i in stop_tokens if i is not None}
+        # Training ends every middle with the end-of-text token, the first stop token.
+        end_id = stop_tokens[0] if stop_tokens and stop_tokens[0] is not None else None
         session, n = open_session(path / "model.onnx", device, threads)
         inputs = {i.name: i for i in session.get_inputs()}
         past_names = sorted(
@@ -155,6 +167,7 @@ class OnnxLM:
             model_dir=path,
             languages=tuple(str(x) for x in quill.get("languages", [])),
             soft_prompt=soft_prompt,
+            end_id=None if end_id is None else int(end_id),
             _inputs=frozenset(inputs),
         )
         log.info(
@@ -294,6 +307,65 @@ class OnnxLM:
             seconds=time.perf_counter() - t0,
         )
 
+    # --- scoring ------------------------------------------------------------------------------
+
+    def score_middles(
+        self, context: CompletionContext, middles: Sequence[str]
+    ) -> list[MiddleScore]:
+        """How likely each of ``middles`` is as the text written at the cursor: the sum of its
+        tokens' log-probabilities, then of the token that ends a middle (fill-in-the-middle;
+        without FIM, of a line break), given the prompt. The prompt is fed once (its cache
+        reused as in generation); all middles then run in one batch over its keys and values,
+        which the batch leaves as they were."""
+        if not middles:
+            return []
+        fim = self.fim is not None and self.end_id is not None
+        end = [self.end_id] if fim and self.end_id is not None else self.encode("\n")[:1]
+        tokens = []
+        for middle in middles:
+            ids = self.encode(middle) if middle else []
+            whole = len(ids) <= MAX_MIDDLE_TOKENS
+            tokens.append(ids + end if whole else ids[:MAX_MIDDLE_TOKENS])
+        longest = max(len(t) for t in tokens)
+        budget = max(self.context - longest, MIN_PROMPT)
+        prompt = self.prompt_ids(context, budget, fim)[-(self.context - longest) :]
+        first, _ = self._prefill(prompt)
+        logp_first = _log_softmax(first)
+        width = longest - 1  # every token but the last is fed to score the next
+        rest: NDArray[np.float32] | None = None
+        if width > 0:
+            rest = self._batch_logits([t[:-1] for t in tokens], width)
+        out = []
+        for b, ids in enumerate(tokens):
+            total = float(logp_first[ids[0]])
+            if rest is not None and len(ids) > 1:
+                steps = _log_softmax(rest[b, : len(ids) - 1])
+                total += float(steps[np.arange(len(ids) - 1), ids[1:]].sum())
+            out.append(MiddleScore(total, len(ids)))
+        return out
+
+    def _batch_logits(self, rows: list[list[int]], width: int) -> NDArray[np.float32]:
+        """Logits of each row fed after the cached sequence (rows padded at the end to
+        ``width``; the padding is masked and comes after every real token, so it changes no
+        real token's logits). The cache itself is not changed."""
+        cache = self._cache
+        past_len = len(cache.ids)
+        batch = len(rows)
+        ids = np.zeros((batch, width), dtype=np.int64)
+        mask = np.zeros((batch, past_len + width), dtype=np.int64)
+        mask[:, :past_len] = 1
+        for b, row in enumerate(rows):
+            ids[b, : len(row)] = row
+            mask[b, past_len : past_len + len(row)] = 1
+        feeds: dict[str, NDArray[Any]] = {"input_ids": ids, "attention_mask": mask}
+        if "position_ids" in self._inputs:
+            positions = np.arange(past_len, past_len + width, dtype=np.int64)
+            feeds["position_ids"] = np.broadcast_to(positions, (batch, width)).copy()
+        past = zip(self.past_names, cache.past, strict=True)
+        feeds.update((name, np.repeat(p, batch, axis=0)) for name, p in past)
+        (logits,) = self.session.run(["logits"], feeds, run_options(self.session))
+        return np.asarray(logits, dtype=np.float32)
+
     def _prefill(self, prompt: list[int]) -> tuple[NDArray[np.float32], int]:
         """Feed ``prompt``, reusing the cached keys and values of its longest common start
         with the previous sequence; the logits of its last token and how many were reused."""
@@ -352,3 +424,9 @@ class OnnxLM:
     def reset(self) -> None:
         """Forget the cached keys and values."""
         self._cache = _Cache()
+
+
+def _log_softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Log-probabilities from logits over the last axis."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return np.asarray(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))

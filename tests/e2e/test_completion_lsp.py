@@ -36,8 +36,9 @@ def options(model: Path, **completion: Any) -> dict[str, Any]:
     return {
         "diagnostics": {"debounceMs": 0},
         "models": {"code": str(model)},
-        # No time budget: the suggestion must not depend on how busy the machine is.
-        "completion": {"maxTokens": MAX_TOKENS, "timeoutMs": 0, **completion},
+        # No time budget: the suggestion must not depend on how busy the machine is. The model
+        # writes lines only when asked to (``generate``): these tests are about its lines.
+        "completion": {"maxTokens": MAX_TOKENS, "timeoutMs": 0, "generate": True, **completion},
     }
 
 

@@ -6,15 +6,19 @@ says, with a push client and a pull client."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lsprotocol import types
 
+from server.engine.completion_ranker import MODEL_FEATURES, RANKER_FILE, Ranker, Rescorer
 from server.lsp.completion import FROM_WORKSPACE
 from tests.e2e.conftest import DEADLINE, QuillClient, stop_client
 from tests.e2e.test_completion_lsp import end_of, inline, unescape_snippet
+from training.export import write_manifest
 
 SHAPES = """\
 class Point:
@@ -160,3 +164,38 @@ async def test_a_file_changed_on_disk_supplies_lines_after_its_event(
             break
         await asyncio.sleep(0.05)
     assert await inline(quill, uri, end_of(text)) == ["import csv"]
+
+
+def model_with_ranker(tiny_code_model: Path, folder: Path, threshold: float) -> Path:
+    """A copy of the tiny code model with a ranker of its own: the shipped first stage and a
+    rescorer that agrees with it (its probability is the first stage's), shown from
+    ``threshold``; the manifest rewritten as ``python -m training code ranker --ship`` does."""
+    model = folder / f"model-{threshold}"
+    shutil.copytree(tiny_code_model, model)
+    agree = tuple(1.0 if f == "ranker_logit" else 0.0 for f in MODEL_FEATURES)
+    ranker = replace(Ranker.load(), rescorer=Rescorer(agree, threshold, agree, threshold))
+    (model / RANKER_FILE).write_text(ranker.to_json(), encoding="utf-8")
+    write_manifest(model)
+    return model
+
+
+@pytest.mark.parametrize("pull", [False, True], ids=["push", "pull"])
+async def test_a_code_model_with_its_ranker_decides_among_the_workspace_lines(
+    start: Any, tmp_path: Path, tiny_code_model: Path, pull: bool
+) -> None:
+    """The model scores the shortlist and its rescorer decides: one that agrees shows the
+    line; one never sure enough leaves the same place silent, though the first stage alone
+    would show it (and the model writes nothing itself: ``generate`` is off)."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "shapes.py").write_text(SHAPES, encoding="utf-8")
+    text = "class Box:\n    def __init__(self, x, y):\n        "
+    for threshold, expected in ((0.0, ["super().__init__()"]), (1.01, [])):
+        model = model_with_ranker(tiny_code_model, tmp_path, threshold)
+        options = {"diagnostics": {"debounceMs": 0}, "models": {"code": str(model)}}
+        quill: QuillClient = await start(pull=pull, initialization_options=options)
+        await index_ready(quill)
+        uri = quill.open("box.py", text, "python")
+        assert await inline(quill, uri, end_of(text)) == expected
+        assert "it ranks the workspace's lines" in (await status(quill))["completion"]
+        await stop_client(quill)

@@ -69,7 +69,9 @@ local settings = {
 }
 if vim.env.QUILL_TEST_CODE_MODEL then
   settings.models = { code = vim.env.QUILL_TEST_CODE_MODEL }
-  settings.completion = { maxTokens = tonumber(vim.env.QUILL_TEST_MAX_TOKENS or "12"), timeoutMs = 0 }
+  settings.completion = {
+    maxTokens = tonumber(vim.env.QUILL_TEST_MAX_TOKENS or "12"), timeoutMs = 0, generate = true,
+  }
 end
 
 local function quill_diagnostics(bufnr)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 import pytest
 
 from server.engine.code_index import (
@@ -13,7 +16,16 @@ from server.engine.code_index import (
     index_lines,
     shape,
 )
-from server.engine.completion_ranker import Ranker, suggest_from_workspace
+from server.engine.completion import CompletionContext, context_at
+from server.engine.completion_ranker import (
+    MODEL_FEATURES,
+    SHORTLIST,
+    MiddleScore,
+    Ranker,
+    Rescorer,
+    model_features,
+    suggest_from_workspace,
+)
 
 MODELS = """\
 class Point:
@@ -236,3 +248,63 @@ def test_an_edited_file_is_counted_as_if_indexed_anew() -> None:
         for typed in ("", "a", "  ", "def"):
             assert index.starting_with(typed) == fresh.starting_with(typed)
         assert (index.line_count, index.char_count) == (fresh.line_count, fresh.char_count)
+
+
+class PrefersLine:
+    """A scorer that finds ``line`` far likelier than anything else at the cursor (the
+    engine's :class:`MiddleScorer` contract; the runtime's is tested on a real model)."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.seen: list[tuple[CompletionContext, list[str]]] = []
+
+    def score_middles(
+        self, context: CompletionContext, middles: Sequence[str]
+    ) -> list[MiddleScore]:
+        self.seen.append((context, list(middles)))
+        return [MiddleScore(-1.0 if m == self.line else -30.0, 5) for m in middles]
+
+
+def _rescorer(weights: tuple[float, ...], threshold: float = 0.5) -> Rescorer:
+    return Rescorer(weights, threshold, weights, threshold)
+
+
+def test_the_rescorer_picks_the_line_the_model_prefers_among_the_shortlist() -> None:
+    index = CodeIndex()
+    index.add("models.py", MODELS + "\n\ndef f(self, w):\n    self.w = None\n    self.w = 0\n")
+    text = "def g(self, w):\n    self.w"
+    cursor = cursor_at(text, len(text))
+    cands = candidates(index, cursor)
+    assert {c.line for c in cands} >= {"self.w = w", "self.w = None", "self.w = 0"}
+    # First stage: frequency decides; the second stage follows the model (model_gap weighs).
+    first = Ranker(tuple([0.0] * 8 + [1.0] + [0.0] * (len(FEATURES) - 9)), 0.0, 0.0)
+    follow_model = tuple(0.0 if f != "model_gap" else 1.0 for f in MODEL_FEATURES)
+    ranker = replace(first, rescorer=_rescorer(follow_model, threshold=0.4))
+    shortlist = ranker.shortlist(cands)
+    assert len(shortlist) == min(len(cands), SHORTLIST)
+    assert [p for _, p in shortlist] == sorted((p for _, p in shortlist), reverse=True)
+    scorer = PrefersLine(" = 0")
+    context = context_at(text, len(text))
+    found = suggest_from_workspace(index, cursor, ranker, scorer=scorer, context=context)
+    assert found is not None and found.line == "self.w = 0" and found.probability == 0.5
+    assert scorer.seen == [(context, [c.text for c, _ in shortlist])]
+    # Without scores (no model) the first stage decides alone, with its own threshold.
+    alone = suggest_from_workspace(index, cursor, ranker)
+    assert alone is not None and alone.line == shortlist[0][0].line
+    # The rescorer's threshold silences what it is unsure of.
+    strict = replace(first, rescorer=_rescorer(follow_model, threshold=0.6))
+    assert suggest_from_workspace(index, cursor, strict, scorer=scorer, context=context) is None
+    # A rescorer survives the JSON round trip; one for other features is refused.
+    assert Ranker.from_json(ranker.to_json()) == ranker
+    with pytest.raises(ValueError, match="--model"):
+        _rescorer((1.0,))
+
+
+def test_model_features_compare_each_line_with_the_best_on_the_shortlist() -> None:
+    rows = model_features([0.9, 0.5], [MiddleScore(-4.0, 4), MiddleScore(-2.0, 1)])
+    first, second = (dict(zip(MODEL_FEATURES, row, strict=True)) for row in rows)
+    assert first["model_mean"] == -1.0 and second["model_mean"] == -2.0
+    assert (first["model_gap"], second["model_gap"]) == (-2.0, 0.0)
+    assert (first["model_mean_gap"], second["model_mean_gap"]) == (0.0, -1.0)
+    assert (first["model_best"], second["model_best"]) == (0.0, 1.0)
+    assert first["ranker_logit"] > 0 > second["ranker_logit"] - 1e-9

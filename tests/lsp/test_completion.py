@@ -17,6 +17,7 @@ from server.lsp import completion
 from server.lsp.completion import Completer
 from server.lsp.documents import UTF16, DocumentStore
 from server.lsp.settings import Settings, parse_settings
+from server.runtime import code_model
 from server.runtime.code_model import CodeModel
 
 
@@ -54,7 +55,9 @@ class Endless:
 class FakeServer:
     def __init__(self) -> None:
         self.documents = DocumentStore()
-        self.settings: Settings = parse_settings({"completion": {"timeoutMs": 0}})[0]
+        self.settings: Settings = parse_settings(
+            {"completion": {"timeoutMs": 0, "generate": True}}
+        )[0]
         self.encoding = UTF16
         self.shown: list[str] = []
 
@@ -134,10 +137,26 @@ async def test_other_open_files_of_the_language_are_context_most_recent_first(
     assert status["completionMedianMs"] is not None
 
 
-def test_status_before_the_model_loads_and_when_off(tmp_path: Path) -> None:
+async def test_the_model_writes_nothing_unless_asked(setup: Any) -> None:
+    """``completion.generate`` is off by default: a line the workspace cannot supply is left
+    unwritten, and the model is never run to write one."""
+    completer, gen, doc = setup
+    completer.ls.settings = parse_settings({"completion": {"timeoutMs": 0}})[0]
+    assert not completer.settings.completion.generate
+    gen.answer = "1"
+    assert await completer.suggest(doc, types.Position(0, 4)) is None
+    assert gen.reasons == [] and not gen.started.is_set()
+
+
+def test_status_before_the_model_loads_and_when_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ls = FakeServer()
     completer = Completer(ls)  # type: ignore[arg-type]
-    # No code model ships: the status says so, and what completion offers instead.
+    # The shipped model loads on the first request; without one, the status says what
+    # completion offers instead.
+    assert "loads on the first completion request" in completer.status()["completion"]
+    monkeypatch.setattr(code_model, "DEFAULT_MODEL", tmp_path / "none-shipped")
     assert completer.status()["completion"].startswith("no code model is installed")
     assert completer.status()["completionIndex"] == "not started"
     ls.settings = parse_settings({"models": {"code": str(tmp_path)}})[0]

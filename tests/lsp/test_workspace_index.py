@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from server.engine.code_index import CodeIndex
+from server.engine.completion_ranker import WorkspaceSuggestion, decide
 from server.lsp import index_snapshot, workspace_index
 from server.lsp.workspace_index import WorkspaceIndex
 
 CODE = "def f(x, y):\n    return x + y\n"
+
+
+async def suggest(
+    index: WorkspaceIndex, uri: str, language: str, text: str, offset: int
+) -> WorkspaceSuggestion | None:
+    """What the shipped ranker suggests from the index's shortlist (no code model)."""
+    found = await index.shortlist(uri, language, text, offset)
+    return None if found is None else decide(*found)
 
 
 def write(folder: Path, name: str, data: str | bytes) -> Path:
@@ -74,10 +83,10 @@ async def test_an_open_document_replaces_its_file_and_goes_back_when_closed(
     other = "import os\n"
     # The editor's copy, not the disk's: after "import os" comes "import re" now.
     index.update(uri, "python", "import os\nimport re\n")
-    found = await index.suggest((tmp_path / "b.py").as_uri(), "python", other, len(other))
+    found = await suggest(index, (tmp_path / "b.py").as_uri(), "python", other, len(other))
     assert found is not None and found.text == "import re"
     await index.closed(uri)
-    found = await index.suggest((tmp_path / "b.py").as_uri(), "python", other, len(other))
+    found = await suggest(index, (tmp_path / "b.py").as_uri(), "python", other, len(other))
     assert found is not None and found.text == "import sys"
     # A document outside the workspace folders is forgotten when closed, not read from disk.
     outside = write(tmp_path.parent, "outside.py", "import os\nimport json\n").as_uri()
@@ -91,7 +100,7 @@ async def test_prose_documents_are_not_indexed(tmp_path: Path) -> None:
     index = WorkspaceIndex()
     index.update((tmp_path / "n.md").as_uri(), "markdown", "import os\nimport sys\n")
     text = "import os\n"
-    assert await index.suggest((tmp_path / "c.py").as_uri(), "python", text, len(text)) is None
+    assert await suggest(index, (tmp_path / "c.py").as_uri(), "python", text, len(text)) is None
     assert index.status()["completionIndexFiles"] == 0
     index.shutdown()
 
@@ -105,7 +114,7 @@ async def built(folder: Path, cache: Path) -> WorkspaceIndex:
 
 
 async def next_line(index: WorkspaceIndex, folder: Path, text: str) -> str | None:
-    found = await index.suggest((folder / "new.py").as_uri(), "python", text, len(text))
+    found = await suggest(index, (folder / "new.py").as_uri(), "python", text, len(text))
     return None if found is None else found.text
 
 

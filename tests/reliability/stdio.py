@@ -58,7 +58,7 @@ def with_models(grammar: Path, code: Path) -> dict[str, Any]:
         "diagnostics": {"debounceMs": 0},
         "grammar": {"enabled": True},
         "models": {"grammar": str(grammar), "code": str(code)},
-        "completion": {"maxTokens": 4, "timeoutMs": 0},
+        "completion": {"maxTokens": 4, "timeoutMs": 0, "generate": True},
     }
 
 

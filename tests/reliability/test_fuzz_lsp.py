@@ -1099,7 +1099,7 @@ SPELLING_ONLY: dict[str, Any] = {
     "grammar": {"enabled": False},
     # Learnt project words would accept the fuzzer's typos after a few documents.
     "spelling": {"learnProjectWords": False},
-    "completion": {"maxTokens": 4, "timeoutMs": 0},
+    "completion": {"maxTokens": 4, "timeoutMs": 0, "generate": True},
 }
 
 

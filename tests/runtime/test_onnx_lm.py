@@ -131,3 +131,35 @@ def test_a_grammar_model_is_not_taken_for_a_code_model(
     (other / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelError, match="not a code-completion model"):
         OnnxLM.load(other, verify=False)
+
+
+def test_scored_middles_equal_recomputing_each_one_alone(lm: OnnxLM) -> None:
+    """One batched pass over the prompt's cache gives each middle the log-probability a full
+    pass over prompt + middle gives, the end-of-middle token included (to within the noise of
+    int8 dynamic quantisation, whose scales follow the batch)."""
+    context = CompletionContext(CODE[:60], CODE[60:])
+    middles = ["print(name)", "return 1", "x", ""]
+    scores = lm.score_middles(context, middles)
+    longest = max(len(lm.encode(m)) + 1 for m in middles)
+    prompt = lm.prompt_ids(context, lm.context - longest)
+    assert lm.end_id is not None
+    for middle, score in zip(middles, scores, strict=True):
+        ids = [*(lm.encode(middle) if middle else []), lm.end_id]
+        logits = lm.logits(prompt + ids[:-1])[len(prompt) - 1 :]
+        logp = logits - logits.max(axis=-1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(axis=-1, keepdims=True))
+        assert score.tokens == len(ids)
+        expected = float(logp[np.arange(len(ids)), ids].sum())
+        assert score.logprob == pytest.approx(expected, rel=0.01)
+    assert lm.score_middles(context, []) == []
+
+
+def test_scoring_leaves_the_generation_cache_as_the_prompt_left_it(lm: OnnxLM) -> None:
+    context = CompletionContext(CODE[:60], CODE[60:])
+    lm.reset()
+    lm.score_middles(context, ["print(name)", "x"])
+    cached = list(lm._cache.ids)
+    assert cached and all(len(p[0, 0]) == len(cached) for p in lm._cache.past)
+    again = lm.score_middles(context, ["print(name)", "x"])
+    assert lm._cache.ids == cached
+    assert again == lm.score_middles(context, ["print(name)", "x"])

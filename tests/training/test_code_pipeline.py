@@ -5,6 +5,7 @@ trip, FIM examples, the n-gram floor, and fine-tuning a base model with LoRA."""
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from tokenizers import Tokenizer
 
 from server.runtime.models import sha256_file
 from training.code.args import CodeDataArgs
-from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS
+from training.code.data import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS, inventory
 from training.code.evaluate import NGram, folder_neighbours, make_cases, score
 from training.code.train import encode_examples, pieces
 from training.runlog import read_jsonl
@@ -47,6 +48,11 @@ def test_the_card_says_how_to_remake_the_model_and_what_it_scored(tiny_code_run:
     assert "python -m training code data" in card and "python -m training code train" in card
     assert "python -m training code export" in card and "'code" not in card
     assert "## Evaluation" in card and "4-gram floor" in card
+    # The corpus, package by package with versions: 36 standard-library training files.
+    stats = json.loads((tiny_code_run / "data" / "stats.json").read_text())
+    assert sum(c["files"] for c in stats["corpus"]) == 36
+    assert {c["version"] for c in stats["corpus"]} == {platform.python_version()}
+    assert f"Python {platform.python_version()} standard library, 36 files: " in card
     metrics = json.loads((tiny_code_run / "eval" / "metrics.json").read_text())
     assert set(metrics) == {
         "tiny",
@@ -59,6 +65,23 @@ def test_the_card_says_how_to_remake_the_model_and_what_it_scored(tiny_code_run:
     for row in metrics.values():
         assert row["cases"] == 16 and 0 <= row["edit_similarity"] <= 1
         assert row["tokens_per_second"] > 0 and row["latency_median_ms"] > 0
+
+
+def test_the_inventory_names_each_package_its_version_and_files(tmp_path: Path) -> None:
+    import sysconfig
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    mine = tmp_path / "project"
+    paths = [stdlib / "json" / "decoder.py", stdlib / "json" / "encoder.py", stdlib / "os.py"]
+    paths += [Path(np.__file__), mine / "a.py"]
+    found = inventory(map(str, paths), [mine])
+    assert {(c["source"], c["package"], c["files"]) for c in found} == {
+        ("standard library", "json", 2),
+        ("standard library", "(single modules)", 1),
+        ("site-packages", "numpy", 1),
+        ("corpus", "project", 1),
+    }
+    assert next(c for c in found if c["package"] == "numpy")["version"] == np.__version__
 
 
 def test_heldout_files_are_never_trained_on(tiny_code_run: Path) -> None:

@@ -4,12 +4,14 @@ cases, a fitted ranker that loads in the engine, calibrated thresholds, and its 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 
 from server.engine.code_index import FEATURES
-from server.engine.completion_ranker import Ranker
+from server.engine.completion_ranker import MODEL_FEATURES, Ranker
+from server.runtime.models import verify_manifest
 from training.code.args import CodeRankerArgs
 from training.code.ranker import calibrate, fit_logistic, run
 
@@ -70,3 +72,30 @@ def test_the_ranker_step_writes_a_ranker_the_engine_loads(tmp_path: Path) -> Non
         ranked = row["rank_1"] + row["rank_2"] + row["rank_3"] + row["rank_4_or_lower"]
         assert abs(ranked - row["among_candidates"]) < 0.5
     assert recall["mid"]["source_prefix"] > 0 and recall["next"]["source_follows"] > 0
+
+
+def test_with_a_code_model_the_second_stage_ships_in_the_model_directory(
+    tmp_path: Path, tiny_code_model: Path
+) -> None:
+    """``--model``: the model scores every case's shortlist, a rescorer is fitted and
+    calibrated per kind, and ``--ship`` into a model directory keeps its manifest true."""
+    model = tmp_path / "model"
+    shutil.copytree(tiny_code_model, model)
+    repos = [repo(tmp_path / "a", 4), repo(tmp_path / "b", 3)]
+    ship = model / "ranker.json"
+    metrics = run(
+        CodeRankerArgs(
+            output=tmp_path / "out", repo=repos, cases=20, ship=ship, model=model, threads=1
+        )
+    )
+    ranker = Ranker.load(ship)
+    assert ranker.rescorer is not None
+    assert len(ranker.rescorer.weights) == len(MODEL_FEATURES)
+    assert ranker.rescorer.weights != ranker.rescorer.line_start_weights
+    assert 0 < ranker.rescorer.threshold <= 1 and 0 < ranker.rescorer.line_start_threshold <= 1
+    second = metrics["with_the_code_model"]
+    assert set(second["at_threshold_on_training_repositories"]) == {"next", "mid"}
+    assert 0 < second["right_line_first_with_the_model"]["mid"] <= 100
+    # The ranker is one of the model's files now: the model still loads, checked.
+    verify_manifest(model)
+    assert "ranker.json" in json.loads((model / "manifest.json").read_text())["files"]

@@ -210,5 +210,13 @@ class CodeRankerArgs:
     l2: float = opt(1.0, "L2 penalty of the logistic regression")
     seed: int = opt(0, "random seed (case choice)")
     ship: Path | None = opt(
-        None, "also write the ranker here (server/engine/data/completion_ranker.json ships)"
+        None,
+        "also write the ranker here (server/engine/data/completion_ranker.json ships; with "
+        "--model, the model's own ranker.json, and its manifest is rewritten)",
     )
+    model: Path | None = opt(
+        None,
+        "a code model directory: also fit the second stage, which re-scores the ranker's "
+        "shortlist with this model's log-likelihood of each line",
+    )
+    threads: int = opt(2, "onnxruntime threads for --model")

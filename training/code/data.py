@@ -10,18 +10,22 @@ Output (``CodeDataArgs.output``)::
     train.jsonl     {"path", "text"} per training file
     heldout.jsonl   the same for the held-out files
     tokenizer.json  byte-level BPE with the special tokens below (or --tokenizer's copy)
-    stats.json      counts, sizes, arguments; data.log
+    stats.json      counts, sizes, arguments, and the corpus inventory (every package with
+                    its version and file count, :func:`inventory`); data.log
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
+import platform
 import random
 import site
 import sysconfig
 import time
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +52,42 @@ def default_roots(site_packages: bool) -> list[Path]:
     if site_packages:
         roots += [Path(p) for p in site.getsitepackages() if Path(p).is_dir()]
     return roots
+
+
+STDLIB = "standard library"
+
+
+def inventory(paths: Iterable[str], roots: Sequence[Path]) -> list[dict[str, Any]]:
+    """What a corpus is made of, so anyone can check what a model saw: files per package,
+    each ``{"source", "package", "version", "files"}``. The standard library's top-level
+    packages (its single modules as one entry) carry the interpreter's version; a
+    site-packages folder its distribution's name and version; a ``--corpus`` folder its
+    name."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    distributions = importlib.metadata.packages_distributions()
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for raw in paths:
+        path = Path(raw).resolve()
+        parts = path.parts
+        if "site-packages" in parts:
+            top = parts[parts.index("site-packages") + 1].removesuffix(".py")
+            names = distributions.get(top, [top])
+            try:
+                version = importlib.metadata.version(names[0])
+            except importlib.metadata.PackageNotFoundError:
+                version = "?"
+            counts["site-packages", names[0], version] += 1
+        elif path.is_relative_to(stdlib):
+            inner = path.relative_to(stdlib).parts
+            package = inner[0] if len(inner) > 1 else "(single modules)"
+            counts[STDLIB, package, platform.python_version()] += 1
+        else:
+            root = next((r for r in roots if path.is_relative_to(r.resolve())), path.parent)
+            counts["corpus", root.name, ""] += 1
+    return [
+        {"source": source, "package": package, "version": version, "files": n}
+        for (source, package, version), n in sorted(counts.items())
+    ]
 
 
 def _normalised(text: str) -> str:
@@ -155,6 +195,7 @@ def run(args: CodeDataArgs) -> dict[str, Any]:
         "heldout_files": len(heldout),
         "train_mb": round(sum(len(t) for _, t in train) / 1e6, 2),
         "heldout_mb": round(sum(len(t) for _, t in heldout) / 1e6, 2),
+        "corpus": inventory((p for p, _ in train), roots),
         "seconds": round(time.time() - t0, 1),
     }
     write_json(out / "stats.json", stats)

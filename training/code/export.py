@@ -27,7 +27,7 @@ import numpy as np
 
 from training.card import duration, precision_table, remake_commands
 from training.code.args import CodeDataArgs, CodeExportArgs, CodeTrainArgs
-from training.code.data import PAD
+from training.code.data import PAD, STDLIB
 from training.code.evaluate import evaluate_model, make_cases
 from training.export import (
     export_onnx,
@@ -232,6 +232,27 @@ def run(args: CodeExportArgs) -> dict[str, Any]:
     return finish(args, record, t0, write_card)
 
 
+def corpus_section(corpus: list[dict[str, Any]]) -> list[str]:
+    """The card's list of what the model was trained on: every package, its version and its
+    training files (:func:`training.code.data.inventory`)."""
+    if not corpus:
+        return []
+    lines = ["", "## Training corpus (training files per package)", ""]
+    stdlib = [c for c in corpus if c["source"] == STDLIB]
+    if stdlib:
+        total = sum(c["files"] for c in stdlib)
+        lines.append(
+            f"Python {stdlib[0]['version']} standard library, {total} files: "
+            + ", ".join(f"{c['package']} {c['files']}" for c in stdlib)
+            + "."
+        )
+    others = [c for c in corpus if c["source"] != STDLIB]
+    if others:
+        lines += ["", "| package | version | files |", "|---|---|---|"]
+        lines += [f"| {c['package']} | {c['version'] or '-'} | {c['files']} |" for c in others]
+    return lines
+
+
 def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
     """``card.md``: how the model was made and what it scored."""
     train, export, stats = info["train"], info["export"], info.get("data", {})
@@ -265,6 +286,12 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
         "A causal language model trained with fill-in-the-middle, so the code after the cursor "
         "is used. Served by `server.runtime.onnx_lm.OnnxLM` (onnxruntime, greedy decoding, "
         "key/value cache) through `server.engine.completion` (context window, stop rules).",
+        "",
+        "In Quill the model ranks more than it writes: it scores the workspace's candidate lines "
+        "at the cursor (`score_middles`), and a rescorer fitted with this model "
+        "(`python -m training code ranker --model DIR --ship DIR/ranker.json`, kept in the "
+        "model's directory) decides which to show and when to stay silent. It writes lines "
+        "itself only where `completion.generate` is on.",
         "",
         "## How it was made",
         "",
@@ -304,6 +331,7 @@ def write_card(out: Path, info: dict[str, Any], evaluation: str = "") -> None:
             ],
         ),
     ]
+    lines += corpus_section(stats.get("corpus", []))
     if evaluation:
         lines += ["", "## Evaluation", "", evaluation]
     lines += [

@@ -10,6 +10,13 @@ probability; the threshold is the lowest probability of the best candidate at wh
 among the suggestions shown, on these repositories, still reaches the target. The metrics say
 how often the right line was among the candidates at all (by kind, and which sources proposed
 it) and at which rank the fitted ranker put it: the ceiling that candidates set on ranking.
+
+With ``--model DIR`` the second stage is fitted on the same cases: the code model scores each
+case's shortlist (the first stage's best :data:`~server.engine.completion_ranker.SHORTLIST`
+lines) at the cursor, a logistic regression per kind over
+:data:`~server.engine.completion_ranker.MODEL_FEATURES` learns which shortlisted line is the
+one written, and its threshold is calibrated the same way. The result belongs to that model:
+``--ship DIR/ranker.json`` puts it in the model's directory and rewrites its manifest.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +33,18 @@ import numpy as np
 from tqdm import tqdm
 
 from server.engine.code_index import FEATURES, candidates
-from server.engine.completion_ranker import Ranker
+from server.engine.completion import CompletionContext, context_at
+from server.engine.completion_ranker import (
+    MODEL_FEATURES,
+    SHORTLIST,
+    MiddleScorer,
+    Ranker,
+    Rescorer,
+    model_features,
+)
 from training.code.args import CodeRankerArgs
 from training.code.workspace_cases import make_cases, repo_files, run_cases
+from training.export import write_manifest
 from training.runlog import write_json
 
 log = logging.getLogger(__name__)
@@ -59,15 +76,34 @@ def site_packages_repos(names: tuple[str, ...] = DEFAULT_REPOS) -> list[Path]:
     return out
 
 
+@dataclass
+class Rows:
+    """Every candidate of every case: features, labels (1: the line written), and per case the
+    (start, end) of its candidate rows and its kind (``next``: nothing typed on the line;
+    ``mid``). With ``keep_context``: each candidate's text and each case's context, for the
+    code model."""
+
+    x: np.ndarray
+    y: np.ndarray
+    spans: list[tuple[int, int, str]]
+    texts: list[str] = field(default_factory=list)
+    contexts: list[CompletionContext] = field(default_factory=list)
+
+
 def collect_rows(
-    repos: list[Path], per_kind: int, seed: int, sources: Counter[str] | None = None
-) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, str]]]:
-    """Features, labels and, per case, the (start, end) of its candidate rows and its kind
-    (``next``: nothing typed on the line; ``mid``). ``sources`` counts, by ``kind/source``,
-    the cases whose right line that source proposed."""
+    repos: list[Path],
+    per_kind: int,
+    seed: int,
+    sources: Counter[str] | None = None,
+    keep_context: bool = False,
+) -> Rows:
+    """The :class:`Rows` of ``per_kind`` cases of each kind per repository. ``sources``
+    counts, by ``kind/source``, the cases whose right line that source proposed."""
     rows: list[tuple[float, ...]] = []
     labels: list[int] = []
     spans: list[tuple[int, int, str]] = []
+    texts: list[str] = []
+    contexts: list[CompletionContext] = []
     for root in tqdm(repos, desc="repositories", unit="repo", file=sys.stderr):
         files = repo_files(root)
         for kind in ("next", "mid"):
@@ -80,10 +116,20 @@ def collect_rows(
                     labels.append(int(c.text.rstrip() == case.target))
                     if labels[-1] and sources is not None:
                         sources.update(f"{kind}/{source}" for source in c.sources)
+                    if keep_context:
+                        texts.append(c.text)
                 spans.append((start, len(rows), kind))
+                if keep_context:
+                    contexts.append(context_at(case.editor_text, case.offset))
 
             run_cases(files, cases, add)
-    return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.float64), spans
+    return Rows(
+        np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES)),
+        np.array(labels, dtype=np.float64),
+        spans,
+        texts,
+        contexts,
+    )
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 50) -> np.ndarray:
@@ -119,6 +165,114 @@ def calibrate(
         "precision": round(100 * right / shown, 1) if shown else 0.0,
         "coverage": round(100 * shown / cases, 1) if cases else 0.0,
         "exact_match": round(100 * right / cases, 1) if cases else 0.0,
+    }
+
+
+def rescorer_rows(
+    rows: Rows, probs: np.ndarray, scorer: MiddleScorer, shortlist: int = SHORTLIST
+) -> Rows:
+    """The second stage's rows: each case's shortlist (its ``shortlist`` most probable
+    candidates by the first stage, best first) with :data:`MODEL_FEATURES` from the model's
+    scores; spans, labels and kinds as the first stage's."""
+    x: list[tuple[float, ...]] = []
+    y: list[float] = []
+    spans: list[tuple[int, int, str]] = []
+    for (start, end, kind), context in tqdm(
+        list(zip(rows.spans, rows.contexts, strict=True)),
+        desc="code model scores",
+        unit="case",
+        file=sys.stderr,
+    ):
+        first = len(x)
+        if end > start:
+            order = sorted(range(start, end), key=lambda i: (-probs[i], i))[:shortlist]
+            scores = scorer.score_middles(context, [rows.texts[i] for i in order])
+            x += model_features([float(probs[i]) for i in order], scores)
+            y += [float(rows.y[i]) for i in order]
+        spans.append((first, len(x), kind))
+    return Rows(np.array(x, dtype=np.float64).reshape(-1, len(MODEL_FEATURES)), np.array(y), spans)
+
+
+def fit_by_kind(rows: Rows, kinds: dict[str, np.ndarray], l2: float) -> dict[str, np.ndarray]:
+    """Weights per kind (a kind without a single candidate, as in tiny repositories, takes the
+    other kind's)."""
+    fitted = {k: fit_logistic(rows.x[r], rows.y[r], l2) for k, r in kinds.items() if r.any()}
+    return {k: fitted.get(k, fitted.get("mid" if k == "next" else "next")) for k in kinds}
+
+
+def probabilities(rows: Rows, kinds: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> Any:
+    probs = np.zeros(len(rows.y))
+    for kind, r in kinds.items():
+        probs[r] = 1.0 / (1.0 + np.exp(-np.clip(rows.x[r] @ weights[kind], -50, 50)))
+    return probs
+
+
+def calibrate_kinds(
+    rows: Rows, probs: np.ndarray, precision: float
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Per kind, the threshold on the best candidate's probability for ``precision`` and what
+    it gives on these cases (:func:`calibrate`)."""
+    best: dict[str, list[tuple[float, bool]]] = {"next": [], "mid": []}
+    for start, end, kind in rows.spans:
+        if end > start:
+            k = start + int(np.argmax(probs[start:end]))
+            best[kind].append((float(probs[k]), bool(rows.y[k])))
+    thresholds: dict[str, float] = {}
+    at: dict[str, dict[str, float]] = {}
+    for kind, found in best.items():
+        cases = sum(1 for span in rows.spans if span[2] == kind)
+        thresholds[kind], at[kind] = calibrate(found, cases, precision)
+    return thresholds, at
+
+
+def line_start_rows(rows: Rows, column: int) -> dict[str, np.ndarray]:
+    at_start = rows.x[:, column] > 0
+    return {"next": at_start, "mid": ~at_start}
+
+
+def fit_rescorer(
+    rows: Rows, probs: np.ndarray, args: CodeRankerArgs
+) -> tuple[Rescorer, dict[str, Any]]:
+    """The second stage for the code model ``args.model``, and what it gives on these cases."""
+    from server.runtime.onnx_lm import OnnxLM
+
+    assert args.model is not None
+    lm = OnnxLM.load(args.model, device="cpu", threads=args.threads)
+    second = rescorer_rows(rows, probs, lm)
+    # A shortlisted row is a line-start row when its case is a next-line case.
+    kinds = {k: np.zeros(len(second.y), dtype=bool) for k in ("next", "mid")}
+    for start, end, kind in second.spans:
+        kinds[kind][start:end] = True
+    weights = fit_by_kind(second, kinds, args.l2)
+    probs2 = probabilities(second, kinds, weights)
+    thresholds, at = calibrate_kinds(second, probs2, args.precision)
+    rescorer = Rescorer(
+        tuple(float(v) for v in weights["mid"]),
+        thresholds["mid"],
+        tuple(float(v) for v in weights["next"]),
+        thresholds["next"],
+    )
+    ranks = {
+        kind: round(
+            100
+            * sum(
+                rank_of_right_line(probs2, second.y, s, e) == 1
+                for s, e, k in second.spans
+                if k == kind
+            )
+            / max(1, sum(1 for span in second.spans if span[2] == kind)),
+            1,
+        )
+        for kind in ("next", "mid")
+    }
+    return rescorer, {
+        "model": str(args.model),
+        "shortlist": SHORTLIST,
+        "weights": dict(zip(MODEL_FEATURES, rescorer.weights, strict=True)),
+        "line_start_weights": dict(zip(MODEL_FEATURES, rescorer.line_start_weights, strict=True)),
+        "thresholds": {"mid-line": rescorer.threshold, "line start": rescorer.line_start_threshold},
+        "at_threshold_on_training_repositories": at,
+        "right_line_first_with_the_model": ranks,
     }
 
 
@@ -163,31 +317,20 @@ def run(args: CodeRankerArgs) -> dict[str, Any]:
     t0 = time.monotonic()
     repos = args.repo or site_packages_repos()
     sources: Counter[str] = Counter()
-    x, y, spans = collect_rows(repos, args.cases, args.seed, sources)
+    rows = collect_rows(repos, args.cases, args.seed, sources, keep_context=bool(args.model))
+    y, spans = rows.y, rows.spans
     log.info("%d cases, %d candidates, %d right", len(spans), len(y), int(y.sum()))
-    at_start = x[:, FEATURES.index("at_line_start")] > 0
-    kinds = {"next": at_start, "mid": ~at_start}
-    # A kind without a single candidate (tiny repositories) takes the other kind's weights.
-    fitted = {k: fit_logistic(x[rows], y[rows], args.l2) for k, rows in kinds.items() if rows.any()}
-    weights = {k: fitted.get(k, fitted.get("mid" if k == "next" else "next")) for k in kinds}
-    probs = np.zeros(len(y))
-    for kind, rows in kinds.items():
-        probs[rows] = 1.0 / (1.0 + np.exp(-np.clip(x[rows] @ weights[kind], -50, 50)))
-    best: dict[str, list[tuple[float, bool]]] = {"next": [], "mid": []}
-    for start, end, kind in spans:
-        if end > start:
-            k = start + int(np.argmax(probs[start:end]))
-            best[kind].append((float(probs[k]), bool(y[k])))
-    at: dict[str, dict[str, float]] = {}
-    thresholds: dict[str, float] = {}
-    for kind, found in best.items():
-        cases = sum(1 for span in spans if span[2] == kind)
-        thresholds[kind], at[kind] = calibrate(found, cases, args.precision)
+    kinds = line_start_rows(rows, FEATURES.index("at_line_start"))
+    weights = fit_by_kind(rows, kinds, args.l2)
+    probs = probabilities(rows, kinds, weights)
+    thresholds, at = calibrate_kinds(rows, probs, args.precision)
+    rescorer, second = fit_rescorer(rows, probs, args) if args.model else (None, None)
     ranker = Ranker(
         tuple(float(v) for v in weights["mid"]),
         thresholds["mid"],
         thresholds["next"],
         tuple(float(v) for v in weights["next"]),
+        rescorer,
     )
     metrics = {
         "repositories": [p.name for p in repos],
@@ -201,19 +344,27 @@ def run(args: CodeRankerArgs) -> dict[str, Any]:
         "line_start_weights": dict(zip(FEATURES, weights["next"].tolist(), strict=True)),
         "thresholds": {"mid-line": ranker.threshold, "line start": ranker.line_start_threshold},
         "at_threshold_on_training_repositories": at,
+        **({"with_the_code_model": second} if second else {}),
         "seconds": round(time.monotonic() - t0, 1),
     }
     log.info("thresholds %s: %s", thresholds, at)
     log.info("right line among candidates, rank: %s", metrics[RECALL])
+    if second:
+        log.info("with the code model: %s", second["at_threshold_on_training_repositories"])
+    command = "python -m training code ranker"
+    if args.model:
+        command += f" --model {args.model.name}"
     text = ranker.to_json(
         trained_on=metrics["repositories"],
         cases=len(spans),
         target_precision=args.precision,
-        command="python -m training code ranker" + (f" --ship {args.ship}" if args.ship else ""),
+        command=command + (f" --ship {args.ship}" if args.ship else ""),
     )
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "ranker.json").write_text(text + "\n", encoding="utf-8")
     if args.ship is not None:
         args.ship.write_text(text + "\n", encoding="utf-8")
+        if args.model and (args.ship.parent / "manifest.json").is_file():
+            write_manifest(args.ship.parent)  # the ranker is now one of the model's files
     write_json(args.output / "code-ranker.json", metrics)
     return metrics
