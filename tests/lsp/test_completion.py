@@ -153,10 +153,8 @@ def test_status_before_the_model_loads_and_when_off(
 ) -> None:
     ls = FakeServer()
     completer = Completer(ls)  # type: ignore[arg-type]
-    # The shipped model loads on the first request; without one, the status says what
-    # completion offers instead.
-    assert "loads on the first completion request" in completer.status()["completion"]
-    monkeypatch.setattr(code_model, "DEFAULT_MODEL", tmp_path / "none-shipped")
+    # Without a code model (none ships), the status says what completion offers instead.
+    monkeypatch.setattr(code_model, "DEFAULT_MODEL", tmp_path / "none-installed")
     assert completer.status()["completion"].startswith("no code model is installed")
     assert completer.status()["completionIndex"] == "not started"
     ls.settings = parse_settings({"models": {"code": str(tmp_path)}})[0]
