@@ -4,7 +4,10 @@ cases, a fitted ranker that loads in the engine, calibrated thresholds, and its 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +102,27 @@ def test_with_a_code_model_the_second_stage_ships_in_the_model_directory(
     # The ranker is one of the model's files now: the model still loads, checked.
     verify_manifest(model)
     assert "ranker.json" in json.loads((model / "manifest.json").read_text())["files"]
+
+
+def test_the_device_script_trains_exports_and_measures_the_model_as_a_ranker(
+    tmp_path: Path,
+) -> None:
+    """``tools/device/code_model.sh`` (prepared for a lent GPU) runs end to end on the tiny
+    preset here and brings back what decides whether a model ships."""
+    env = {
+        **os.environ,
+        "PRESET": "tiny",
+        "RANKER_CASES": "10",
+        "PYTHON": sys.executable,
+        "RUN": str(tmp_path / "run"),
+        "OUT": str(tmp_path / "out"),
+    }
+    script = Path(__file__).resolve().parents[2] / "tools" / "device" / "code_model.sh"
+    done = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "with the code model:" in done.stdout
+    back = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"card.md", "code-ranker.json", "ranker.json"} <= back
+    assert Ranker.load(tmp_path / "out" / "ranker.json").rescorer is not None
