@@ -24,6 +24,9 @@ def correct(
     text: str, rules: dict[str, tuple[str, float]], *, cased: bool = True, **options: object
 ) -> tuple[list[Issue], str, str | None, FakeTagger]:
     tagger = FakeTagger(rules, cased=cased)
+    # The agreement rule would put "he go" right before the fake tagger reads it: these tests
+    # pin the tags' path (the rule has its own tests below).
+    options = {"agreement_rule": False, **options}
     (c,) = GrammarCorrector(tagger, GrammarOptions(**options)).correct([text])  # type: ignore[arg-type]
     for issue in c.issues:
         assert text[issue.start : issue.end] == issue.text
@@ -74,7 +77,7 @@ def test_a_tag_becomes_one_issue_on_the_word_it_changes(
 def test_check_maps_offsets_into_the_whole_text_past_emoji_and_crlf() -> None:
     text = "I like 👩‍💻 and 😋 a lot.\r\n\r\nYesterday he go to the park.\r\nThey was happy there."
     tagger = FakeTagger({"he [go]": ("$REPLACE_went", 0.9), "they [was]": ("$REPLACE_were", 0.8)})
-    issues = GrammarCorrector(tagger).check(text)
+    issues = GrammarCorrector(tagger, GrammarOptions(agreement_rule=False)).check(text)
     assert [(text[i.start : i.end], i.suggestions[0]) for i in issues] == [
         ("go", "went"),
         ("was", "were"),
@@ -101,7 +104,7 @@ def test_passes_repeat_until_nothing_changes() -> None:
 
 def test_a_sentence_that_settles_is_not_tagged_again() -> None:
     tagger = FakeTagger({"he [go]": (VB_VBZ, 0.9)})
-    corrector = GrammarCorrector(tagger, GrammarOptions(max_iterations=5))
+    corrector = GrammarCorrector(tagger, GrammarOptions(max_iterations=5, agreement_rule=False))
     corrector.correct(["He go to school every day.", "All is well here today."])
     # Pass 1: both sentences; pass 2: only the changed one (and it settles).
     assert [len(batch) for batch in tagger.calls] == [2, 1]
@@ -126,6 +129,68 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
     assert len(tagger.calls) == (2 if found else 1)
     if found:
         assert issues[0].confidence == 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("She go to the office every day.", "She goes to the office every day."),
+        ("We was late.", "We were late."),
+        ("She don't like it.", "She doesn't like it."),
+        ("They goes home.", "They go home."),
+        ("They has a big house.", "They have a big house."),
+        ("In addition it have a bad influence.", "In addition it has a bad influence."),
+        ("You was right about it.", "You were right about it."),
+        ("He need help now.", "He needs help now."),
+        # Left alone: the pronoun is not the subject, the verb is not finite, or not a verb.
+        ("Does she go there often?", None),
+        ("Let it go for now.", None),
+        ("He and she go home.", None),
+        ("She put it there.", None),
+        ("She can go home.", None),
+        ("He need not worry.", None),
+        ("He last chose to learn.", None),
+        ("They still work there.", None),
+        ("She goes to work.", None),
+    ],
+)
+def test_the_agreement_rule_fixes_a_verb_after_its_subject_pronoun(
+    text: str, fixed: str | None
+) -> None:
+    """No tag at all (the fake tagger keeps everything): only the rule changes the text."""
+    issues, corrected, _, tagger = correct(text, {}, agreement_rule=True)
+    assert corrected == (fixed or text)
+    assert len(issues) == (fixed is not None)
+    assert all(i.rule == "grammar.agreement" and i.confidence == 0.9 for i in issues)
+    # The tagger reads the sentence as the rule left it.
+    assert tagger.calls[0][0][1:] == [w.text for w in tokenize(corrected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("They have a big house.", False),  # nothing points to the past: the writer's tense
+        ("She goes to the office every day.", False),  # a habit
+        ("Yesterday they have a big party.", True),
+        ("When I was young they have a big house.", True),  # a verb already in the past
+        ("In 1999 they have a big house.", True),
+        ("Nowadays they have a big house, but it was small.", False),  # the present wins
+    ],
+)
+def test_a_verb_goes_into_the_past_only_where_the_sentence_points_there(
+    text: str, past: bool
+) -> None:
+    rules = {
+        "they [have]": ("$TRANSFORM_VERB_VB_VBD", 0.9),
+        "she [goes]": ("$TRANSFORM_VERB_VBZ_VBD", 0.9),
+    }
+    issues, corrected, _, _ = correct(text, rules)
+    assert bool(issues) is past
+    assert ("had" in corrected or "went" in corrected) is past
+    # The rule can be turned off; other tags are never held back by it.
+    assert correct(text, rules, tense_rule=False)[0]
+    others = {"[office]": ("$REPLACE_shop", 0.9), "[house]": ("$REPLACE_flat", 0.9)}
+    assert correct(text, {**others, "[party]": ("$REPLACE_feast", 0.9)})[0]
 
 
 def test_invalid_or_misplaced_tags_are_ignored() -> None:
@@ -232,7 +297,13 @@ def test_issues_rebuild_the_tagged_correction(
     words: list[str], rules: dict[str, tuple[str, float]], prefix: str
 ) -> None:
     text = prefix + "The " + " ".join(words) + "."
-    opts = GrammarOptions(max_iterations=1, case_rules=False, article_rule=False)
+    opts = GrammarOptions(
+        max_iterations=1,
+        case_rules=False,
+        article_rule=False,
+        agreement_rule=False,
+        tense_rule=False,
+    )
     issues = GrammarCorrector(FakeTagger(rules), opts).check(text)
     # What one pass of the tags should give, computed with the tag grammar alone.
     tokens = [T.START, *(w.text for w in tokenize(prefix)), "The", *words, "."]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from server.engine.grammar import tags as T
 from server.engine.grammar.classify import CAPITALISATION, classify
+from server.engine.grammar.forms import load_forms
 from server.engine.grammar.sentences import Word, detokenize, split_sentences, tokenize
 from server.engine.grammar.tagger import Tagger, TagResult
 from server.engine.types import Category, Issue
@@ -60,6 +61,14 @@ class GrammarOptions:
     case_rules: bool = True
     #: "a" or "an" by the sound of the next word (a rule: the tagger misses many of these).
     article_rule: bool = True
+    #: A verb that disagrees with the personal pronoun right before it ("she go", "we was",
+    #: "he don't"), put right before the tagger reads the sentence (a rule: the tagger leaves
+    #: most of these alone at the precision it is held to, or changes the tense instead).
+    agreement_rule: bool = True
+    #: No change of a verb into the past unless the sentence points to the past itself (a
+    #: past verb, "yesterday", a year) and not to the present or a habit ("every day"): the
+    #: tagger, trained mostly on narrative, otherwise makes "They have a house" "had".
+    tense_rule: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +146,10 @@ class GrammarCorrector:
                 note = f"only the first {opts.max_words} of {len(words)} words were checked"
                 words = words[: opts.max_words]
             skipped = note is not None and not note.startswith("only")
-            states.append(
-                _State(words, [_Tok(w.text) for w in words], [1.0] * len(words), not skipped)
-            )
+            tokens = [_Tok(w.text) for w in words]
+            if opts.agreement_rule and not skipped:
+                _agreement_rule(tokens)
+            states.append(_State(words, tokens, [1.0] * len(words), not skipped))
             notes.append(note)
         for _ in range(opts.max_iterations):
             active = [st for st in states if st.active]
@@ -161,12 +171,19 @@ class GrammarCorrector:
     # --- one pass --------------------------------------------------------------------------
 
     def _choose(
-        self, labels: Sequence[tuple[str, float]], first: bool, last: bool
+        self,
+        labels: Sequence[tuple[str, float]],
+        first: bool,
+        last: bool,
+        no_past: bool = False,
     ) -> tuple[str, float]:
-        """The tag to apply to one token, after the keep bias, threshold and validity checks."""
+        """The tag to apply to one token, after the keep bias, threshold and validity checks
+        (``no_past``: no tag that puts a verb into the past, :func:`_past_allowed`)."""
         opts = self.options
         best, best_p = T.KEEP, 0.0
         for label, p in labels:
+            if no_past and _makes_past(label):
+                continue
             score = p + opts.keep_bias if label == T.KEEP else p
             if score > best_p:
                 best, best_p = label, score
@@ -188,8 +205,9 @@ class GrammarCorrector:
         toks = [_Tok(T.START), *st.tokens]
         if len(result.tokens) != len(toks):
             raise ValueError(f"tagger returned {len(result.tokens)} tags for {len(toks)} tokens")
+        no_past = opts.tense_rule and not _past_allowed(st.tokens)
         chosen = [
-            self._choose(labels, k == 0, k == len(toks) - 1)
+            self._choose(labels, k == 0, k == len(toks) - 1, no_past)
             for k, labels in enumerate(result.tokens)
         ]
         if all(tag == T.KEEP for tag, _ in chosen):
@@ -388,6 +406,111 @@ def _article_rule(tokens: list[_Tok]) -> None:
         if right != low:
             tok.text = right.capitalize() if tok.text[0].isupper() else right
             tok.conf = min(tok.conf, 0.9)
+
+
+#: Words before a pronoun that make it an object or put the verb after it in its base form
+#: ("does she go", "let it go", "and she go" where "he and she" is the subject): no rule there.
+_NO_AGREEMENT_AFTER = frozenset(
+    """do does did can could will would shall should may might must let lets make makes made
+    help helps helped have has had see sees saw watch watched hear heard feel felt and or nor
+    to""".split()
+)
+#: Words that, right after a pronoun, are not the verb it agrees with (modals take the base).
+_MODALS = frozenset("can could may might must shall should will would ought".split())
+#: Verbs that are modals before "not" ("she need not go") and plain verbs elsewhere.
+_SEMI_MODALS = frozenset({"need", "dare"})
+#: Base forms of verbs that after a pronoun are far more often an adverb or adjective ("he
+#: last chose", "she still works", "they better go"): never taken for the verb.
+_ADVERB_LIKE = frozenset(
+    """last still even better further near back well right close long free down up round
+    fast home""".split()
+)
+#: Be, have and do after a pronoun, and what each pronoun takes instead.
+_THIRD_SINGULAR = {"are": "is", "have": "has", "do": "does"}
+_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "am": "are"}
+_PRONOUN_VERBS = {
+    "he": _THIRD_SINGULAR,
+    "she": _THIRD_SINGULAR,
+    "it": _THIRD_SINGULAR,
+    "we": _PLURAL,
+    "you": _PLURAL,
+    "they": _PLURAL,
+}
+
+
+def _agreement_rule(tokens: list[_Tok]) -> None:
+    """Fix a verb that disagrees with the personal pronoun right before it: "she go" ->
+    "she goes", "we was" -> "we were", "he don't" -> "he doesn't", "they goes" -> "they go".
+    Only where the pronoun is surely the subject and the verb surely finite: not after an
+    auxiliary or a verb that takes an object ("does she go", "let it go"), not after "and"
+    ("he and she go"); a base verb after "it" is left alone ("make it work"), and so is a form
+    that may be past ("she put"). The verb forms come from the grammar's own tables."""
+    forms = load_forms()
+    for k in range(len(tokens) - 1):
+        pronoun = tokens[k].text.lower()
+        table = _PRONOUN_VERBS.get(pronoun)
+        if table is None or (k > 0 and tokens[k - 1].text.lower() in _NO_AGREEMENT_AFTER):
+            continue
+        verb = tokens[k + 1]
+        low = verb.text.lower()
+        after = tokens[k + 2].text.lower() if k + 2 < len(tokens) else ""
+        if (low in _SEMI_MODALS and after == "not") or low in _ADVERB_LIKE:
+            continue
+        right = table.get(low)
+        if right is None and low not in _MODALS:
+            tags = forms.verb_tags.get(low)
+            if pronoun in ("he", "she") and tags == ("VB",):
+                right = forms.verb(low, "VB", "VBZ")  # "she go" -> "she goes"
+            elif table is _PLURAL and tags == ("VBZ",):
+                right = forms.verb(low, "VBZ", "VB")  # "they goes" -> "they go"
+        if right and right != low:
+            verb.text = right.capitalize() if verb.text[:1].isupper() else right
+            verb.conf = min(verb.conf, 0.9)
+
+
+#: Words that put a sentence in the present or make it a habit (after "every": a period).
+_PRESENT_MARKERS = frozenset(
+    """usually always often sometimes generally normally nowadays currently everyday""".split()
+)
+_PERIODS = frozenset(
+    "day days week month year morning evening night time weekend summer winter".split()
+)
+_PRESENT_PHRASES = (("these", "days"), ("right", "now"), ("at", "present"))
+#: Words that point a sentence to the past ("last": last year, last week).
+_PAST_MARKERS = frozenset({"yesterday", "ago", "last"})
+#: Past forms a ``$REPLACE_`` tag may write instead of a present verb.
+_PAST_WORDS = frozenset({"was", "were", "had", "did"})
+
+
+def _past_allowed(tokens: Sequence[_Tok]) -> bool:
+    """Whether a verb of the sentence may be put into the past: only when the sentence itself
+    points to the past (a verb already in the past, "yesterday", "ago", "last", a year) and
+    says nothing of the present or a habit ("every day", "usually", "nowadays"). A present
+    verb is the writer's choice otherwise: "They have a big house" is not a slip of tense."""
+    words = [t.text.lower() for t in tokens]
+    if any(w in _PRESENT_MARKERS for w in words):
+        return False
+    pairs = list(itertools.pairwise(words))
+    if any(p in _PRESENT_PHRASES or (p[0] == "every" and p[1] in _PERIODS) for p in pairs):
+        return False
+    forms = load_forms()
+    return any(
+        w in _PAST_MARKERS
+        or w in _PAST_WORDS
+        or forms.verb_tags.get(w, ("",))[0] == "VBD"
+        or (w.isdigit() and len(w) == 4)
+        for w in words
+    )
+
+
+def _makes_past(label: str) -> bool:
+    """Whether a tag turns a verb into its past tense ("goes" -> "went", "have" -> "had")."""
+    if label.startswith(T.VERB):
+        return label.endswith("_VBD") and not label.startswith(T.VERB + "VBN")
+    if label.startswith(T.REPLACE):
+        word = label[len(T.REPLACE) :].lower()
+        return word in _PAST_WORDS or load_forms().verb_tags.get(word) == ("VBD",)
+    return False
 
 
 def _apply(sentence: str, issues: Sequence[Issue]) -> str:
