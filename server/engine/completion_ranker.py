@@ -13,9 +13,10 @@ With a code model, a second stage (:class:`Rescorer`) looks again at the ranker'
 the model scores each shortlisted line at the cursor (:class:`MiddleScorer`: its log-likelihood
 with the code before and after the cursor), and another logistic model over the first stage's
 log-odds and those scores picks the line and decides whether to show it. The two stages are
-fitted together, for one model: their weights ship in the model's directory
-(``models/code-small/ranker.json``), since a rescorer fitted to one model's scores means
-nothing for another's.
+fitted together, for one model, and travel in its directory (``ranker.json``), since a
+rescorer fitted to one model's scores means nothing for another's. None ships yet: the model
+two CPU cores train ranks no better than the first stage (its scores get weights near zero;
+``benchmarks/results/code-completion.md``).
 """
 
 from __future__ import annotations
