@@ -142,6 +142,9 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
         ("In addition it have a bad influence.", "In addition it has a bad influence."),
         ("You was right about it.", "You were right about it."),
         ("He need help now.", "He needs help now."),
+        ("She always go to work.", "She always goes to work."),
+        ("It take a long time.", "It takes a long time."),
+        ("It seems fine, it work now.", "It seems fine, it works now."),
         # Left alone: the pronoun is not the subject, the verb is not finite, or not a verb.
         ("Does she go there often?", None),
         ("Let it go for now.", None),
@@ -151,6 +154,8 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
         ("He need not worry.", None),
         ("He last chose to learn.", None),
         ("They still work there.", None),
+        ("Make it work now.", None),
+        ("They often visit us.", None),
         ("She goes to work.", None),
     ],
 )

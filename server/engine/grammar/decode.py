@@ -425,6 +425,8 @@ _ADVERB_LIKE = frozenset(
     """last still even better further near back well right close long free down up round
     fast home""".split()
 )
+#: Adverbs that may stand between a pronoun and its verb ("she always go").
+_FREQUENCY_ADVERBS = frozenset("always never often usually sometimes also just really".split())
 #: Be, have and do after a pronoun, and what each pronoun takes instead.
 _THIRD_SINGULAR = {"are": "is", "have": "has", "do": "does"}
 _PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do", "am": "are"}
@@ -443,23 +445,29 @@ def _agreement_rule(tokens: list[_Tok]) -> None:
     "she goes", "we was" -> "we were", "he don't" -> "he doesn't", "they goes" -> "they go".
     Only where the pronoun is surely the subject and the verb surely finite: not after an
     auxiliary or a verb that takes an object ("does she go", "let it go"), not after "and"
-    ("he and she go"); a base verb after "it" is left alone ("make it work"), and so is a form
-    that may be past ("she put"). The verb forms come from the grammar's own tables."""
+    ("he and she go"); a base verb after "it" only where "it" starts the sentence or a clause
+    after a comma ("make it work" is left alone), and not a form that may be past ("she
+    put"). One adverb of frequency may stand between ("she always go"). The verb forms come
+    from the grammar's own tables."""
     forms = load_forms()
     for k in range(len(tokens) - 1):
         pronoun = tokens[k].text.lower()
         table = _PRONOUN_VERBS.get(pronoun)
         if table is None or (k > 0 and tokens[k - 1].text.lower() in _NO_AGREEMENT_AFTER):
             continue
-        verb = tokens[k + 1]
+        v = k + 1
+        if tokens[v].text.lower() in _FREQUENCY_ADVERBS and v + 1 < len(tokens):
+            v += 1  # "she always go"
+        verb = tokens[v]
         low = verb.text.lower()
-        after = tokens[k + 2].text.lower() if k + 2 < len(tokens) else ""
+        after = tokens[v + 1].text.lower() if v + 1 < len(tokens) else ""
         if (low in _SEMI_MODALS and after == "not") or low in _ADVERB_LIKE:
             continue
         right = table.get(low)
         if right is None and low not in _MODALS:
             tags = forms.verb_tags.get(low)
-            if pronoun in ("he", "she") and tags == ("VB",):
+            subject = pronoun in ("he", "she") or (k == 0 or tokens[k - 1].text in ",;")
+            if table is _THIRD_SINGULAR and subject and tags == ("VB",):
                 right = forms.verb(low, "VB", "VBZ")  # "she go" -> "she goes"
             elif table is _PLURAL and tags == ("VBZ",):
                 right = forms.verb(low, "VBZ", "VB")  # "they goes" -> "they go"
