@@ -145,6 +145,12 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
         ("She always go to work.", "She always goes to work."),
         ("It take a long time.", "It takes a long time."),
         ("It seems fine, it work now.", "It seems fine, it works now."),
+        ("I didn't went there.", "I didn't go there."),
+        ("She can goes home.", "She can go home."),
+        ("I want to went home.", "I want to go home."),
+        ("Did she went there?", "Did she go there?"),
+        ("We could lived there.", "We could live there."),
+        ("She does not likes it.", "She does not like it."),
         # Left alone: the pronoun is not the subject, the verb is not finite, or not a verb.
         ("Does she go there often?", None),
         ("Let it go for now.", None),
@@ -155,18 +161,23 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
         ("He last chose to learn.", None),
         ("They still work there.", None),
         ("Make it work now.", None),
+        ("The can was empty.", None),
+        ("Give it to interested students.", None),
+        ("Damage to places is bad.", None),
+        ("They used to live here.", None),
         ("They often visit us.", None),
         ("She goes to work.", None),
     ],
 )
-def test_the_agreement_rule_fixes_a_verb_after_its_subject_pronoun(
+def test_the_rules_fix_a_verb_after_its_subject_pronoun_or_auxiliary(
     text: str, fixed: str | None
 ) -> None:
     """No tag at all (the fake tagger keeps everything): only the rule changes the text."""
     issues, corrected, _, tagger = correct(text, {}, agreement_rule=True)
     assert corrected == (fixed or text)
     assert len(issues) == (fixed is not None)
-    assert all(i.rule == "grammar.agreement" and i.confidence == 0.9 for i in issues)
+    rules = {"grammar.agreement", "grammar.verb-form"}
+    assert all(i.rule in rules and i.confidence == 0.9 for i in issues)
     # The tagger reads the sentence as the rule left it.
     assert tagger.calls[0][0][1:] == [w.text for w in tokenize(corrected)]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from server.engine.grammar import tags as T
 from server.engine.grammar.classify import CAPITALISATION, classify
-from server.engine.grammar.forms import load_forms
+from server.engine.grammar.forms import Forms, load_forms
 from server.engine.grammar.sentences import Word, detokenize, split_sentences, tokenize
 from server.engine.grammar.tagger import Tagger, TagResult
 from server.engine.types import Category, Issue
@@ -62,8 +62,9 @@ class GrammarOptions:
     #: "a" or "an" by the sound of the next word (a rule: the tagger misses many of these).
     article_rule: bool = True
     #: A verb that disagrees with the personal pronoun right before it ("she go", "we was",
-    #: "he don't"), put right before the tagger reads the sentence (a rule: the tagger leaves
-    #: most of these alone at the precision it is held to, or changes the tense instead).
+    #: "he don't"), or follows "do", a modal or "to" in another form than its base ("didn't
+    #: went", "can goes"), put right before the tagger reads the sentence (rules: the tagger
+    #: leaves most of these alone at the precision it is held to, or changes the tense).
     agreement_rule: bool = True
     #: No change of a verb into the past unless the sentence points to the past itself (a
     #: past verb, "yesterday", a year) and not to the present or a habit ("every day"): the
@@ -149,6 +150,7 @@ class GrammarCorrector:
             tokens = [_Tok(w.text) for w in words]
             if opts.agreement_rule and not skipped:
                 _agreement_rule(tokens)
+                _base_after_auxiliary_rule(tokens)
             states.append(_State(words, tokens, [1.0] * len(words), not skipped))
             notes.append(note)
         for _ in range(opts.max_iterations):
@@ -469,9 +471,61 @@ def _agreement_rule(tokens: list[_Tok]) -> None:
             subject = pronoun in ("he", "she") or (k == 0 or tokens[k - 1].text in ",;")
             if table is _THIRD_SINGULAR and subject and tags == ("VB",):
                 right = forms.verb(low, "VB", "VBZ")  # "she go" -> "she goes"
-            elif table is _PLURAL and tags == ("VBZ",):
+            elif table is _PLURAL and _only_a_verb(low, "VBZ", forms):
                 right = forms.verb(low, "VBZ", "VB")  # "they goes" -> "they go"
         if right and right != low:
+            verb.text = right.capitalize() if verb.text[:1].isupper() else right
+            verb.conf = min(verb.conf, 0.9)
+
+
+#: Words after which a verb takes its base form ("didn't went", "can goes", "to went").
+_TAKES_BASE = frozenset("do does did can could will would shall should may might must to".split())
+#: Words between such a word and its verb ("did not go", "did she go", "can always go").
+_BETWEEN = frozenset(
+    """not n't i you he she it we they always never often usually sometimes also just really
+    still""".split()
+)
+#: Words before "can", "will", "may"... that make them nouns ("a can", "the will").
+_DETERMINERS = frozenset("a an the this that his her my your our their its".split())
+
+
+def _only_a_verb(word: str, tag: str, forms: Forms) -> bool:
+    """Whether ``word`` can only be the verb form ``tag`` (``goes``), not also a plural noun
+    (``places``, ``subjects``) nor another form of a verb."""
+    return forms.verb_tags.get(word) == (tag,) and word not in forms.singular_of
+
+
+def _base_after_auxiliary_rule(tokens: list[_Tok]) -> None:
+    """Put into its base form a verb that follows "do", a modal or "to" in another form:
+    "didn't went" -> "go", "can goes" -> "go", "want to went" -> "go", "did she went" ->
+    "go", "could lived" -> "live". Only forms that cannot be anything but a finite verb are
+    changed (``goes``, ``went``; not ``put``, which may be the base itself, nor a plural noun
+    such as ``places``; after "to" not a past participle either: "to interested readers"),
+    and a noun ("a can", "the will") is left alone."""
+    forms = load_forms()
+    for k, tok in enumerate(tokens):
+        low = tok.text.lower()
+        if low not in _TAKES_BASE or (k > 0 and tokens[k - 1].text.lower() in _DETERMINERS):
+            continue
+        v = k + 1
+        while v < len(tokens) and v - k <= 2 and tokens[v].text.lower() in _BETWEEN:
+            v += 1
+        if v >= len(tokens):
+            continue
+        verb = tokens[v]
+        word = verb.text.lower()
+        tags = forms.verb_tags.get(word)
+        if low == "to" and v != k + 1:
+            continue  # "to" + anything else is a preposition's phrase
+        right = None
+        if _only_a_verb(word, "VBZ", forms) and word not in ("is", "has", "does", "was"):
+            right = forms.verb(word, "VBZ", "VB")
+        elif word not in ("was", "were", "had", "did"):
+            # After "to" a past participle may be an adjective: only a pure past tense goes.
+            past = (("VBD",),) if low == "to" else (("VBD",), ("VBD", "VBN"))
+            if tags in past:
+                right = forms.verb(word, "VBD", "VB")
+        if right and right != word:
             verb.text = right.capitalize() if verb.text[:1].isupper() else right
             verb.conf = min(verb.conf, 0.9)
 
