@@ -72,8 +72,8 @@ def load_code_model(
     if not path.is_dir() and model_dir in (None, ""):
         absent = (
             "no code model is installed: completions come from the workspace's own lines "
-            f"({path} is missing; `python -m training code all --preset default --ship "
-            "models/code-small` makes one in about two hours on two cores)"
+            f"({path} is missing; none ships, since the one two cores train ranks those lines "
+            "no better: README, 'Code completion')"
         )
     loaded = load_runtime(
         _lm, path, device, threads, name="code model", off="code completion is off", absent=absent
