@@ -1,8 +1,11 @@
-"""``quill complete PATH --line L --column C``: the code model's suggestion at a position.
+"""``quill complete PATH --line L --column C``: the suggestion at a position, as an editor gets it.
 
-Lines and columns are 1-based and count code points, as ``quill check`` prints them. The
-suggestion goes to stdout (nothing but it); why there is none goes to stderr. Exit status: 0 a
-suggestion was printed, 1 none (the model had nothing to add), 2 usage, I/O or model error.
+First a line of the workspace (``--workspace``, by default the file's repository: the nearest
+folder above it with ``.git``, else its own folder), indexed and ranked as the language server
+does, shown only when the ranker is sure of it; where it has none, the code model writes one
+when one is given (``--model``). Lines and columns are 1-based and count code points, as
+``quill check`` prints them. The suggestion goes to stdout (nothing but it); why there is none
+goes to stderr. Exit status: 0 a suggestion was printed, 1 none, 2 usage, I/O or model error.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from ..engine.completion import complete_text
-from ..engine.extract import language_for_path
+from ..engine.code_index import CodeIndex, cursor_at
+from ..engine.completion import complete_text, context_at, tidy
+from ..engine.completion_ranker import Ranker, suggest_from_workspace
+from ..engine.extract import canonical_language, is_code, language_for_path
+from ..lsp.workspace_index import MAX_FILE_BYTES, MAX_FILES
 from ..workspace.text_files import UndecodableFile, read_text
+from ..workspace.walk import iter_files
 from .exit_status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from .positions import offset_of
 
@@ -31,7 +38,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="C",
         help="cursor column (1-based, in code points; 1 is before the first character)",
     )
-    p.add_argument("--model", metavar="DIR", help="code model (default: models/code-small)")
+    p.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="folder whose code supplies lines (default: the file's repository, else its folder)",
+    )
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="code model that writes a line where the workspace has none it is sure of (default: "
+        "models/code-small when installed)",
+    )
     p.add_argument(
         "--device", choices=("auto", "cpu", "cuda"), default="auto", help="where the model runs"
     )
@@ -53,11 +70,43 @@ def complete_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (OSError, UndecodableFile) as exc:
         print(f"quill: {path}: {exc}", file=err)
         return EXIT_ERROR
+    language = language_for_path(path)
+    offset = offset_of(text, args.line, args.column)
     model = load_code_model(args.model, args.device, args.threads or None)
-    if model.generator is None:
+    if model.failed and not model.missing:
         print(f"quill: {model.status}", file=err)
         return EXIT_ERROR
-    language = language_for_path(path)
+    if language is not None and is_code(language):
+        t0 = time.perf_counter()
+        root = Path(args.workspace) if args.workspace else repository_of(path)
+        index, files = workspace_index(root, path, text, canonical_language(language))
+        ranks = model.ranks(canonical_language(language))
+        found = suggest_from_workspace(
+            index,
+            cursor_at(text, offset, str(path.resolve())),
+            model.ranker if ranks and model.ranker else Ranker.load(),
+            scorer=model.scorer if ranks else None,
+            context=context_at(text, offset) if ranks else None,
+        )
+        rest = tidy(found.text, context_at(text, offset)) if found else ""
+        if args.verbose:
+            print(
+                f"quill: workspace {root}: {files} files, "
+                + (f"a line at p={found.probability:.2f}" if found else "no line it is sure of")
+                + f", {1000 * (time.perf_counter() - t0):.0f} ms",
+                file=err,
+            )
+        if rest:
+            out.write(rest + "\n")
+            out.flush()
+            return EXIT_SUGGESTION
+    if model.generator is None:
+        print(
+            "quill: no suggestion (the workspace has no line for here, and no code model is "
+            "installed to write one)",
+            file=err,
+        )
+        return EXIT_NONE
     if model.languages and language not in model.languages:
         print(
             f"quill: {path}: no completion for {language or 'this file type'} "
@@ -65,7 +114,6 @@ def complete_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return EXIT_NONE
-    offset = offset_of(text, args.line, args.column)
     deadline = time.monotonic() + args.timeout_ms / 1000 if args.timeout_ms else None
     suggestion, generation = complete_text(
         model.generator,
@@ -87,3 +135,32 @@ def complete_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(suggestion + "\n")
     out.flush()
     return EXIT_SUGGESTION
+
+
+def repository_of(path: Path) -> Path:
+    """The nearest folder above ``path`` holding ``.git``, else the file's own folder."""
+    folder = path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def workspace_index(root: Path, path: Path, text: str, language: str) -> tuple[CodeIndex, int]:
+    """The code files of ``root`` in ``language`` (``.gitignore`` respected, vendored folders
+    and files over the server's size cap left out, at most its file cap), with ``path`` as
+    ``text``: the index the language server would hold, and how many files it has."""
+    index = CodeIndex()
+    me = path.resolve()
+    files = 0
+    for found in iter_files([root], skip_vendored=True, limit=MAX_FILES):
+        other = language_for_path(found)
+        if other is None or canonical_language(other) != language or found.resolve() == me:
+            continue
+        try:
+            index.add(str(found.resolve()), read_text(found, max_size=MAX_FILE_BYTES))
+        except (UndecodableFile, OSError, ValueError):
+            continue
+        files += 1
+    index.add(str(me), text)
+    return index, files + 1

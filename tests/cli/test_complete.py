@@ -9,6 +9,7 @@ import pytest
 from server.cli import quill_main
 from server.cli.positions import offset_of
 from server.engine.completion import complete_text
+from server.runtime import code_model
 from server.runtime.onnx_lm import OnnxLM
 
 TEXT = "for i in range(10):\n    \n"
@@ -55,3 +56,48 @@ def test_a_missing_model_or_file_is_an_error(
         == 1
     )
     assert "no completion for markdown" in capsys.readouterr().err
+
+
+SHAPES = """\
+class Point:
+    def __init__(self, x, y):
+        super().__init__()
+        self.x = x
+
+
+class Size:
+    def __init__(self, w, h):
+        super().__init__()
+        self.w = w
+"""
+
+
+def test_the_workspace_supplies_the_line_without_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in an editor: another file of the file's repository supplies the line, ranked and
+    shown because the ranker is sure of it; no code model is needed."""
+    monkeypatch.setattr(code_model, "DEFAULT_MODEL", tmp_path / "no-model-installed")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "lib").mkdir()
+    (repo / "lib" / "shapes.py").write_text(SHAPES)
+    (repo / "notes.md").write_text("class Box:\n    def __init__(self, x, y):\n        prose\n")
+    src = repo / "app" / "box.py"
+    src.parent.mkdir()
+    src.write_text("class Box:\n    def __init__(self, x, y):\n        \n")
+    argv = ["complete", str(src), "--line", "3", "--column", "9", "--verbose"]
+    assert quill_main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out == "super().__init__()\n"
+    assert f"workspace {repo}: 2 files" in err  # the repository, not the file's folder
+    # Mid-line: the rest of the line after what was typed.
+    src.write_text("class Box:\n    def __init__(self, x, y):\n        super().\n")
+    assert quill_main(["complete", str(src), "--line", "3", "--column", "17"]) == 0
+    assert capsys.readouterr().out == "__init__()\n"
+    # Only the file's own folder as the workspace: nothing there is sure, and no model writes.
+    only = ["complete", str(src), "--line", "3", "--column", "9", "--workspace", str(src.parent)]
+    src.write_text("class Box:\n    def __init__(self, x, y):\n        \n")
+    assert quill_main(only) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "no code model is installed to write one" in err
