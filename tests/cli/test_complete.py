@@ -11,6 +11,7 @@ from server.cli.positions import offset_of
 from server.engine.completion import complete_text
 from server.runtime import code_model
 from server.runtime.onnx_lm import OnnxLM
+from tests.e2e.test_workspace_completion import SHAPES
 
 TEXT = "for i in range(10):\n    \n"
 
@@ -56,20 +57,6 @@ def test_a_missing_model_or_file_is_an_error(
         == 1
     )
     assert "no completion for markdown" in capsys.readouterr().err
-
-
-SHAPES = """\
-class Point:
-    def __init__(self, x, y):
-        super().__init__()
-        self.x = x
-
-
-class Size:
-    def __init__(self, w, h):
-        super().__init__()
-        self.w = w
-"""
 
 
 def test_the_workspace_supplies_the_line_without_a_model(
