@@ -192,21 +192,13 @@ class Ranker:
     def threshold_for(self, cursor: Cursor) -> float:
         return self.threshold if cursor.typed else self.line_start_threshold
 
-    def best(self, cands: Sequence[Candidate]) -> tuple[Candidate, float] | None:
-        """The most probable candidate and its probability (None: no candidates)."""
-        scored = [(self.probability(c), c) for c in cands]
-        if not scored:
-            return None
-        p, c = max(scored, key=lambda pc: (pc[0], pc[1].line))
-        return c, p
-
     def shortlist(self, cands: Sequence[Candidate]) -> list[tuple[Candidate, float]]:
         """The candidates the decision is among, best first with their probabilities: the
         rescorer's shortlist, or the single best one without a rescorer."""
         scored = sorted(
             ((c, self.probability(c)) for c in cands),
             key=lambda cp: (cp[1], cp[0].line),
-            reverse=True,  # ties as best(): the greater line
+            reverse=True,  # ties: the greater line first
         )
         return scored[: self.rescorer.shortlist if self.rescorer else 1]
 

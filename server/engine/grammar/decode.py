@@ -395,6 +395,12 @@ def _vowel_sound(word: str) -> bool | None:
     return low[0] in "aeiou"
 
 
+def _rule_replaces(tok: _Tok, word: str) -> None:
+    """A rule's fix of ``tok``: ``word``, capitalised as the token was, at a rule's confidence."""
+    tok.text = word.capitalize() if tok.text[:1].isupper() else word
+    tok.conf = min(tok.conf, 0.9)
+
+
 def _article_rule(tokens: list[_Tok]) -> None:
     """Fix "a apple" to "an apple" and "an car" to "a car", by the next word's first sound."""
     for tok, nxt in itertools.pairwise(tokens):
@@ -406,8 +412,7 @@ def _article_rule(tokens: list[_Tok]) -> None:
             continue
         right = "an" if vowel else "a"
         if right != low:
-            tok.text = right.capitalize() if tok.text[0].isupper() else right
-            tok.conf = min(tok.conf, 0.9)
+            _rule_replaces(tok, right)
 
 
 #: Words before a pronoun that make it an object or put the verb after it in its base form
@@ -474,8 +479,7 @@ def _agreement_rule(tokens: list[_Tok]) -> None:
             elif table is _PLURAL and _only_a_verb(low, "VBZ", forms):
                 right = forms.verb(low, "VBZ", "VB")  # "they goes" -> "they go"
         if right and right != low:
-            verb.text = right.capitalize() if verb.text[:1].isupper() else right
-            verb.conf = min(verb.conf, 0.9)
+            _rule_replaces(verb, right)
 
 
 #: Words after which a verb takes its base form ("didn't went", "can goes", "to went").
@@ -485,6 +489,9 @@ _BETWEEN = frozenset(
     """not n't i you he she it we they always never often usually sometimes also just really
     still""".split()
 )
+#: Past forms of be, have and do: never put into a base form by a rule, and what a
+#: ``$REPLACE_`` tag writes when it puts a present verb into the past.
+_PAST_WORDS = frozenset({"was", "were", "had", "did"})
 #: Words before "can", "will", "may"... that make them nouns ("a can", "the will").
 _DETERMINERS = frozenset("a an the this that his her my your our their its".split())
 
@@ -518,16 +525,15 @@ def _base_after_auxiliary_rule(tokens: list[_Tok]) -> None:
         if low == "to" and v != k + 1:
             continue  # "to" + anything else is a preposition's phrase
         right = None
-        if _only_a_verb(word, "VBZ", forms) and word not in ("is", "has", "does", "was"):
+        if _only_a_verb(word, "VBZ", forms) and word not in ("is", "has", "does"):
             right = forms.verb(word, "VBZ", "VB")
-        elif word not in ("was", "were", "had", "did"):
+        elif word not in _PAST_WORDS:
             # After "to" a past participle may be an adjective: only a pure past tense goes.
             past = (("VBD",),) if low == "to" else (("VBD",), ("VBD", "VBN"))
             if tags in past:
                 right = forms.verb(word, "VBD", "VB")
         if right and right != word:
-            verb.text = right.capitalize() if verb.text[:1].isupper() else right
-            verb.conf = min(verb.conf, 0.9)
+            _rule_replaces(verb, right)
 
 
 #: Words that put a sentence in the present or make it a habit (after "every": a period).
@@ -540,8 +546,6 @@ _PERIODS = frozenset(
 _PRESENT_PHRASES = (("these", "days"), ("right", "now"), ("at", "present"))
 #: Words that point a sentence to the past ("last": last year, last week).
 _PAST_MARKERS = frozenset({"yesterday", "ago", "last"})
-#: Past forms a ``$REPLACE_`` tag may write instead of a present verb.
-_PAST_WORDS = frozenset({"was", "were", "had", "did"})
 
 
 def _past_allowed(tokens: Sequence[_Tok]) -> bool:
