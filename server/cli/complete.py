@@ -1,9 +1,10 @@
 """``quill complete PATH --line L --column C``: the suggestion at a position, as an editor gets it.
 
 First a line of the workspace (``--workspace``, by default the file's repository: the nearest
-folder above it with ``.git``, else its own folder), indexed and ranked as the language server
-does, shown only when the ranker is sure of it; where it has none, the code model writes one
-when one is given (``--model``). Lines and columns are 1-based and count code points, as
+folder above it with ``.git``, else its own folder), indexed and ranked by the language
+server's own :class:`~server.lsp.workspace_index.WorkspaceIndex` (its caps, ignores and
+skipped files), shown only when the ranker is sure of it; where it has none, the code model
+writes one when one is given (``--model``). Lines and columns are 1-based and count code points, as
 ``quill check`` prints them. The suggestion goes to stdout (nothing but it); why there is none
 goes to stderr. Exit status: 0 a suggestion was printed, 1 none, 2 usage, I/O or model error.
 """
@@ -11,19 +12,21 @@ goes to stderr. Exit status: 0 a suggestion was printed, 1 none, 2 usage, I/O or
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..engine.code_index import CodeIndex, cursor_at
-from ..engine.completion import complete_text, context_at, tidy
-from ..engine.completion_ranker import Ranker, suggest_from_workspace
+from ..engine.completion import CompletionContext, complete_text, context_at, tidy
+from ..engine.completion_ranker import WorkspaceSuggestion, decide, model_scores
 from ..engine.extract import canonical_language, is_code, language_for_path
-from ..lsp.workspace_index import MAX_FILE_BYTES, MAX_FILES
+from ..lsp.workspace_index import Shortlist, WorkspaceIndex
 from ..workspace.text_files import UndecodableFile, read_text
-from ..workspace.walk import iter_files
 from .exit_status import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from .positions import offset_of
+
+if TYPE_CHECKING:
+    from ..runtime.code_model import CodeModel
 
 EXIT_SUGGESTION, EXIT_NONE = EXIT_CLEAN, EXIT_FINDINGS
 
@@ -79,16 +82,12 @@ def complete_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if language is not None and is_code(language):
         t0 = time.perf_counter()
         root = Path(args.workspace) if args.workspace else repository_of(path)
-        index, files = workspace_index(root, path, text, canonical_language(language))
         ranks = model.ranks(canonical_language(language))
-        found = suggest_from_workspace(
-            index,
-            cursor_at(text, offset, str(path.resolve())),
-            model.ranker if ranks and model.ranker else Ranker.load(),
-            scorer=model.scorer if ranks else None,
-            context=context_at(text, offset) if ranks else None,
+        context = context_at(text, offset)
+        found, files = from_workspace(
+            root, path, language, text, offset, model if ranks else None, context
         )
-        rest = tidy(found.text, context_at(text, offset)) if found else ""
+        rest = tidy(found.text, context) if found else ""
         if args.verbose:
             print(
                 f"quill: workspace {root}: {files} files, "
@@ -146,21 +145,35 @@ def repository_of(path: Path) -> Path:
     return folder
 
 
-def workspace_index(root: Path, path: Path, text: str, language: str) -> tuple[CodeIndex, int]:
-    """The code files of ``root`` in ``language`` (``.gitignore`` respected, vendored folders
-    and files over the server's size cap left out, at most its file cap), with ``path`` as
-    ``text``: the index the language server would hold, and how many files it has."""
-    index = CodeIndex()
-    me = path.resolve()
-    files = 0
-    for found in iter_files([root], skip_vendored=True, limit=MAX_FILES):
-        other = language_for_path(found)
-        if other is None or canonical_language(other) != language or found.resolve() == me:
-            continue
-        try:
-            index.add(str(found.resolve()), read_text(found, max_size=MAX_FILE_BYTES))
-        except (UndecodableFile, OSError, ValueError):
-            continue
-        files += 1
-    index.add(str(me), text)
-    return index, files + 1
+def from_workspace(
+    root: Path,
+    path: Path,
+    language: str,
+    text: str,
+    offset: int,
+    model: CodeModel | None,
+    context: CompletionContext,
+) -> tuple[WorkspaceSuggestion | None, int]:
+    """The line the language server would suggest at ``offset`` of ``path`` (as ``text``) with
+    ``root`` as its workspace folder: its own index, built and queried the same way, ranked by
+    ``model``'s ranker and scores when a model that ranks is given, else by Quill's shipped
+    ranker; and how many files the index holds."""
+    index = WorkspaceIndex()
+    uri = path.resolve().as_uri()
+    ranker = model.ranker if model is not None else None
+
+    async def build_and_ask() -> Shortlist | None:
+        index.update(uri, language, text)
+        await index.build([root])
+        return await index.shortlist(uri, language, text, offset, ranker)
+
+    try:
+        found = asyncio.run(build_and_ask())
+        files = int(index.status()["completionIndexFiles"])
+    finally:
+        index.shutdown()
+    if found is None:
+        return None, files
+    used, shortlist = found
+    scores = model_scores(used, shortlist, model.scorer if model else None, context)
+    return decide(used, shortlist, scores), files

@@ -303,10 +303,20 @@ def rank_workspace(
     reach (:meth:`Ranker.choose`): re-scored by ``scorer`` (the code model, given the
     ``context`` around the cursor) when the ranker has a rescorer."""
     shortlist = ranker.shortlist(candidates(index, cursor))
-    scores = None
-    if shortlist and scorer is not None and context is not None and ranker.rescorer is not None:
-        scores = scorer.score_middles(context, [c.text for c, _ in shortlist])
-    return ranker.choose(shortlist, scores)
+    return ranker.choose(shortlist, model_scores(ranker, shortlist, scorer, context))
+
+
+def model_scores(
+    ranker: Ranker,
+    shortlist: Sequence[tuple[Candidate, float]],
+    scorer: MiddleScorer | None,
+    context: CompletionContext | None,
+) -> list[MiddleScore] | None:
+    """The code model's scores of the shortlisted lines at the cursor, or None where there is
+    nothing to score, no model, or no rescorer to use the scores."""
+    if not shortlist or scorer is None or context is None or ranker.rescorer is None:
+        return None
+    return scorer.score_middles(context, [c.text for c, _ in shortlist])
 
 
 def suggest_from_workspace(

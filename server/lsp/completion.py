@@ -40,7 +40,7 @@ from typing import Any, Protocol
 from lsprotocol import types
 
 from ..engine.completion import LastSuggestion, complete_text, context_at, tidy
-from ..engine.completion_ranker import WorkspaceSuggestion, decide
+from ..engine.completion_ranker import WorkspaceSuggestion, decide, model_scores
 from ..engine.extract import canonical_language, is_code
 from ..runtime.code_model import CodeModel, load_code_model
 from ..runtime.code_model import resolve as resolve_code_model
@@ -276,13 +276,11 @@ class Completer:
             return None  # nothing, or the user typed on meanwhile: the newer request wins
         ranker, shortlist = found
         scores = None
-        if ranks and shortlist and model.scorer is not None:
-            scorer = model.scorer
-            middles = [c.text for c, _ in shortlist]
+        if ranks and shortlist:  # the model runs in the completion thread, as it generates
             context = context_at(text, offset)
             loop = asyncio.get_running_loop()
             scores = await loop.run_in_executor(
-                self.executor, lambda: scorer.score_middles(context, middles)
+                self.executor, model_scores, ranker, shortlist, model.scorer, context
             )
         return decide(ranker, shortlist, scores)
 
