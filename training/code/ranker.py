@@ -252,19 +252,8 @@ def fit_rescorer(
         tuple(float(v) for v in weights["next"]),
         thresholds["next"],
     )
-    ranks = {
-        kind: round(
-            100
-            * sum(
-                rank_of_right_line(probs2, second.y, s, e) == 1
-                for s, e, k in second.spans
-                if k == kind
-            )
-            / max(1, sum(1 for span in second.spans if span[2] == kind)),
-            1,
-        )
-        for kind in ("next", "mid")
-    }
+    recall = recall_table(second.spans, probs2, second.y, Counter())
+    ranks = {kind: row["rank_1"] for kind, row in recall.items()}
     return rescorer, {
         "model": str(args.model),
         "shortlist": SHORTLIST,
