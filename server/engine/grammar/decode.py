@@ -13,6 +13,7 @@ sentence string and whose rule and message come from ``classify``.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import logging
 from collections.abc import Sequence
@@ -569,6 +570,7 @@ def _past_allowed(tokens: Sequence[_Tok]) -> bool:
     )
 
 
+@functools.cache  # asked for every label of every token of a present-tense sentence
 def _makes_past(label: str) -> bool:
     """Whether a tag turns a verb into its past tense ("goes" -> "went", "have" -> "had")."""
     if label.startswith(T.VERB):
