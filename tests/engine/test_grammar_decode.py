@@ -24,9 +24,10 @@ def correct(
     text: str, rules: dict[str, tuple[str, float]], *, cased: bool = True, **options: object
 ) -> tuple[list[Issue], str, str | None, FakeTagger]:
     tagger = FakeTagger(rules, cased=cased)
-    # The agreement rule would put "he go" right before the fake tagger reads it: these tests
-    # pin the tags' path (the rule has its own tests below).
-    options = {"agreement_rule": False, **options}
+    # The agreement rule would put "he go" right before the fake tagger reads it, and the comma
+    # rule would add the comma after "However": these tests pin the tags' path (the rules have
+    # their own tests below).
+    options = {"agreement_rule": False, "comma_rule": False, **options}
     (c,) = GrammarCorrector(tagger, GrammarOptions(**options)).correct([text])  # type: ignore[arg-type]
     for issue in c.issues:
         assert text[issue.start : issue.end] == issue.text
@@ -180,6 +181,33 @@ def test_the_rules_fix_a_verb_after_its_subject_pronoun_or_auxiliary(
     assert all(i.rule in rules and i.confidence == 0.9 for i in issues)
     # The tagger reads the sentence as the rule left it.
     assert tagger.calls[0][0][1:] == [w.text for w in tokenize(corrected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("However it works well.", "However, it works well."),
+        ("For example people like to travel.", "For example, people like to travel."),
+        ("On the other hand we lost time.", "On the other hand, we lost time."),
+        ("In my opinion this is wrong.", "In my opinion, this is wrong."),
+        ("In addition to the cost we lost time.", None),  # part of a longer phrase
+        ("However much you try it fails.", None),  # "however" as a degree word
+        ("As a result of the rain we stayed.", None),
+        ("However, it works well.", None),  # already there
+        ("Of course not.", None),
+        ("Then we went home early.", None),  # not an opener that takes a comma
+        ("We did it however we could.", None),  # only at the start of the sentence
+    ],
+)
+def test_the_comma_rule_sets_off_a_sentence_opening_connective(
+    text: str, fixed: str | None
+) -> None:
+    issues, corrected, _, _ = correct(text, {}, comma_rule=True)
+    assert corrected == (fixed or text)
+    assert len(issues) == (fixed is not None)
+    assert all(i.rule == "grammar.punctuation" and i.confidence == 0.9 for i in issues)
+    if fixed:
+        assert correct(text, {}, comma_rule=False)[1] == text
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,9 @@ class GrammarOptions:
     #: past verb, "yesterday", a year) and not to the present or a habit ("every day"): the
     #: tagger, trained mostly on narrative, otherwise makes "They have a house" "had".
     tense_rule: bool = True
+    #: A comma after a sentence-opening connective or introductory phrase ("However",
+    #: "For example", "In my opinion"), which learners leave out and the tagger rarely adds.
+    comma_rule: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,8 @@ class GrammarCorrector:
                 self._case_rules(st)
             if opts.article_rule and (note is None or note.startswith("only")):
                 _article_rule(st.tokens)
+            if opts.comma_rule and (note is None or note.startswith("only")):
+                _introductory_comma_rule(st.tokens)
             issues = self._issues(sentence, st)
             out.append(Correction(sentence, tuple(issues), _apply(sentence, issues), note))
         return out
@@ -414,6 +419,43 @@ def _article_rule(tokens: list[_Tok]) -> None:
         right = "an" if vowel else "a"
         if right != low:
             _rule_replaces(tok, right)
+
+
+#: Sentence openers that style guides set off with a comma, as word tuples. Left out on
+#: purpose: openers that also start a plain clause or a prepositional phrase ("Besides the
+#: cost", "After all the work", "Hence the name", "Then", "So", "In the end").
+_INTRODUCTORY = frozenset(
+    tuple(phrase.split())
+    for phrase in """however|therefore|moreover|furthermore|nevertheless|nonetheless|
+    consequently|additionally|firstly|secondly|thirdly|lastly|finally|unfortunately|
+    fortunately|personally|meanwhile|similarly|likewise|accordingly|
+    for example|for instance|in addition|in conclusion|in my opinion|in my view|in fact|
+    on the other hand|on the contrary|in other words|as a result|in summary|to sum up|
+    in short|first of all|of course|in general|to conclude|by contrast|in contrast|
+    as a matter of fact""".split("|")
+)
+_INTRODUCTORY_LONGEST = max(len(p) for p in _INTRODUCTORY)
+#: Words after an opener that make it part of a longer phrase with no comma ("In addition to
+#: the cost", "As a result of", "However much", "Overall costs"): the rule stays silent.
+_NOT_AFTER_INTRODUCTORY = frozenset(
+    """to of that with than much many hard long often far little few big small good bad
+    important as not , . ; : ! ? - –""".split()
+)
+
+
+def _introductory_comma_rule(tokens: list[_Tok]) -> None:
+    """ "However it works" -> "However, it works": a comma after a sentence-opening connective
+    or introductory phrase (:data:`_INTRODUCTORY`) when a clause follows it (two words or
+    more; "Of course not." stays)."""
+    words = [t.text.lower() for t in tokens[: _INTRODUCTORY_LONGEST + 1]]
+    for n in range(min(_INTRODUCTORY_LONGEST, len(tokens) - 2), 0, -1):
+        if tuple(words[:n]) in _INTRODUCTORY:
+            after = tokens[n].text
+            rest = sum(t.text[:1].isalpha() for t in tokens[n:])
+            if after.lower() in _NOT_AFTER_INTRODUCTORY or not after[:1].isalpha() or rest < 2:
+                return
+            tokens.insert(n, _Tok(",", 0.9))
+            return
 
 
 #: Words before a pronoun that make it an object or put the verb after it in its base form
