@@ -27,7 +27,7 @@ def correct(
     # The agreement rule would put "he go" right before the fake tagger reads it, and the comma
     # rule would add the comma after "However": these tests pin the tags' path (the rules have
     # their own tests below).
-    options = {"agreement_rule": False, "comma_rule": False, **options}
+    options = {"agreement_rule": False, "comma_rule": False, "number_rule": False, **options}
     (c,) = GrammarCorrector(tagger, GrammarOptions(**options)).correct([text])  # type: ignore[arg-type]
     for issue in c.issues:
         assert text[issue.start : issue.end] == issue.text
@@ -208,6 +208,32 @@ def test_the_comma_rule_sets_off_a_sentence_opening_connective(
     assert all(i.rule == "grammar.punctuation" and i.confidence == 0.9 for i in issues)
     if fixed:
         assert correct(text, {}, comma_rule=False)[1] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [
+        ("There are several reason.", "There are several reasons."),
+        ("It is one of the reason that we left.", "It is one of the reasons that we left."),
+        ("There are a lot of scientist who agree.", "There are a lot of scientists who agree."),
+        ("I checked every details of the plan.", "I checked every detail of the plan."),
+        ("We need another ways to travel.", None),  # "to": the singular side wants more
+        ("Many good idea came up.", None),  # "good" does not end the noun phrase
+        ("There are two hundred people.", None),  # a quantity word
+        ("I need several information about it.", None),  # no plural in use
+        ("Each wants to win.", None),  # a verb, not a noun
+        ("Several reasons are given.", None),  # already right
+    ],
+)
+def test_the_number_rule_puts_a_noun_in_the_number_its_quantifier_asks(
+    text: str, fixed: str | None
+) -> None:
+    issues, corrected, _, _ = correct(text, {}, number_rule=True)
+    assert corrected == (fixed or text)
+    assert len(issues) == (fixed is not None)
+    assert all(i.confidence == 0.9 for i in issues)
+    if fixed:
+        assert correct(text, {}, number_rule=False)[1] == text
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,10 @@ class GrammarOptions:
     #: past verb, "yesterday", a year) and not to the present or a habit ("every day"): the
     #: tagger, trained mostly on narrative, otherwise makes "They have a house" "had".
     tense_rule: bool = True
+    #: A noun's number after a word that fixes it: plural after "many", "several", "a lot of",
+    #: "one of the", "two"... ("many car" -> "cars"), singular after "every", "each",
+    #: "another" ("every details" -> "detail"), where the noun ends its phrase.
+    number_rule: bool = True
     #: A comma after a sentence-opening connective or introductory phrase ("However",
     #: "For example", "In my opinion"), which learners leave out and the tagger rarely adds.
     comma_rule: bool = True
@@ -170,6 +174,8 @@ class GrammarCorrector:
                 self._case_rules(st)
             if opts.article_rule and (note is None or note.startswith("only")):
                 _article_rule(st.tokens)
+            if opts.number_rule and (note is None or note.startswith("only")):
+                _noun_number_rule(st.tokens)
             if opts.comma_rule and (note is None or note.startswith("only")):
                 _introductory_comma_rule(st.tokens)
             issues = self._issues(sentence, st)
@@ -456,6 +462,69 @@ def _introductory_comma_rule(tokens: list[_Tok]) -> None:
                 return
             tokens.insert(n, _Tok(",", 0.9))
             return
+
+
+#: Word sequences after which a countable noun is plural ("many books", "one of the books").
+_PLURAL_BEFORE = frozenset(
+    tuple(phrase.split())
+    for phrase in """many|several|various|numerous|few|both|a lot of|lots of|a number of|
+    the number of|kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|
+    twenty|dozens of|hundreds of|thousands of|millions of|one of the|one of my|one of his|
+    one of her|one of our|one of their|one of your|one of its|some of the|most of the|
+    many of the|all of the""".split("|")
+)
+#: Words after which a noun is singular ("every student", "another way").
+_SINGULAR_BEFORE = frozenset({("every",), ("each",), ("another",)})
+_NUMBER_TRIGGER_LONGEST = max(len(p) for p in _PLURAL_BEFORE | _SINGULAR_BEFORE)
+#: What may follow the noun for it to end its phrase ("many car ." / "many car in"; not "many
+#: good ideas", where "good" is no noun): punctuation, conjunctions, prepositions, verbs of
+#: being and having, relative words.
+_ENDS_NOUN_PHRASE = frozenset(
+    """. , ; : ! ? ) and or but of in on at to for from with by about as than that who which
+    whom whose where when are is were was will would can could should have has had do does
+    did may might must""".split()
+)
+#: The same after "every", "each", "another", without "to" and the verbs: "each wants to"
+#: and "every runs is" have a verb where the plural rule would see a noun.
+_ENDS_SINGULAR_NOUN_PHRASE = frozenset(
+    ". , ; : ! ? ) and or but of in on at for from with by about than that who which".split()
+)
+#: Nouns that have no plural in use (or whose table form misleads: "person" -> "people"),
+#: quantity words ("two hundred"), and "-s" words that are singular ("means", "news").
+_NO_NUMBER_CHANGE = frozenset(
+    """information advice knowledge research money furniture equipment homework evidence
+    software water food staff traffic luggage news work progress music weather health
+    education transport transportation pollution happiness fun damage help hundred thousand
+    million billion dozen percent person other others one ones more less means series species
+    physics economics mathematics politics ethics statistics athletics gymnastics glasses
+    clothes thanks headquarters data media fish sheep deer kind sort type time""".split()
+)
+
+
+def _noun_number_rule(tokens: list[_Tok]) -> None:
+    """ "many car ." -> "many cars .", "one of the reason that" -> "reasons", "every details"
+    -> "detail": a noun right after a word that fixes its number, in the other number, where
+    the noun ends its noun phrase (the next token is punctuation, a preposition, a verb of
+    being...: "many good ideas" is left alone) and is not one whose number never changes or
+    misleads (:data:`_NO_NUMBER_CHANGE`). Forms come from the grammar's noun tables."""
+    forms = load_forms()
+    words = [t.text.lower() for t in tokens]
+    for k in range(len(tokens) - 1):
+        for n in range(min(_NUMBER_TRIGGER_LONGEST, k + 1), 0, -1):
+            trigger = tuple(words[k + 1 - n : k + 1])
+            plural = trigger in _PLURAL_BEFORE
+            if not plural and trigger not in _SINGULAR_BEFORE:
+                continue
+            noun = words[k + 1]
+            after = words[k + 2] if k + 2 < len(words) else "."
+            ends = _ENDS_NOUN_PHRASE if plural else _ENDS_SINGULAR_NOUN_PHRASE
+            if noun in _NO_NUMBER_CHANGE or after not in ends:
+                break
+            right = (forms.plural_of if plural else forms.singular_of).get(noun)
+            if right and right not in _NO_NUMBER_CHANGE:
+                _rule_replaces(tokens[k + 1], right)
+                words[k + 1] = right
+            break
 
 
 #: Words before a pronoun that make it an object or put the verb after it in its base form
