@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from server.engine.grammar import tags as T
 from server.engine.grammar.classify import CAPITALISATION, classify
 from server.engine.grammar.forms import Forms, load_forms
+from server.engine.grammar.phrase_rules import phrase_fixes
 from server.engine.grammar.sentences import Word, detokenize, split_sentences, tokenize
 from server.engine.grammar.tagger import Tagger, TagResult
 from server.engine.types import Category, Issue
@@ -71,6 +72,10 @@ class GrammarOptions:
     #: past verb, "yesterday", a year) and not to the present or a habit ("every day"): the
     #: tagger, trained mostly on narrative, otherwise makes "They have a house" "had".
     tense_rule: bool = True
+    #: Set phrases that learners get wrong, fixed by patterns of a few words before the tagger
+    #: reads the sentence ("interested on" -> "in", "discuss about" -> "discuss", "more
+    #: better" -> "better", "should of" -> "should have"; :mod:`.phrase_rules`).
+    phrase_rules: bool = True
     #: A noun's number after a word that fixes it: plural after "many", "several", "a lot of",
     #: "one of the", "two"... ("many car" -> "cars"), singular after "every", "each",
     #: "another" ("every details" -> "detail"), where the noun ends its phrase.
@@ -156,10 +161,13 @@ class GrammarCorrector:
                 words = words[: opts.max_words]
             skipped = note is not None and not note.startswith("only")
             tokens = [_Tok(w.text) for w in words]
+            deleted: list[float] = []
+            if opts.phrase_rules and not skipped:
+                deleted = _phrase_rules(tokens)
             if opts.agreement_rule and not skipped:
                 _agreement_rule(tokens)
                 _base_after_auxiliary_rule(tokens)
-            states.append(_State(words, tokens, [1.0] * len(words), not skipped))
+            states.append(_State(words, tokens, [1.0] * len(words) + deleted, not skipped))
             notes.append(note)
         for _ in range(opts.max_iterations):
             active = [st for st in states if st.active]
@@ -425,6 +433,16 @@ def _article_rule(tokens: list[_Tok]) -> None:
         right = "an" if vowel else "a"
         if right != low:
             _rule_replaces(tok, right)
+
+
+def _phrase_rules(tokens: list[_Tok]) -> list[float]:
+    """Apply :func:`phrase_fixes` to the tokens in place, each written word at a rule's
+    confidence; the confidences of the words they removed are returned."""
+    removed: list[float] = []
+    for fix in reversed(phrase_fixes([t.text for t in tokens])):
+        removed.extend([0.9] * max(0, (fix.end - fix.start) - len(fix.words)))
+        tokens[fix.start : fix.end] = [_Tok(w, 0.9) for w in fix.words]
+    return removed
 
 
 #: Sentence openers that style guides set off with a comma, as word tuples. Left out on
