@@ -129,7 +129,7 @@ class Lexicon:
         self._compounds: dict[tuple[str, int], bool] = {}
         self._near_words: dict[tuple[int, str, int], list[str]] | None = None
         self._cache_lock = threading.Lock()
-        self._indexes: dict[int, object] = {}
+        self._indexes: dict[object, object] = {}
         self._code_priors: dict[str, int] | None = None
 
     # -- loading ---------------------------------------------------------------------------
@@ -417,7 +417,7 @@ class Lexicon:
         """``word -> packed value`` (read only!): the suggester indexes it without copying."""
         return self._entries
 
-    def index_cache(self) -> dict[int, object]:
+    def index_cache(self) -> dict[object, object]:
         """Per-dialect data the suggester derives once and shares between instances."""
         return self._indexes
 

@@ -107,6 +107,7 @@ class _Index:
     """
 
     __slots__ = (
+        "also",
         "bits",
         "by_first",
         "by_length",
@@ -118,14 +119,15 @@ class _Index:
         "voweled",
     )
 
-    def __init__(self, lexicon: Lexicon, bits: int) -> None:
+    def __init__(self, lexicon: Lexicon, bits: int, also: frozenset[str] = frozenset()) -> None:
         entries = lexicon.entry_dict()
         common = DEFAULT_BUCKET << FLAG_BITS
         never = lexicon.never_suggested
+        self.also = also
         words = [
             w
             for w, v in entries.items()
-            if (v & bits or (v & CODE and v < common))
+            if (v & bits or (v & CODE and (v < common or w in also)))
             and (len(w) > 1 or w in ("a", "I"))
             and w.lower() not in never
         ]
@@ -139,7 +141,9 @@ class _Index:
             else:
                 low = word.lower()
                 value = entries.get(low)
-                if value is not None and (value & bits or (value & CODE and value < common)):
+                if value is not None and (
+                    value & bits or (value & CODE and (value < common or low in also))
+                ):
                     # The lower-case entry is the candidate; an English name is shown rather
                     # than its lower-cased programming-vocabulary twin (London, not london).
                     if not value & bits and entries[word] & bits:
@@ -191,7 +195,9 @@ class _Index:
         value = self.entries.get(form)
         if value is None or (len(low) < 2 and form not in ("a", "I")):
             return False
-        return bool(value & self.bits) or bool(value & CODE and value < DEFAULT_BUCKET << FLAG_BITS)
+        return bool(value & self.bits) or bool(
+            value & CODE and (value < DEFAULT_BUCKET << FLAG_BITS or form in self.also)
+        )
 
     def bucket(self, low: str) -> int:
         """Frequency bucket of a candidate."""
@@ -207,15 +213,18 @@ _INDEX_LOCK = threading.Lock()
 _MEMO_SIZE = 4096
 
 
-def _index_for(lexicon: Lexicon, bits: int) -> _Index:
+def _index_for(lexicon: Lexicon, bits: int, also: frozenset[str] = frozenset()) -> _Index:
+    """The shared index of ``lexicon``'s candidates in a dialect, with the programming words
+    ``also`` (a code suggester's prior words) beside the common ones."""
     cache = lexicon.index_cache()
-    index = cache.get(bits)
+    key = (bits, also)
+    index = cache.get(key)
     if index is None:
         with _INDEX_LOCK:
-            index = cache.get(bits)
+            index = cache.get(key)
             if index is None:
-                index = _Index(lexicon, bits)
-                cache[bits] = index
+                index = _Index(lexicon, bits, also)
+                cache[key] = index
     assert isinstance(index, _Index)
     return index
 
@@ -246,6 +255,10 @@ class Suggester:
         #: Extra frequency buckets (lower = more common) that override the English ones when
         #: smaller: how often words occur in code, where ``datagram`` or ``logger`` are common.
         self.priors: Mapping[str, int] = priors or {}
+        #: Programming words with a frequency in code (``config``, ``servlet``, ``isinstance``)
+        #: are candidates in code even though no English list has them: a slip in
+        #: ``getSerlvetName`` is one of ``servlet``.
+        self._also = frozenset(w for w in self.priors if w.isalpha())
         self._memo: OrderedDict[str, tuple[tuple[float, str], ...]] = OrderedDict()
         self._memo_lock = threading.Lock()
 
@@ -328,7 +341,7 @@ class Suggester:
     def _score_candidates(
         self, query: str, extra_words: Collection[str]
     ) -> list[tuple[float, str]]:
-        index = _index_for(self.lexicon, self.bits)
+        index = _index_for(self.lexicon, self.bits, self._also)
         tuning = self.tuning
         weight = tuning.prior_weight * _NATS_PER_BUCKET
         extra: dict[str, str] = {}

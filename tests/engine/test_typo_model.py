@@ -72,3 +72,19 @@ def test_without_weights_every_unknown_word_is_a_typo() -> None:
     bare = TypoModel(lexicon, Suggester(lexicon), None)
     assert bare.is_typo("nchannels", RegionKind.IDENTIFIER)
     assert bare.probability("nchannels", RegionKind.IDENTIFIER) == 1.0
+
+
+def test_programming_words_are_corrections_in_code_only() -> None:
+    """A slip in a programming word (``deserialzier``, ``isinstace``) is corrected to it in
+    code, where the code suggester knows the words of code; prose is not offered them."""
+    from server.engine.checker import Checker, CheckOptions
+
+    lexicon = Lexicon.shipped()
+    code = Suggester(lexicon, "en", priors=lexicon.code_priors())
+    prose = Suggester(lexicon, "en-US")
+    for typo, word in (("deserialzier", "deserializer"), ("isinstace", "isinstance")):
+        assert code.suggest(typo, limit=3)[0] == word
+        assert word not in prose.suggest(typo, limit=5)
+    text = "def load(data):\n    return make_deserialzier(data)\n"
+    issues = Checker(CheckOptions(dialect="en-US")).check(text, "python").issues
+    assert [(i.text, i.suggestions[0]) for i in issues] == [("deserialzier", "deserializer")]
