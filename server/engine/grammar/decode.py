@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from server.engine.grammar import tags as T
 from server.engine.grammar.classify import CAPITALISATION, classify
 from server.engine.grammar.forms import Forms, load_forms
-from server.engine.grammar.phrase_rules import phrase_fixes
+from server.engine.grammar.phrase_rules import (
+    PhraseFix,
+    introductory_comma_fixes,
+    noun_number_fixes,
+    phrase_fixes,
+)
 from server.engine.grammar.sentences import Word, detokenize, split_sentences, tokenize
 from server.engine.grammar.tagger import Tagger, TagResult
 from server.engine.types import Category, Issue
@@ -163,7 +168,7 @@ class GrammarCorrector:
             tokens = [_Tok(w.text) for w in words]
             deleted: list[float] = []
             if opts.phrase_rules and not skipped:
-                deleted = _phrase_rules(tokens)
+                deleted = _apply_fixes(tokens, phrase_fixes([t.text for t in tokens]))
             if opts.agreement_rule and not skipped:
                 _agreement_rule(tokens)
                 _base_after_auxiliary_rule(tokens)
@@ -183,9 +188,9 @@ class GrammarCorrector:
             if opts.article_rule and (note is None or note.startswith("only")):
                 _article_rule(st.tokens)
             if opts.number_rule and (note is None or note.startswith("only")):
-                _noun_number_rule(st.tokens)
+                _apply_fixes(st.tokens, noun_number_fixes([t.text for t in st.tokens]))
             if opts.comma_rule and (note is None or note.startswith("only")):
-                _introductory_comma_rule(st.tokens)
+                _apply_fixes(st.tokens, introductory_comma_fixes([t.text for t in st.tokens]))
             issues = self._issues(sentence, st)
             out.append(Correction(sentence, tuple(issues), _apply(sentence, issues), note))
         return out
@@ -435,114 +440,14 @@ def _article_rule(tokens: list[_Tok]) -> None:
             _rule_replaces(tok, right)
 
 
-def _phrase_rules(tokens: list[_Tok]) -> list[float]:
-    """Apply :func:`phrase_fixes` to the tokens in place, each written word at a rule's
+def _apply_fixes(tokens: list[_Tok], fixes: Sequence[PhraseFix]) -> list[float]:
+    """Apply a rule's fixes to the tokens in place, each written word at a rule's
     confidence; the confidences of the words they removed are returned."""
     removed: list[float] = []
-    for fix in reversed(phrase_fixes([t.text for t in tokens])):
+    for fix in reversed(fixes):
         removed.extend([0.9] * max(0, (fix.end - fix.start) - len(fix.words)))
         tokens[fix.start : fix.end] = [_Tok(w, 0.9) for w in fix.words]
     return removed
-
-
-#: Sentence openers that style guides set off with a comma, as word tuples. Left out on
-#: purpose: openers that also start a plain clause or a prepositional phrase ("Besides the
-#: cost", "After all the work", "Hence the name", "Then", "So", "In the end").
-_INTRODUCTORY = frozenset(
-    tuple(phrase.split())
-    for phrase in """however|therefore|moreover|furthermore|nevertheless|nonetheless|
-    consequently|additionally|firstly|secondly|thirdly|lastly|finally|unfortunately|
-    fortunately|personally|meanwhile|similarly|likewise|accordingly|
-    for example|for instance|in addition|in conclusion|in my opinion|in my view|in fact|
-    on the other hand|on the contrary|in other words|as a result|in summary|to sum up|
-    in short|first of all|of course|in general|to conclude|by contrast|in contrast|
-    as a matter of fact""".split("|")
-)
-_INTRODUCTORY_LONGEST = max(len(p) for p in _INTRODUCTORY)
-#: Words after an opener that make it part of a longer phrase with no comma ("In addition to
-#: the cost", "As a result of", "However much", "Overall costs"): the rule stays silent.
-_NOT_AFTER_INTRODUCTORY = frozenset(
-    """to of that with than much many hard long often far little few big small good bad
-    important as not , . ; : ! ? - –""".split()
-)
-
-
-def _introductory_comma_rule(tokens: list[_Tok]) -> None:
-    """ "However it works" -> "However, it works": a comma after a sentence-opening connective
-    or introductory phrase (:data:`_INTRODUCTORY`) when a clause follows it (two words or
-    more; "Of course not." stays)."""
-    words = [t.text.lower() for t in tokens[: _INTRODUCTORY_LONGEST + 1]]
-    for n in range(min(_INTRODUCTORY_LONGEST, len(tokens) - 2), 0, -1):
-        if tuple(words[:n]) in _INTRODUCTORY:
-            after = tokens[n].text
-            rest = sum(t.text[:1].isalpha() for t in tokens[n:])
-            if after.lower() in _NOT_AFTER_INTRODUCTORY or not after[:1].isalpha() or rest < 2:
-                return
-            tokens.insert(n, _Tok(",", 0.9))
-            return
-
-
-#: Word sequences after which a countable noun is plural ("many books", "one of the books").
-_PLURAL_BEFORE = frozenset(
-    tuple(phrase.split())
-    for phrase in """many|several|various|numerous|few|both|a lot of|lots of|a number of|
-    the number of|kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|
-    twenty|dozens of|hundreds of|thousands of|millions of|one of the|one of my|one of his|
-    one of her|one of our|one of their|one of your|one of its|some of the|most of the|
-    many of the|all of the""".split("|")
-)
-#: Words after which a noun is singular ("every student", "another way").
-_SINGULAR_BEFORE = frozenset({("every",), ("each",), ("another",)})
-_NUMBER_TRIGGER_LONGEST = max(len(p) for p in _PLURAL_BEFORE | _SINGULAR_BEFORE)
-#: What may follow the noun for it to end its phrase ("many car ." / "many car in"; not "many
-#: good ideas", where "good" is no noun): punctuation, conjunctions, prepositions, verbs of
-#: being and having, relative words.
-_ENDS_NOUN_PHRASE = frozenset(
-    """. , ; : ! ? ) and or but of in on at to for from with by about as than that who which
-    whom whose where when are is were was will would can could should have has had do does
-    did may might must""".split()
-)
-#: The same after "every", "each", "another", without "to" and the verbs: "each wants to"
-#: and "every runs is" have a verb where the plural rule would see a noun.
-_ENDS_SINGULAR_NOUN_PHRASE = frozenset(
-    ". , ; : ! ? ) and or but of in on at for from with by about than that who which".split()
-)
-#: Nouns that have no plural in use (or whose table form misleads: "person" -> "people"),
-#: quantity words ("two hundred"), and "-s" words that are singular ("means", "news").
-_NO_NUMBER_CHANGE = frozenset(
-    """information advice knowledge research money furniture equipment homework evidence
-    software water food staff traffic luggage news work progress music weather health
-    education transport transportation pollution happiness fun damage help hundred thousand
-    million billion dozen percent person other others one ones more less means series species
-    physics economics mathematics politics ethics statistics athletics gymnastics glasses
-    clothes thanks headquarters data media fish sheep deer kind sort type time""".split()
-)
-
-
-def _noun_number_rule(tokens: list[_Tok]) -> None:
-    """ "many car ." -> "many cars .", "one of the reason that" -> "reasons", "every details"
-    -> "detail": a noun right after a word that fixes its number, in the other number, where
-    the noun ends its noun phrase (the next token is punctuation, a preposition, a verb of
-    being...: "many good ideas" is left alone) and is not one whose number never changes or
-    misleads (:data:`_NO_NUMBER_CHANGE`). Forms come from the grammar's noun tables."""
-    forms = load_forms()
-    words = [t.text.lower() for t in tokens]
-    for k in range(len(tokens) - 1):
-        for n in range(min(_NUMBER_TRIGGER_LONGEST, k + 1), 0, -1):
-            trigger = tuple(words[k + 1 - n : k + 1])
-            plural = trigger in _PLURAL_BEFORE
-            if not plural and trigger not in _SINGULAR_BEFORE:
-                continue
-            noun = words[k + 1]
-            after = words[k + 2] if k + 2 < len(words) else "."
-            ends = _ENDS_NOUN_PHRASE if plural else _ENDS_SINGULAR_NOUN_PHRASE
-            if noun in _NO_NUMBER_CHANGE or after not in ends:
-                break
-            right = (forms.plural_of if plural else forms.singular_of).get(noun)
-            if right and right not in _NO_NUMBER_CHANGE:
-                _rule_replaces(tokens[k + 1], right)
-                words[k + 1] = right
-            break
 
 
 #: Words before a pronoun that make it an object or put the verb after it in its base form

@@ -1,4 +1,5 @@
-"""Fixed learner errors that a pattern of a few words identifies for sure.
+"""Learner errors that a pattern of a few words identifies for sure: set phrases, the comma
+after an introductory phrase, a noun's number after its quantifier.
 
 Why rules beside the tagger: some mistakes that learners of English make again and again are
 set phrases ("interested on", "depends of", "discuss about", "more better", "should of",
@@ -6,7 +7,10 @@ set phrases ("interested on", "depends of", "discuss about", "more better", "sho
 at the precision it is held to, or "fixes" them wrongly ("We discussed about it yesterday"
 became "We discuss it yesterday"). A pattern of two or three words decides them with
 almost no doubt, as LanguageTool's pattern rules do; they run before the tagger reads the
-sentence, so it reads the sentence as the rules left it.
+sentence, so it reads the sentence as the rules left it. Two more families run on the
+tagger's result: a noun in the number its quantifier asks ("several reason", "every
+details"), and the comma after a sentence-opening connective ("However it works").
+Every rule here reads words and returns :class:`PhraseFix` edits; the decoder applies them.
 
 A rule is a sequence of slots (each a set of lower-case words, or a class of verb forms from
 the grammar's own tables) and what to write over the slots it changes: a word, a list of
@@ -224,4 +228,106 @@ def phrase_fixes(words: Sequence[str], rules: Sequence[PhraseRule] = RULES) -> l
         else:
             out.append(fix)
             k = fix.end
+    return out
+
+
+#: Sentence openers that style guides set off with a comma, as word tuples. Left out on
+#: purpose: openers that also start a plain clause or a prepositional phrase ("Besides the
+#: cost", "After all the work", "Hence the name", "Then", "So", "In the end").
+_INTRODUCTORY = frozenset(
+    tuple(phrase.split())
+    for phrase in """however|therefore|moreover|furthermore|nevertheless|nonetheless|
+    consequently|additionally|firstly|secondly|thirdly|lastly|finally|unfortunately|
+    fortunately|personally|meanwhile|similarly|likewise|accordingly|
+    for example|for instance|in addition|in conclusion|in my opinion|in my view|in fact|
+    on the other hand|on the contrary|in other words|as a result|in summary|to sum up|
+    in short|first of all|of course|in general|to conclude|by contrast|in contrast|
+    as a matter of fact""".split("|")
+)
+_INTRODUCTORY_LONGEST = max(len(p) for p in _INTRODUCTORY)
+#: Words after an opener that make it part of a longer phrase with no comma ("In addition to
+#: the cost", "As a result of", "However much", "Overall costs"): the rule stays silent.
+_NOT_AFTER_INTRODUCTORY = frozenset(
+    """to of that with than much many hard long often far little few big small good bad
+    important as not , . ; : ! ? - –""".split()
+)
+
+
+def introductory_comma_fixes(words: Sequence[str]) -> list[PhraseFix]:
+    """ "However it works" -> "However, it works": a comma after a sentence-opening connective
+    or introductory phrase (:data:`_INTRODUCTORY`) when a clause follows it (two words or
+    more; "Of course not." stays)."""
+    low = [w.lower() for w in words[: _INTRODUCTORY_LONGEST + 1]]
+    for n in range(min(_INTRODUCTORY_LONGEST, len(words) - 2), 0, -1):
+        if tuple(low[:n]) in _INTRODUCTORY:
+            after = words[n]
+            rest = sum(w[:1].isalpha() for w in words[n:])
+            if after.lower() in _NOT_AFTER_INTRODUCTORY or not after[:1].isalpha() or rest < 2:
+                return []
+            return [PhraseFix(n, n, (",",), "comma after an introductory phrase")]
+    return []
+
+
+#: Word sequences after which a countable noun is plural ("many books", "one of the books").
+_PLURAL_BEFORE = frozenset(
+    tuple(phrase.split())
+    for phrase in """many|several|various|numerous|few|both|a lot of|lots of|a number of|
+    the number of|kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|
+    twenty|dozens of|hundreds of|thousands of|millions of|one of the|one of my|one of his|
+    one of her|one of our|one of their|one of your|one of its|some of the|most of the|
+    many of the|all of the""".split("|")
+)
+#: Words after which a noun is singular ("every student", "another way").
+_SINGULAR_BEFORE = frozenset({("every",), ("each",), ("another",)})
+_NUMBER_TRIGGER_LONGEST = max(len(p) for p in _PLURAL_BEFORE | _SINGULAR_BEFORE)
+#: What may follow the noun for it to end its phrase ("many car ." / "many car in"; not "many
+#: good ideas", where "good" is no noun): punctuation, conjunctions, prepositions, verbs of
+#: being and having, relative words.
+_ENDS_NOUN_PHRASE = frozenset(
+    """. , ; : ! ? ) and or but of in on at to for from with by about as than that who which
+    whom whose where when are is were was will would can could should have has had do does
+    did may might must""".split()
+)
+#: The same after "every", "each", "another", without "to" and the verbs: "each wants to"
+#: and "every runs is" have a verb where the plural rule would see a noun.
+_ENDS_SINGULAR_NOUN_PHRASE = frozenset(
+    ". , ; : ! ? ) and or but of in on at for from with by about than that who which".split()
+)
+#: Nouns that have no plural in use (or whose table form misleads: "person" -> "people"),
+#: quantity words ("two hundred"), and "-s" words that are singular ("means", "news").
+_NO_NUMBER_CHANGE = frozenset(
+    """information advice knowledge research money furniture equipment homework evidence
+    software water food staff traffic luggage news work progress music weather health
+    education transport transportation pollution happiness fun damage help hundred thousand
+    million billion dozen percent person other others one ones more less means series species
+    physics economics mathematics politics ethics statistics athletics gymnastics glasses
+    clothes thanks headquarters data media fish sheep deer kind sort type time""".split()
+)
+
+
+def noun_number_fixes(words: Sequence[str]) -> list[PhraseFix]:
+    """ "many car ." -> "many cars .", "one of the reason that" -> "reasons", "every details"
+    -> "detail": a noun right after a word that fixes its number, in the other number, where
+    the noun ends its noun phrase (the next token is punctuation, a preposition, a verb of
+    being...: "many good ideas" is left alone) and is not one whose number never changes or
+    misleads (:data:`_NO_NUMBER_CHANGE`). Forms come from the grammar's noun tables."""
+    forms = load_forms()
+    low = [w.lower() for w in words]
+    out: list[PhraseFix] = []
+    for k in range(len(words) - 1):
+        for n in range(min(_NUMBER_TRIGGER_LONGEST, k + 1), 0, -1):
+            trigger = tuple(low[k + 1 - n : k + 1])
+            plural = trigger in _PLURAL_BEFORE
+            if not plural and trigger not in _SINGULAR_BEFORE:
+                continue
+            noun = low[k + 1]
+            after = low[k + 2] if k + 2 < len(low) else "."
+            ends = _ENDS_NOUN_PHRASE if plural else _ENDS_SINGULAR_NOUN_PHRASE
+            if noun in _NO_NUMBER_CHANGE or after not in ends:
+                break
+            right = (forms.plural_of if plural else forms.singular_of).get(noun)
+            if right and right not in _NO_NUMBER_CHANGE:
+                shown = right.capitalize() if words[k + 1][:1].isupper() else right
+                out.append(PhraseFix(k + 1, k + 2, (shown,), "noun number after a quantifier"))
+            break
     return out
