@@ -215,7 +215,8 @@ def test_the_comma_rule_sets_off_a_sentence_opening_connective(
     [
         ("There are several reason.", "There are several reasons."),
         ("It is one of the reason that we left.", "It is one of the reasons that we left."),
-        ("There are a lot of scientist who agree.", "There are a lot of scientists who agree."),
+        ("The number of car is growing.", "The number of cars is growing."),
+        ("We made a lot of noise.", None),  # "a lot of" takes mass nouns as often
         ("I checked every details of the plan.", "I checked every detail of the plan."),
         ("We need another ways to travel.", None),  # "to": the singular side wants more
         ("Many good idea came up.", None),  # "good" does not end the noun phrase

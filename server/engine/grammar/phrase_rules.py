@@ -269,13 +269,14 @@ def introductory_comma_fixes(words: Sequence[str]) -> list[PhraseFix]:
 
 
 #: Word sequences after which a countable noun is plural ("many books", "one of the books").
+#: Not "a lot of", "most of the", "all of the": a mass noun follows them as often ("a lot of
+#: noise", "most of the day"), and no list of mass nouns is complete.
 _PLURAL_BEFORE = frozenset(
     tuple(phrase.split())
-    for phrase in """many|several|various|numerous|few|both|a lot of|lots of|a number of|
-    the number of|kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|
-    twenty|dozens of|hundreds of|thousands of|millions of|one of the|one of my|one of his|
-    one of her|one of our|one of their|one of your|one of its|some of the|most of the|
-    many of the|all of the""".split("|")
+    for phrase in """many|several|various|numerous|few|both|a number of|the number of|
+    kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozens of|
+    hundreds of|thousands of|millions of|one of the|one of my|one of his|one of her|
+    one of our|one of their|one of your|one of its|many of the""".split("|")
 )
 #: Words after which a noun is singular ("every student", "another way").
 _SINGULAR_BEFORE = frozenset({("every",), ("each",), ("another",)})
