@@ -125,3 +125,16 @@ def test_a_whole_run_with_the_peers_missing(
     }
     fixed = {d["wrong"] for d in details if d["tools"]["quill"][1]}
     assert {"recieve_count", "MAX_LENGHT"} <= fixed, fixed
+
+
+def test_the_hand_read_misspellings_of_clean_code_are_misspellings_of_words() -> None:
+    """Each entry that the false-flag rate leaves out is no English word, and what it meant
+    is one: the list cannot hide a false flag on a name behind a 'misspelling'."""
+    from server.engine.lexicon import Lexicon
+
+    lexicon = Lexicon.shipped()
+    listed = rit.misspellings_in_clean_code()
+    assert len(listed) >= 40
+    for word, meant in listed.items():
+        assert not lexicon.knows(word, "en-US"), word
+        assert lexicon.knows(meant, "en-US"), (word, meant)
