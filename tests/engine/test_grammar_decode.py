@@ -217,6 +217,9 @@ def test_the_comma_rule_sets_off_a_sentence_opening_connective(
         ("It is one of the reason that we left.", "It is one of the reasons that we left."),
         ("The number of car is growing.", "The number of cars is growing."),
         ("We made a lot of noise.", None),  # "a lot of" takes mass nouns as often
+        ("The two eldest were away.", None),  # a superlative, not a noun
+        ("They were both standing at the gate.", None),
+        ("Two Kitty dolls were sold.", None),  # a name
         ("I checked every details of the plan.", "I checked every detail of the plan."),
         ("We need another ways to travel.", None),  # "to": the singular side wants more
         ("Many good idea came up.", None),  # "good" does not end the noun phrase

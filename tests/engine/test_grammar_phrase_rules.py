@@ -44,6 +44,9 @@ def fixed(text: str) -> str:
         ("He is interested in music .", None),
         ("It is more important .", None),
         ("The knowledge is shared .", None),
+        ("“ Yes , ” said her mother .", None),  # a quotation's "said", "her" a possessive
+        ("Can you explain them to me ?", None),
+        ("We made the most of every hour .", None),
     ],
 )
 def test_each_rule_fixes_its_phrase_and_only_it(text: str, want: str | None) -> None:

@@ -82,7 +82,8 @@ _AFTER_MOST_OF = _words(
     """the a an this that these those my your his her its our their them us you it which
     whom what all"""
 )
-_OBJECTS = _words("me him her us them")
+#: Objects that cannot be a possessive ("said her mother" is a quotation's "said").
+_OBJECTS = _words("me us")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,8 @@ class PhraseRule:
     writes: dict[int, Write]
     #: Words that may not follow the match (the phrase means something else there).
     not_before: frozenset[str] = frozenset()
+    #: Words that may not come right before the match ("make the most of").
+    not_after: frozenset[str] = frozenset()
 
 
 RULES: tuple[PhraseRule, ...] = (
@@ -138,6 +141,7 @@ RULES: tuple[PhraseRule, ...] = (
         (_words("most"), _words("of")),
         {1: None},
         not_before=_AFTER_MOST_OF,
+        not_after=_words("the at"),
     ),
     PhraseRule(
         "tell, not say, before a person",
@@ -209,6 +213,8 @@ def phrase_fixes(words: Sequence[str], rules: Sequence[PhraseRule] = RULES) -> l
                 continue
             if k + n < len(low) and low[k + n] in rule.not_before:
                 continue
+            if k > 0 and low[k - 1] in rule.not_after:
+                continue
             new: list[str] = []
             for i in range(n):
                 if i not in rule.writes:
@@ -270,10 +276,11 @@ def introductory_comma_fixes(words: Sequence[str]) -> list[PhraseFix]:
 
 #: Word sequences after which a countable noun is plural ("many books", "one of the books").
 #: Not "a lot of", "most of the", "all of the": a mass noun follows them as often ("a lot of
-#: noise", "most of the day"), and no list of mass nouns is complete.
+#: noise", "most of the day"), and no list of mass nouns is complete; not "both" ("wished them
+#: both joy").
 _PLURAL_BEFORE = frozenset(
     tuple(phrase.split())
-    for phrase in """many|several|various|numerous|few|both|a number of|the number of|
+    for phrase in """many|several|various|numerous|few|a number of|the number of|
     kinds of|types of|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozens of|
     hundreds of|thousands of|millions of|one of the|one of my|one of his|one of her|
     one of our|one of their|one of your|one of its|many of the""".split("|")
@@ -295,6 +302,7 @@ _ENDS_SINGULAR_NOUN_PHRASE = frozenset(
     ". , ; : ! ? ) and or but of in on at for from with by about than that who which".split()
 )
 #: Nouns that have no plural in use (or whose table form misleads: "person" -> "people"),
+#: collective nouns ("one of the party" is one member of it),
 #: quantity words ("two hundred"), and "-s" words that are singular ("means", "news").
 _NO_NUMBER_CHANGE = frozenset(
     """information advice knowledge research money furniture equipment homework evidence
@@ -302,8 +310,35 @@ _NO_NUMBER_CHANGE = frozenset(
     education transport transportation pollution happiness fun damage help hundred thousand
     million billion dozen percent person other others one ones more less means series species
     physics economics mathematics politics ethics statistics athletics gymnastics glasses
-    clothes thanks headquarters data media fish sheep deer kind sort type time""".split()
+    clothes thanks headquarters data media fish sheep deer kind sort type time party family
+    group team crew couple pair crowd audience public committee band army community society
+    class""".split()
 )
+
+
+#: Words after a number that are no nouns though the tables give them a plural ("the two
+#: eldest", "all five out", "the two first").
+_NOT_COUNTED = frozenset(
+    """first second third fourth fifth sixth seventh eighth ninth tenth last next other out
+    up down off over back away home together apart alone only still again now then here
+    there""".split()
+)
+#: Nouns that end like a superlative.
+_EST_NOUNS = frozenset(
+    "test request interest guest contest forest chest protest quest nest conquest harvest".split()
+)
+
+
+def _may_be_counted(word: str, forms: Forms) -> bool:
+    """Whether ``word`` can be the counted noun: not a name ("the two Kitty"), an ordinal, a
+    superlative, an adverb, or a form that is surely a verb's ("both standing", "drove")."""
+    low = word.lower()
+    if word[:1].isupper() or low in _NOT_COUNTED:
+        return False
+    if low.endswith("est") and low not in _EST_NOUNS:
+        return False
+    tags = forms.verb_tags.get(low) or ()
+    return not any(t in ("VBG", "VBD", "VBN") for t in tags)
 
 
 def noun_number_fixes(words: Sequence[str]) -> list[PhraseFix]:
@@ -325,6 +360,8 @@ def noun_number_fixes(words: Sequence[str]) -> list[PhraseFix]:
             after = low[k + 2] if k + 2 < len(low) else "."
             ends = _ENDS_NOUN_PHRASE if plural else _ENDS_SINGULAR_NOUN_PHRASE
             if noun in _NO_NUMBER_CHANGE or after not in ends:
+                break
+            if not _may_be_counted(words[k + 1], forms):
                 break
             right = (forms.plural_of if plural else forms.singular_of).get(noun)
             if right and right not in _NO_NUMBER_CHANGE:
