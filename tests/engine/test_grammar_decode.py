@@ -168,6 +168,9 @@ def test_thresholds(options: dict[str, float], found: bool) -> None:
         ("They used to live here.", None),
         ("They often visit us.", None),
         ("She goes to work.", None),
+        ("What I ask of you is reasonable.", None),  # "you" the object of "of"
+        ("My reasons for believing it are these.", None),
+        ("When you is ready, call me.", "When you are ready, call me."),  # a clause's subject
     ],
 )
 def test_the_rules_fix_a_verb_after_its_subject_pronoun_or_auxiliary(

@@ -23,6 +23,7 @@ from server.engine.grammar import tags as T
 from server.engine.grammar.classify import CAPITALISATION, classify
 from server.engine.grammar.forms import Forms, load_forms
 from server.engine.grammar.phrase_rules import (
+    INTRODUCTORY,
     PhraseFix,
     introductory_comma_fixes,
     noun_number_fixes,
@@ -457,6 +458,14 @@ _NO_AGREEMENT_AFTER = frozenset(
     help helps helped have has had see sees saw watch watched hear heard feel felt and or nor
     to""".split()
 )
+#: Pronouns that are objects as often as subjects: only taken for the subject at the start
+#: of a sentence or clause.
+_OBJECT_TOO = frozenset({"you", "it"})
+#: What may come right before a subject that starts a clause.
+_CLAUSE_OPENERS = frozenset(
+    """, ; : ( " “ ‘ ' that if when because so but or as since while although though where
+    whether unless until once then why how""".split()
+)
 #: Words that, right after a pronoun, are not the verb it agrees with (modals take the base).
 _MODALS = frozenset("can could may might must shall should will would ought".split())
 #: Verbs that are modals before "not" ("she need not go") and plain verbs elsewhere.
@@ -487,16 +496,20 @@ def _agreement_rule(tokens: list[_Tok]) -> None:
     "she goes", "we was" -> "we were", "he don't" -> "he doesn't", "they goes" -> "they go".
     Only where the pronoun is surely the subject and the verb surely finite: not after an
     auxiliary or a verb that takes an object ("does she go", "let it go"), not after "and"
-    ("he and she go"); a base verb after "it" only where "it" starts the sentence or a clause
-    after a comma ("make it work" is left alone), and not a form that may be past ("she
-    put"). One adverb of frequency may stand between ("she always go"). The verb forms come
-    from the grammar's own tables."""
+    ("he and she go"); "you" and "it", which are objects as often, only where they start the
+    sentence or a clause ("what I ask of you is", "make it work" are left alone), and not a
+    form that may be past ("she put"). One adverb of frequency may stand between ("she
+    always go"). The verb forms come from the grammar's own tables."""
     forms = load_forms()
     for k in range(len(tokens) - 1):
         pronoun = tokens[k].text.lower()
         table = _PRONOUN_VERBS.get(pronoun)
-        if table is None or (k > 0 and tokens[k - 1].text.lower() in _NO_AGREEMENT_AFTER):
+        before = tokens[k - 1].text.lower() if k > 0 else ""
+        if table is None or before in _NO_AGREEMENT_AFTER:
             continue
+        opens = tuple(t.text.lower() for t in tokens[:k]) in INTRODUCTORY  # "In addition it"
+        if pronoun in _OBJECT_TOO and not (k == 0 or before in _CLAUSE_OPENERS or opens):
+            continue  # "what I ask of you is", "my reasons for believing it are"
         v = k + 1
         if tokens[v].text.lower() in _FREQUENCY_ADVERBS and v + 1 < len(tokens):
             v += 1  # "she always go"
@@ -508,7 +521,7 @@ def _agreement_rule(tokens: list[_Tok]) -> None:
         right = table.get(low)
         if right is None and low not in _MODALS:
             tags = forms.verb_tags.get(low)
-            subject = pronoun in ("he", "she") or (k == 0 or tokens[k - 1].text in ",;")
+            subject = pronoun in ("he", "she") or k == 0 or before in ",;" or opens
             if table is _THIRD_SINGULAR and subject and tags == ("VB",):
                 right = forms.verb(low, "VB", "VBZ")  # "she go" -> "she goes"
             elif table is _PLURAL and _only_a_verb(low, "VBZ", forms):

@@ -240,7 +240,7 @@ def phrase_fixes(words: Sequence[str], rules: Sequence[PhraseRule] = RULES) -> l
 #: Sentence openers that style guides set off with a comma, as word tuples. Left out on
 #: purpose: openers that also start a plain clause or a prepositional phrase ("Besides the
 #: cost", "After all the work", "Hence the name", "Then", "So", "In the end").
-_INTRODUCTORY = frozenset(
+INTRODUCTORY = frozenset(
     tuple(phrase.split())
     for phrase in """however|therefore|moreover|furthermore|nevertheless|nonetheless|
     consequently|additionally|firstly|secondly|thirdly|lastly|finally|unfortunately|
@@ -250,7 +250,7 @@ _INTRODUCTORY = frozenset(
     in short|first of all|of course|in general|to conclude|by contrast|in contrast|
     as a matter of fact""".split("|")
 )
-_INTRODUCTORY_LONGEST = max(len(p) for p in _INTRODUCTORY)
+_INTRODUCTORY_LONGEST = max(len(p) for p in INTRODUCTORY)
 #: Words after an opener that make it part of a longer phrase with no comma ("In addition to
 #: the cost", "As a result of", "However much", "Overall costs"): the rule stays silent.
 _NOT_AFTER_INTRODUCTORY = frozenset(
@@ -261,11 +261,11 @@ _NOT_AFTER_INTRODUCTORY = frozenset(
 
 def introductory_comma_fixes(words: Sequence[str]) -> list[PhraseFix]:
     """ "However it works" -> "However, it works": a comma after a sentence-opening connective
-    or introductory phrase (:data:`_INTRODUCTORY`) when a clause follows it (two words or
+    or introductory phrase (:data:`INTRODUCTORY`) when a clause follows it (two words or
     more; "Of course not." stays)."""
     low = [w.lower() for w in words[: _INTRODUCTORY_LONGEST + 1]]
     for n in range(min(_INTRODUCTORY_LONGEST, len(words) - 2), 0, -1):
-        if tuple(low[:n]) in _INTRODUCTORY:
+        if tuple(low[:n]) in INTRODUCTORY:
             after = words[n]
             rest = sum(w[:1].isalpha() for w in words[n:])
             if after.lower() in _NOT_AFTER_INTRODUCTORY or not after[:1].isalpha() or rest < 2:
