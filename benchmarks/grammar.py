@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import peers
+from . import grammar_rules, peers
 from .common import DATA, ROOT, WORK, Table, fmt, median, run_command
 
 DEFAULT_MODEL = ROOT / "models" / "grammar-minilm"
@@ -745,6 +745,13 @@ def run(quick: bool, model: str | None = None, runs: int = 3) -> dict[str, Any]:
         )
         if set_index == 0 and speed_line:
             summary.append(speed_line)
+    rules, raw["rules_on_edited_prose"] = grammar_rules.table(quick)
+    tables.append(rules)
+    summary.append(
+        "grammar rules alone on edited prose, sentences changed of "
+        f"{raw['rules_on_edited_prose']['sentences']:,}: "
+        + ", ".join(f"{row[0]} {row[1]}" for row in rules.rows)
+    )
     return {
         "suite": "grammar",
         "tables": [t.as_dict() for t in tables],

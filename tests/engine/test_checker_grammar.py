@@ -169,6 +169,16 @@ def test_a_or_an_follows_the_next_words_sound() -> None:
     ]
 
 
+def test_a_or_an_reads_letters_capitals_and_names_as_they_are_said() -> None:
+    corrector = GrammarCorrector(FakeTagger())
+    text = (
+        "It begins with a M and uses an n-tuple. Read it from an FIFO. Assuming a is sorted, "
+        "IT IS A MILE HIGH. She made a x-ray."
+    )
+    found = [(text[i.end :].split()[0], i.suggestions[0]) for i in corrector.check(text)]
+    assert found == [("M", "an"), ("FIFO.", "a"), ("x-ray.", "an")]
+
+
 def test_under_a_limit_the_edited_sentence_goes_first() -> None:
     c, _ = checker()
     paragraphs = [f"Paragraph number {n} is fine." for n in range(10)]

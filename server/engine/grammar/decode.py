@@ -411,8 +411,11 @@ def _vowel_sound(word: str) -> bool | None:
     """Does ``word`` start with a vowel sound? None when unsure (numbers, symbols)."""
     if not word[:1].isalpha():
         return None
-    if len(word) > 1 and word.isupper():
-        return word[0] in _VOWEL_LETTERS
+    if len(word) == 1 or word[1:2] == "-":  # a letter's name: "an n-tuple", "an x-ray"
+        return word[0].upper() in _VOWEL_LETTERS
+    if word.isupper() and (len(word) < 4 or not _VOWELS & set(word[1:].lower())):
+        return word[0] in _VOWEL_LETTERS  # letters read one by one: "an FBI agent", "an M"
+    # Longer capitals with vowels are read as a word: "a FIFO", "a NASA probe", "a LITTLE".
     low = word.lower()
     if low.startswith(_VOWEL_SOUND):
         return True
@@ -427,12 +430,24 @@ def _rule_replaces(tok: _Tok, word: str) -> None:
     tok.conf = min(tok.conf, 0.9)
 
 
+_VOWELS = frozenset("aeiou")
+#: Words that cannot follow an article: "a" before them is a name ("if a is sorted").
+_NOT_A_NOUN_PHRASE = frozenset(
+    """is are was were be has have had does do did can could will would shall should may might
+    must and or""".split()
+)
+
+
 def _article_rule(tokens: list[_Tok]) -> None:
     """Fix "a apple" to "an apple" and "an car" to "a car", by the next word's first sound."""
     for tok, nxt in itertools.pairwise(tokens):
         low = tok.text.lower()
         if low not in ("a", "an"):
             continue
+        if nxt.text.lower() in _NOT_A_NOUN_PHRASE:
+            continue  # "a" itself is named: "assuming a is sorted"
+        if tok.text.isupper() and nxt.text.isupper() and len(nxt.text) > 1:
+            continue  # shouted text: "A MILE HIGH" says nothing of how "MILE" is read
         vowel = _vowel_sound(nxt.text)
         if vowel is None:
             continue
