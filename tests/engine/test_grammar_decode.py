@@ -252,6 +252,7 @@ def test_the_number_rule_puts_a_noun_in_the_number_its_quantifier_asks(
         ("When I was young they have a big house.", True),  # a verb already in the past
         ("In 1999 they have a big house.", True),
         ("Nowadays they have a big house, but it was small.", False),  # the present wins
+        ("They are tired, so they have a big house.", False),  # "tired" is no past verb
     ],
 )
 def test_a_verb_goes_into_the_past_only_where_the_sentence_points_there(

@@ -74,3 +74,16 @@ def test_the_decoder_fixes_the_phrase_before_the_tagger_reads_it() -> None:
     off = GrammarOptions(phrase_rules=False, agreement_rule=False, comma_rule=False)
     (c,) = GrammarCorrector(FakeTagger({}, cased=True), off).correct([text])
     assert c.corrected == text and not c.issues
+
+
+def test_a_phrase_fix_the_tagger_undoes_is_made_again() -> None:
+    """The tagger reads the fixed sentence and may put the phrase back ("to hearing" ->
+    "to hear"); the rules run on its result too."""
+    text = "I look forward to hear from you."
+    tagger = FakeTagger({"to [hearing]": ("$TRANSFORM_VERB_VBG_VB", 0.9)}, cased=True)
+    options = GrammarOptions(agreement_rule=False, comma_rule=False, number_rule=False)
+    (c,) = GrammarCorrector(tagger, options).correct([text])
+    assert tagger.calls[0][0][1:5] == ["I", "look", "forward", "to"]
+    assert tagger.calls[0][0][5] == "hearing"
+    assert tagger.calls[1][0][5] == "hear"  # the tagger undid it
+    assert c.corrected == "I look forward to hearing from you."

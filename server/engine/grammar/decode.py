@@ -188,6 +188,11 @@ class GrammarCorrector:
                 self._case_rules(st)
             if opts.article_rule and (note is None or note.startswith("only")):
                 _article_rule(st.tokens)
+            if opts.phrase_rules and (note is None or note.startswith("only")):
+                # Again on the tagger's result: it may undo a fix ("to hearing" -> "to hear").
+                st.deleted_conf += _apply_fixes(
+                    st.tokens, phrase_fixes([t.text for t in st.tokens])
+                )
             if opts.number_rule and (note is None or note.startswith("only")):
                 _apply_fixes(st.tokens, noun_number_fixes([t.text for t in st.tokens]))
             if opts.comma_rule and (note is None or note.startswith("only")):
@@ -611,9 +616,18 @@ _PRESENT_PHRASES = (("these", "days"), ("right", "now"), ("at", "present"))
 _PAST_MARKERS = frozenset({"yesterday", "ago", "last"})
 
 
+#: Words after which a past form is a participle or an adjective, not a verb in the past
+#: ("She is interested", "they are used to it", "I feel tired").
+_BEFORE_PARTICIPLE = frozenset(
+    """am is are 's 're 'm be been being get gets getting feel feels seem seems become becomes
+    very so too more most less quite really not n't""".split()
+)
+
+
 def _past_allowed(tokens: Sequence[_Tok]) -> bool:
     """Whether a verb of the sentence may be put into the past: only when the sentence itself
-    points to the past (a verb already in the past, "yesterday", "ago", "last", a year) and
+    points to the past (a verb already in the past, not a participle after "is" or "feel":
+    "She is interested"; "yesterday", "ago", "last", a year) and
     says nothing of the present or a habit ("every day", "usually", "nowadays"). A present
     verb is the writer's choice otherwise: "They have a big house" is not a slip of tense."""
     words = [t.text.lower() for t in tokens]
@@ -626,9 +640,9 @@ def _past_allowed(tokens: Sequence[_Tok]) -> bool:
     return any(
         w in _PAST_MARKERS
         or w in _PAST_WORDS
-        or forms.verb_tags.get(w, ("",))[0] == "VBD"
+        or (forms.verb_tags.get(w, ("",))[0] == "VBD" and before not in _BEFORE_PARTICIPLE)
         or (w.isdigit() and len(w) == 4)
-        for w in words
+        for before, w in zip(["", *words], words, strict=False)
     )
 
 
