@@ -97,13 +97,18 @@ FINGERS = Tuning(
 )
 
 
+#: Packed entry values below this have a frequency bucket of their own (a common word).
+_COMMON = DEFAULT_BUCKET << FLAG_BITS
+
+
 class _Index:
     """One dialect's suggestable vocabulary, bucketed for fast candidate generation.
 
     Candidates are lower case. Most are entries as they stand; ``forms`` maps the others to the
     entry to show and to take the frequency of (``paris`` -> ``Paris``). Programming
     vocabulary is suggested only when the frequency list knows it, so that ``dgemm`` or ``abi``
-    never crowd out English words. Built from the lexicon's dict without copying its strings.
+    never crowd out English words, or when it is one of ``also`` (a code suggester's words
+    with a frequency in code). Built from the lexicon's dict without copying its strings.
     """
 
     __slots__ = (
@@ -121,13 +126,13 @@ class _Index:
 
     def __init__(self, lexicon: Lexicon, bits: int, also: frozenset[str] = frozenset()) -> None:
         entries = lexicon.entry_dict()
-        common = DEFAULT_BUCKET << FLAG_BITS
         never = lexicon.never_suggested
+        self.bits = bits
         self.also = also
         words = [
             w
             for w, v in entries.items()
-            if (v & bits or (v & CODE and (v < common or w in also)))
+            if self._suggestable(w, v)
             and (len(w) > 1 or w in ("a", "I"))
             and w.lower() not in never
         ]
@@ -141,9 +146,7 @@ class _Index:
             else:
                 low = word.lower()
                 value = entries.get(low)
-                if value is not None and (
-                    value & bits or (value & CODE and (value < common or low in also))
-                ):
+                if value is not None and self._suggestable(low, value):
                     # The lower-case entry is the candidate; an English name is shown rather
                     # than its lower-cased programming-vocabulary twin (London, not london).
                     if not value & bits and entries[word] & bits:
@@ -158,7 +161,7 @@ class _Index:
                     continue
                 forms[low] = word
             by_length.setdefault(len(low), []).append(low)
-            if entries[word] < common and len(low) >= 3:
+            if entries[word] < _COMMON and len(low) >= 3:
                 sounding.append(low)
         plain, voweled = both_keys(sounding)
         for low, key in zip(sounding, plain, strict=True):
@@ -169,7 +172,6 @@ class _Index:
         keys_by_length: dict[int, list[str]] = {}
         for key in phonetic:
             keys_by_length.setdefault(len(key), []).append(key)
-        self.bits = bits
         self.entries = entries
         self.forms = forms
         self.by_length = by_length
@@ -195,8 +197,13 @@ class _Index:
         value = self.entries.get(form)
         if value is None or (len(low) < 2 and form not in ("a", "I")):
             return False
+        return self._suggestable(form, value)
+
+    def _suggestable(self, word: str, value: int) -> bool:
+        """Whether an entry is a candidate: a word of the dialect, or programming vocabulary
+        that the frequency list knows or that is one of ``also``."""
         return bool(value & self.bits) or bool(
-            value & CODE and (value < DEFAULT_BUCKET << FLAG_BITS or form in self.also)
+            value & CODE and (value < _COMMON or word in self.also)
         )
 
     def bucket(self, low: str) -> int:

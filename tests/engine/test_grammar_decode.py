@@ -34,6 +34,20 @@ def correct(
     return list(c.issues), c.corrected, c.note, tagger
 
 
+def rule_alone(
+    option: str, text: str, fixed: str | None, rules: set[str] | None = None
+) -> FakeTagger:
+    """``text`` through the decoder with the rule ``option`` on and no tag (the fake tagger
+    keeps everything): it becomes ``fixed`` (None: stays as it is) by one issue at a rule's
+    confidence, of one of ``rules`` when given, and stays as it is with the rule off."""
+    issues, corrected, _, tagger = correct(text, {}, **{option: True})
+    assert corrected == (fixed or text)
+    assert len(issues) == (fixed is not None)
+    assert all(i.confidence == 0.9 and (rules is None or i.rule in rules) for i in issues)
+    assert correct(text, {}, **{option: False})[1] == text
+    return tagger
+
+
 @pytest.mark.parametrize(
     ("text", "rules", "wrong", "fix", "rule", "words"),
     [
@@ -177,13 +191,9 @@ def test_the_rules_fix_a_verb_after_its_subject_pronoun_or_auxiliary(
     text: str, fixed: str | None
 ) -> None:
     """No tag at all (the fake tagger keeps everything): only the rule changes the text."""
-    issues, corrected, _, tagger = correct(text, {}, agreement_rule=True)
-    assert corrected == (fixed or text)
-    assert len(issues) == (fixed is not None)
-    rules = {"grammar.agreement", "grammar.verb-form"}
-    assert all(i.rule in rules and i.confidence == 0.9 for i in issues)
+    tagger = rule_alone("agreement_rule", text, fixed, {"grammar.agreement", "grammar.verb-form"})
     # The tagger reads the sentence as the rule left it.
-    assert tagger.calls[0][0][1:] == [w.text for w in tokenize(corrected)]
+    assert tagger.calls[0][0][1:] == [w.text for w in tokenize(fixed or text)]
 
 
 @pytest.mark.parametrize(
@@ -205,12 +215,7 @@ def test_the_rules_fix_a_verb_after_its_subject_pronoun_or_auxiliary(
 def test_the_comma_rule_sets_off_a_sentence_opening_connective(
     text: str, fixed: str | None
 ) -> None:
-    issues, corrected, _, _ = correct(text, {}, comma_rule=True)
-    assert corrected == (fixed or text)
-    assert len(issues) == (fixed is not None)
-    assert all(i.rule == "grammar.punctuation" and i.confidence == 0.9 for i in issues)
-    if fixed:
-        assert correct(text, {}, comma_rule=False)[1] == text
+    rule_alone("comma_rule", text, fixed, {"grammar.punctuation"})
 
 
 @pytest.mark.parametrize(
@@ -235,12 +240,7 @@ def test_the_comma_rule_sets_off_a_sentence_opening_connective(
 def test_the_number_rule_puts_a_noun_in_the_number_its_quantifier_asks(
     text: str, fixed: str | None
 ) -> None:
-    issues, corrected, _, _ = correct(text, {}, number_rule=True)
-    assert corrected == (fixed or text)
-    assert len(issues) == (fixed is not None)
-    assert all(i.confidence == 0.9 for i in issues)
-    if fixed:
-        assert correct(text, {}, number_rule=False)[1] == text
+    rule_alone("number_rule", text, fixed)
 
 
 @pytest.mark.parametrize(

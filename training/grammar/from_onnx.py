@@ -143,7 +143,7 @@ def import_tagger(model_dir: Path, out_dir: Path) -> Path:
     from transformers import AutoConfig, AutoModelForTokenClassification
 
     config_data = json.loads((model_dir / "config.json").read_text("utf-8"))
-    config_data.pop("quill", None)
+    exported = config_data.pop("quill", None) or {}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "config.json").write_text(json.dumps(config_data, indent=1) + "\n", "utf-8")
     shutil.copyfile(model_dir / "tokenizer.json", out_dir / "tokenizer.json")
@@ -164,9 +164,7 @@ def import_tagger(model_dir: Path, out_dir: Path) -> Path:
     save_file(tensors, str(out_dir / "model.safetensors"))
     source = {
         "model_dir": str(model_dir.resolve()),
-        "precision": (
-            json.loads((model_dir / "config.json").read_text("utf-8")).get("quill") or {}
-        ).get("precision", "fp32"),
+        "precision": exported.get("precision", "fp32"),
         "how_it_was_made": how_it_was_made(model_dir / "card.md"),
     }
     (out_dir / SOURCE_FILE).write_text(json.dumps(source, indent=1) + "\n", "utf-8")

@@ -16,7 +16,7 @@ import difflib
 import functools
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from server.engine.grammar import tags as T
@@ -82,8 +82,8 @@ class GrammarOptions:
     #: reads the sentence ("interested on" -> "in", "discuss about" -> "discuss", "more
     #: better" -> "better", "should of" -> "should have"; :mod:`.phrase_rules`).
     phrase_rules: bool = True
-    #: A noun's number after a word that fixes it: plural after "many", "several", "a lot of",
-    #: "one of the", "two"... ("many car" -> "cars"), singular after "every", "each",
+    #: A noun's number after a word that fixes it: plural after "many", "several", "one of
+    #: the", "two"... ("many car" -> "cars"), singular after "every", "each",
     #: "another" ("every details" -> "detail"), where the noun ends its phrase.
     number_rule: bool = True
     #: A comma after a sentence-opening connective or introductory phrase ("However",
@@ -166,14 +166,13 @@ class GrammarCorrector:
                 note = f"only the first {opts.max_words} of {len(words)} words were checked"
                 words = words[: opts.max_words]
             skipped = note is not None and not note.startswith("only")
-            tokens = [_Tok(w.text) for w in words]
-            deleted: list[float] = []
+            st = _State(words, [_Tok(w.text) for w in words], [1.0] * len(words), not skipped)
             if opts.phrase_rules and not skipped:
-                deleted = _apply_fixes(tokens, phrase_fixes([t.text for t in tokens]))
+                st.deleted_conf += _apply_rule(st.tokens, phrase_fixes)
             if opts.agreement_rule and not skipped:
-                _agreement_rule(tokens)
-                _base_after_auxiliary_rule(tokens)
-            states.append(_State(words, tokens, [1.0] * len(words) + deleted, not skipped))
+                _agreement_rule(st.tokens)
+                _base_after_auxiliary_rule(st.tokens)
+            states.append(st)
             notes.append(note)
         for _ in range(opts.max_iterations):
             active = [st for st in states if st.active]
@@ -184,19 +183,20 @@ class GrammarCorrector:
                 self._step(st, result)
         out: list[Correction] = []
         for sentence, st, note in zip(sentences, states, notes, strict=True):
-            if opts.case_rules and (note is None or note.startswith("only")):
-                self._case_rules(st)
-            if opts.article_rule and (note is None or note.startswith("only")):
-                _article_rule(st.tokens)
-            if opts.phrase_rules and (note is None or note.startswith("only")):
-                # Again on the tagger's result: it may undo a fix ("to hearing" -> "to hear").
-                st.deleted_conf += _apply_fixes(
-                    st.tokens, phrase_fixes([t.text for t in st.tokens])
-                )
-            if opts.number_rule and (note is None or note.startswith("only")):
-                _apply_fixes(st.tokens, noun_number_fixes([t.text for t in st.tokens]))
-            if opts.comma_rule and (note is None or note.startswith("only")):
-                _apply_fixes(st.tokens, introductory_comma_fixes([t.text for t in st.tokens]))
+            if note is None or note.startswith("only"):  # checked, in whole or in part
+                if opts.case_rules:
+                    self._case_rules(st)
+                if opts.article_rule:
+                    _article_rule(st.tokens)
+                # The set phrases again on the tagger's result: it may undo a fix ("to
+                # hearing" -> "to hear").
+                for enabled, fixes_of in (
+                    (opts.phrase_rules, phrase_fixes),
+                    (opts.number_rule, noun_number_fixes),
+                    (opts.comma_rule, introductory_comma_fixes),
+                ):
+                    if enabled:
+                        st.deleted_conf += _apply_rule(st.tokens, fixes_of)
             issues = self._issues(sentence, st)
             out.append(Correction(sentence, tuple(issues), _apply(sentence, issues), note))
         return out
@@ -461,11 +461,14 @@ def _article_rule(tokens: list[_Tok]) -> None:
             _rule_replaces(tok, right)
 
 
-def _apply_fixes(tokens: list[_Tok], fixes: Sequence[PhraseFix]) -> list[float]:
-    """Apply a rule's fixes to the tokens in place, each written word at a rule's
-    confidence; the confidences of the words they removed are returned."""
+def _apply_rule(
+    tokens: list[_Tok], fixes_of: Callable[[Sequence[str]], list[PhraseFix]]
+) -> list[float]:
+    """Apply the fixes a word rule (:mod:`.phrase_rules`) finds in the tokens, in place, each
+    written word at a rule's confidence; the confidences of the words they removed are
+    returned."""
     removed: list[float] = []
-    for fix in reversed(fixes):
+    for fix in reversed(fixes_of([t.text for t in tokens])):
         removed.extend([0.9] * max(0, (fix.end - fix.start) - len(fix.words)))
         tokens[fix.start : fix.end] = [_Tok(w, 0.9) for w in fix.words]
     return removed

@@ -288,18 +288,18 @@ _PLURAL_BEFORE = frozenset(
 #: Words after which a noun is singular ("every student", "another way").
 _SINGULAR_BEFORE = frozenset({("every",), ("each",), ("another",)})
 _NUMBER_TRIGGER_LONGEST = max(len(p) for p in _PLURAL_BEFORE | _SINGULAR_BEFORE)
-#: What may follow the noun for it to end its phrase ("many car ." / "many car in"; not "many
-#: good ideas", where "good" is no noun): punctuation, conjunctions, prepositions, verbs of
-#: being and having, relative words.
-_ENDS_NOUN_PHRASE = frozenset(
-    """. , ; : ! ? ) and or but of in on at to for from with by about as than that who which
-    whom whose where when are is were was will would can could should have has had do does
-    did may might must""".split()
-)
-#: The same after "every", "each", "another", without "to" and the verbs: "each wants to"
-#: and "every runs is" have a verb where the plural rule would see a noun.
+#: What may follow a noun after "every", "each", "another" for it to end its phrase:
+#: punctuation, conjunctions, prepositions, relative words; no "to" and no verb, since "each
+#: wants to" and "every runs is" have a verb where the rule would see a noun.
 _ENDS_SINGULAR_NOUN_PHRASE = frozenset(
     ". , ; : ! ? ) and or but of in on at for from with by about than that who which".split()
+)
+#: The same after a plural quantifier ("many car ." / "many car in"; not "many good ideas",
+#: where "good" is no noun), and also "to", more relative words and the verbs of being,
+#: having and the modals.
+_ENDS_NOUN_PHRASE = _ENDS_SINGULAR_NOUN_PHRASE | frozenset(
+    """to as whom whose where when are is were was will would can could should have has had
+    do does did may might must""".split()
 )
 #: Nouns that have no plural in use (or whose table form misleads: "person" -> "people"),
 #: collective nouns ("one of the party" is one member of it),
@@ -364,8 +364,7 @@ def noun_number_fixes(words: Sequence[str]) -> list[PhraseFix]:
             if not _may_be_counted(words[k + 1], forms):
                 break
             right = (forms.plural_of if plural else forms.singular_of).get(noun)
-            if right and right not in _NO_NUMBER_CHANGE:
-                shown = right.capitalize() if words[k + 1][:1].isupper() else right
-                out.append(PhraseFix(k + 1, k + 2, (shown,), "noun number after a quantifier"))
+            if right and right not in _NO_NUMBER_CHANGE:  # lower case: names are not counted
+                out.append(PhraseFix(k + 1, k + 2, (right,), "noun number after a quantifier"))
             break
     return out
