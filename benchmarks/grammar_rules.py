@@ -57,9 +57,13 @@ def edited_sentences(limit: int = SENTENCES, seed: int = SEED) -> list[str]:
         module = import_module(name)
         texts.append(inspect.getdoc(module) or "")
         for _, member in inspect.getmembers(module):
-            doc = inspect.getdoc(member) if callable(member) else None
-            if doc:
-                texts.append(doc)
+            # Only what the module defines: what it re-exports depends on what else the
+            # process has imported, and the sample must not.
+            defined = getattr(member, "__module__", None) or ""
+            if callable(member) and (defined == name or defined.startswith(name + ".")):
+                doc = inspect.getdoc(member)
+                if doc:
+                    texts.append(doc)
     sentences = [
         s.text for text in texts for s in split_sentences(re.sub(r"\s+", " ", text)) if s.text
     ]
